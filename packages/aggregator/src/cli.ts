@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { probeCommand } from './commands/probe.js';
+import { UsageError } from './commands/usage.js';
+import { VERSION } from './version.js';
+
+const HELP = `video-exporter ${VERSION}: a Prometheus exporter for live HTTP-FLV streams
+
+Usage:
+  video-exporter run [-c config.yml]          run the exporter (no config: the embedded demo)
+  video-exporter probe <url|file.flv> [--duration s] [--json]
+                                              probe one stream or file and print its health
+  video-exporter check-config <file>          validate a config file and print a summary
+  video-exporter --version | --help
+
+Exit codes: 0 ok, 1 probe failed, 2 usage or config error.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'probe': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { json: { type: 'boolean', default: false }, duration: { type: 'string' }, 'min-keyframes': { type: 'string' } },
+      });
+      if (positionals.length !== 1) throw new UsageError('probe needs exactly one <url|file.flv>');
+      const durationS = values.duration === undefined ? undefined : positiveNumber('--duration', values.duration);
+      const minKeyframes = values['min-keyframes'] === undefined ? 2 : positiveNumber('--min-keyframes', values['min-keyframes']);
+      return probeCommand({ target: positionals[0]!, json: values.json ?? false, minKeyframes, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
+    }
+    default:
+      throw new UsageError(`unknown command "${command}" (see --help)`);
+  }
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${value}"`);
+  return n;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options: usage errors too.
+    const isUsage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`video-exporter: ${(err as Error).message}\n`);
+    if (!isUsage) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    process.exitCode = isUsage ? 2 : 1;
+  },
+);

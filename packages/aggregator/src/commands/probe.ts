@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+import { probeFileBytes, type ProbeResult } from '@video-exporter/probe-worker';
+import { formatProbeSummary } from '../format/probe-summary.js';
+import { scoreSingleProbe } from '../probe-scores.js';
+import { UsageError } from './usage.js';
+
+export interface ProbeCommandOptions {
+  target: string;
+  json: boolean;
+  durationS?: number;
+  minKeyframes: number;
+}
+
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+
+/** `video-exporter probe <url|file.flv>`: exit 0 when ok, 1 when the probe failed. */
+export async function probeCommand(o: ProbeCommandOptions, out: NodeJS.WritableStream): Promise<number> {
+  let result: ProbeResult;
+  if (isUrl(o.target)) {
+    const { probeUrlOnce } = await import('./probe-url.js');
+    result = await probeUrlOnce(o);
+  } else {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(o.target);
+    } catch (err) {
+      throw new UsageError(`cannot read ${o.target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    result = probeFileBytes(o.target, bytes);
+    const flvHeader = !(result.reason === 'not_flv');
+    result.scores = scoreSingleProbe(result, { minKeyframes: o.minKeyframes, local: true, flvHeader });
+  }
+  out.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatProbeSummary(result)}\n`);
+  return result.ok ? 0 : 1;
+}

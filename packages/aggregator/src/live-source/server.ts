@@ -1,0 +1,235 @@
+/**
+ * The live HTTP-FLV source: GET /live/<fixture>/<name>.flv?<faults> serves an endless real-time stream
+ * made from a fixture file (see fixture-timeline.ts), or the fault the query asks for (see faults.ts).
+ *
+ * HTTP: node's http server parses requests (robust, cheap next to the streaming). A stream response is
+ * close-delimited: `useChunkedEncodingByDefault = false` keeps Transfer-Encoding out of the head, the
+ * head is flushed, and the FLV body is written straight to the socket, bypassing the OutgoingMessage
+ * write path (per-write bookkeeping and chunk framing) that would run thousands of times a second.
+ */
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { FixtureTimeline } from './fixture-timeline.js';
+import { parseFaults } from './faults.js';
+import type { Faults } from './faults.js';
+import { LiveStream } from './live-stream.js';
+import type { ByteCounter } from './live-stream.js';
+import { Pacer } from './pacer.js';
+import { sendHtml, sendRedirect, sendStatus, sendText, withParam } from './responses.js';
+
+export interface LiveSourceOptions {
+  /** default 127.0.0.1 */
+  host?: string;
+  /** 0 (default) = ephemeral */
+  port?: number;
+  /** fixture name -> FLV file path or bytes */
+  fixtures: Record<string, string | Uint8Array>;
+  /** pacing period of the shared timer, default 20 ms */
+  tickMs?: number;
+  /** GOP-cache burst for requests that do not say gop_cache=0|1; default false */
+  gopCache?: boolean;
+  /** how far a slow consumer may fall behind before it is moved to the latest keyframe; default 10 000 ms */
+  maxBacklogMs?: number;
+}
+
+export interface LiveSourceStats {
+  /** TCP connections open now (streams and fault responses alike) */
+  connections: number;
+  /** FLV body bytes handed to sockets since start */
+  bytesSent: number;
+}
+
+export interface LiveSource {
+  /** http://host:port */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): LiveSourceStats;
+}
+
+const STREAM_PATH = /^\/live\/([^/]+)\/.+\.flv$/;
+const clock = (): number => performance.now();
+
+export async function startLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
+  const host = options.host ?? '127.0.0.1';
+  const epoch = clock();
+  const timelines = new Map<string, FixtureTimeline>();
+  for (const [name, source] of Object.entries(options.fixtures)) {
+    const bytes = typeof source === 'string' ? await readFile(source) : source;
+    timelines.set(name, new FixtureTimeline(name, bytes, epoch));
+  }
+  const handler = new LiveSourceHandler(timelines, new Pacer(options.tickMs ?? 20, clock), {
+    gopCache: options.gopCache ?? false,
+    maxBacklogMs: options.maxBacklogMs ?? 10_000,
+  });
+  const server = http.createServer((req, res) => handler.handle(req, res));
+  server.on('connection', (socket) => handler.track(socket));
+  // a client that vanished mid-request: nothing to answer
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('live source: no TCP address');
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    stats: () => handler.stats(),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      handler.shutdown();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+class LiveSourceHandler {
+  private readonly sockets = new Set<Socket>();
+  private readonly counter: ByteCounter = { bytesSent: 0 };
+  /** fail_first: requests seen per path */
+  private readonly requestsByPath = new Map<string, number>();
+
+  constructor(
+    private readonly timelines: ReadonlyMap<string, FixtureTimeline>,
+    private readonly pacer: Pacer,
+    private readonly defaults: { gopCache: boolean; maxBacklogMs: number },
+  ) {}
+
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  stats(): LiveSourceStats {
+    return { connections: this.sockets.size, bytesSent: this.counter.bytesSent };
+  }
+
+  shutdown(): void {
+    this.pacer.stop();
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'method not allowed');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = STREAM_PATH.exec(url.pathname);
+    const timeline = match ? this.timelines.get(decode(match[1]!)) : undefined;
+    if (!timeline) return sendText(res, 404, `no such stream: ${url.pathname}`);
+    const parsed = parseFaults(url.searchParams);
+    if (!parsed.ok) return sendText(res, 400, parsed.message);
+    const faults = parsed.faults;
+    const socket = req.socket;
+    if (faults.closeAfterMs !== undefined) after(socket, faults.closeAfterMs, () => socket.resetAndDestroy());
+    if (faults.neverHeaders) return;
+    after(socket, faults.delayHeadersMs, () => this.respond(req, res, url, timeline, faults));
+  }
+
+  private respond(req: IncomingMessage, res: ServerResponse, url: URL, timeline: FixtureTimeline, f: Faults): void {
+    const base = `http://${req.headers.host ?? 'localhost'}`;
+    if (f.redirectLoop !== undefined) {
+      return sendRedirect(res, withParam(base, url.pathname, url.searchParams, 'redirect_loop', f.redirectLoop === 1 ? '2' : '1'));
+    }
+    if (f.redirect !== undefined) {
+      const next = f.redirect - 1;
+      return sendRedirect(res, withParam(base, url.pathname, url.searchParams, 'redirect', next > 0 ? String(next) : undefined));
+    }
+    if (f.failFirst !== undefined) {
+      const seen = (this.requestsByPath.get(url.pathname) ?? 0) + 1;
+      this.requestsByPath.set(url.pathname, seen);
+      if (seen <= f.failFirst) return sendStatus(res, f.status ?? 503);
+    } else if (f.status !== undefined) {
+      return sendStatus(res, f.status);
+    }
+    if (f.html) return sendHtml(res);
+
+    const socket = req.socket;
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, { 'Content-Type': 'video/x-flv', 'Cache-Control': 'no-cache', Connection: 'close' });
+    if (req.method === 'HEAD') return void res.end();
+    socket.cork();
+    res.flushHeaders();
+    if (f.rst) {
+      socket.uncork();
+      // the head is in the kernel once written; the RST only discards what is still queued here
+      return void setImmediate(() => socket.resetAndDestroy());
+    }
+    if (f.empty) {
+      this.writeRaw(socket, f.audioOnly ? timeline.audioOnlyFlvHeader : timeline.flvHeader);
+      return void socket.uncork();
+    }
+    if (f.halfTag) {
+      this.writeRaw(socket, timeline.flvHeader);
+      const first = timeline.prelude[0];
+      const tag = first ? Buffer.concat([first.header, first.rest]) : Buffer.concat([timeline.headersFor(0)[0]!, timeline.bodies[0]!]);
+      this.writeRaw(socket, tag.subarray(0, tag.length >> 1));
+      return void socket.uncork();
+    }
+    if (f.delayBodyMs > 0) {
+      socket.uncork();
+      return after(socket, f.delayBodyMs, () => this.startStream(socket, timeline, f));
+    }
+    this.startStream(socket, timeline, f);
+    socket.uncork();
+  }
+
+  private startStream(socket: Socket, timeline: FixtureTimeline, f: Faults): void {
+    if (socket.destroyed) return;
+    const now = clock();
+    const stream = new LiveStream(
+      socket,
+      timeline,
+      {
+        pace: f.pace,
+        gopCache: f.gopCache ?? this.defaults.gopCache,
+        audioOnly: f.audioOnly,
+        noKeyframesAfterFirstGop: f.noKeyframesAfterFirstGop,
+        zeroTs: f.zeroTs,
+        trickleBps: f.trickleBps,
+        pause: f.pause,
+        maxBacklogMs: this.defaults.maxBacklogMs,
+      },
+      this.counter,
+      now,
+    );
+    this.pacer.add(stream);
+    socket.once('close', () => this.pacer.delete(stream));
+    // the prelude, the start keyframe and any GOP-cache burst go out now, not a tick later
+    try {
+      stream.tick(now);
+    } catch {
+      this.pacer.delete(stream);
+      socket.destroy();
+    }
+  }
+
+  private writeRaw(socket: Socket, bytes: Buffer): void {
+    socket.write(bytes);
+    this.counter.bytesSent += bytes.length;
+  }
+}
+
+/** Runs fn after ms (at once for 0) unless the socket closes first. */
+function after(socket: Socket, ms: number, fn: () => void): void {
+  if (ms <= 0) return fn();
+  const timer = setTimeout(() => {
+    if (!socket.destroyed) fn();
+  }, ms);
+  socket.once('close', () => clearTimeout(timer));
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,58 @@
+import { audioFourCcToCodec, parseLegacyAudioHeader } from './codecs/audio.js';
+import type { AudioConfig } from './types.js';
+import { fourCcAt } from './video-tag.js';
+
+export const SOUND_FORMAT_AAC = 10;
+export const SOUND_FORMAT_EX_HEADER = 9;
+
+/** Enhanced RTMP AudioPacketType. */
+export const enum AudioPacketType {
+  SequenceStart = 0,
+  CodedFrames = 1,
+  SequenceEnd = 2,
+  MultichannelConfig = 4,
+  Multitrack = 5,
+  ModEx = 7,
+}
+
+export type AudioTagHeader =
+  /** a sequence header whose record follows from headerLen (AAC AudioSpecificConfig, Enhanced SequenceStart) */
+  | { kind: 'config'; codec: string; fourcc: string | null; headerLen: number }
+  /** a coded frame; `legacy` carries what a legacy header says about the format */
+  | { kind: 'frame'; codec: string; legacy: AudioConfig | null }
+  | { kind: 'info' }
+  | { kind: 'complex' }
+  | { kind: 'short'; message: string };
+
+/** 1 + FourCC */
+export const AUDIO_PREFIX_BYTES = 5;
+
+const KNOWN_AUDIO_FOURCCS = new Set(['mp4a', 'Opus', 'fLaC', 'ac-3', 'ec-3', '.mp3']);
+
+export function isKnownAudioFourCc(fourcc: string): boolean {
+  return KNOWN_AUDIO_FOURCCS.has(fourcc);
+}
+
+export function readAudioTagHeader(prefix: Uint8Array, dataSize: number): AudioTagHeader {
+  const b0 = prefix[0]!;
+  const soundFormat = b0 >> 4;
+  if (soundFormat === SOUND_FORMAT_EX_HEADER) {
+    const packetType = b0 & 0x0f;
+    if (packetType === AudioPacketType.ModEx || packetType === AudioPacketType.Multitrack) return { kind: 'complex' };
+    if (dataSize < 5) return { kind: 'short', message: `enhanced audio tag of ${dataSize} bytes has no FourCC` };
+    const fourcc = fourCcAt(prefix, 1);
+    const codec = audioFourCcToCodec(fourcc);
+    if (packetType === AudioPacketType.SequenceStart) return { kind: 'config', codec, fourcc, headerLen: 5 };
+    if (packetType === AudioPacketType.CodedFrames) return { kind: 'frame', codec, legacy: null };
+    return { kind: 'info' };
+  }
+  const header = parseLegacyAudioHeader(b0);
+  const legacy: AudioConfig = { codec: header.codec, sampleSize: header.sampleSize, channels: header.channels };
+  if (header.sampleRate !== undefined) legacy.sampleRate = header.sampleRate;
+  if (soundFormat === SOUND_FORMAT_AAC) {
+    if (dataSize < 2) return { kind: 'short', message: `AAC audio tag of ${dataSize} bytes has no AACPacketType` };
+    if (prefix[1] === 0) return { kind: 'config', codec: 'AAC', fourcc: null, headerLen: 2 };
+    return { kind: 'frame', codec: 'AAC', legacy: null };
+  }
+  return { kind: 'frame', codec: header.codec, legacy };
+}

@@ -1,0 +1,531 @@
+import { FATAL_ANOMALIES, type AnomalyCode } from './anomalies.js';
+import { decodeAmf0, interpretScriptData } from './amf0.js';
+import { AUDIO_PREFIX_BYTES, isKnownAudioFourCc, readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
+import { parseAudioConfigRecord, parseVideoConfigRecord } from './config-records.js';
+import { parseEnhancedBody } from './enhanced-body.js';
+import { NalScanner } from './nal-scanner.js';
+import type { AudioConfig, FlvEventSink } from './types.js';
+import { FRAME_TYPE_KEY, nalSyntaxOf, readVideoTagHeader, VIDEO_PREFIX_BYTES, type VideoTagHeader } from './video-tag.js';
+import { videoFourCcToCodec, audioFourCcToCodec } from './codecs/audio.js';
+
+export interface FlvDemuxerOptions {
+  /** Largest script tag or sequence header that is read whole; larger ones are skipped as an anomaly. */
+  maxRecordBytes?: number;
+  /** DataSize above which a tag is reported as oversized (it is still skipped, never buffered). */
+  maxTagBytes?: number;
+  /** AMF0 nesting cap for script data. */
+  maxAmfDepth?: number;
+  /** A forward DTS step larger than this (ms) is a `timestamp_jump`. */
+  maxTimestampJumpMs?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
+export const DEFAULT_MAX_TAG_BYTES = 8 * 1024 * 1024;
+const FILE_HEADER_BYTES = 9;
+/** PreviousTagSize (4) + tag header (11) are read as one unit. */
+const TAG_HEADER_BYTES = 15;
+const PREFIX_BYTES = Math.max(VIDEO_PREFIX_BYTES, AUDIO_PREFIX_BYTES);
+const TAG_AUDIO = 8;
+const TAG_VIDEO = 9;
+const TAG_SCRIPT = 18;
+
+const enum Stage {
+  FileHeader,
+  HeaderSkip,
+  TagHeader,
+  Prefix,
+  Record,
+  Skip,
+  Fatal,
+}
+
+const enum RecordKind {
+  Script,
+  VideoConfig,
+  VideoMetadata,
+  VideoComplex,
+  AudioConfig,
+  AudioComplex,
+}
+
+const enum Pending {
+  None,
+  VideoFrame,
+  AudioFrame,
+}
+
+const KNOWN_VIDEO = new Set(['H.264', 'H.265', 'AV1', 'VP9', 'VP8']);
+
+/**
+ * Incremental FLV demuxer. Bytes arrive in chunks split anywhere; only the unparsed remainder of a
+ * tag header, of a tag's first few bytes or of a small record (script data, sequence header) is kept.
+ * Media bodies are counted and skipped. Results go to the sink as FlvEvents; damage is an
+ * `anomaly` event, never an exception. Chunks are not retained, so a caller may reuse its buffer.
+ */
+export class FlvDemuxer {
+  private readonly maxRecordBytes: number;
+  private readonly maxTagBytes: number;
+  private readonly maxAmfDepth: number;
+  private readonly maxJumpMs: number;
+
+  private stage = Stage.FileHeader;
+  private readonly header = new Uint8Array(TAG_HEADER_BYTES);
+  private headerFill = 0;
+  private headerSkip = 0;
+  private readonly prefix = new Uint8Array(PREFIX_BYTES);
+  private prefixFill = 0;
+  private prefixWant = 0;
+  private record: Uint8Array | null = null;
+  private recordFill = 0;
+  private recordKind = RecordKind.Script;
+  private recordCodec = '';
+  private bodyRemaining = 0;
+  private base = 0;
+
+  // the tag being read
+  private tagType = 0;
+  private tagSize = 0;
+  private tagTimestamp = 0;
+  private tagOffset = 0;
+  private previousTagSize = 0;
+
+  private pending = Pending.None;
+  private frameCodec = '';
+  private frameKey = false;
+  private frameCts = 0;
+  private readonly scanner = new NalScanner();
+  private readonly nalLengthSize = new Map<string, number>();
+  private readonly configured = new Set<string>();
+  private readonly reportedCodecs = new Set<string>();
+  private lastLegacyAudio: AudioConfig | null = null;
+  private lastVideoDts = -1;
+  private lastAudioDts = -1;
+
+  constructor(
+    private readonly sink: FlvEventSink,
+    options: FlvDemuxerOptions = {},
+  ) {
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.maxTagBytes = options.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES;
+    this.maxAmfDepth = options.maxAmfDepth ?? 32;
+    this.maxJumpMs = options.maxTimestampJumpMs ?? 1000;
+  }
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.base;
+  }
+
+  /** A fatal anomaly ended the stream: further bytes are ignored. */
+  get failed(): boolean {
+    return this.stage === Stage.Fatal;
+  }
+
+  /** Bytes currently held between chunks (the memory bound: fixed buffers + at most one record). */
+  get retainedBytes(): number {
+    return this.header.length + this.prefix.length + (this.record?.length ?? 0);
+  }
+
+  push(chunk: Uint8Array): void {
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end && this.stage !== Stage.Fatal) {
+      switch (this.stage) {
+        case Stage.FileHeader:
+          pos = this.fill(chunk, pos, end, FILE_HEADER_BYTES);
+          if (this.headerFill === FILE_HEADER_BYTES) this.onFileHeader(pos);
+          break;
+        case Stage.HeaderSkip: {
+          const step = Math.min(this.headerSkip, end - pos);
+          this.headerSkip -= step;
+          pos += step;
+          if (this.headerSkip === 0) this.stage = Stage.TagHeader;
+          break;
+        }
+        case Stage.TagHeader:
+          pos = this.fill(chunk, pos, end, TAG_HEADER_BYTES);
+          if (this.headerFill === TAG_HEADER_BYTES) this.onTagHeader(pos);
+          break;
+        case Stage.Prefix: {
+          const step = Math.min(this.prefixWant - this.prefixFill, end - pos);
+          this.prefix.set(chunk.subarray(pos, pos + step), this.prefixFill);
+          this.prefixFill += step;
+          pos += step;
+          this.bodyRemaining -= step;
+          if (this.prefixFill === this.prefixWant) this.onPrefix();
+          break;
+        }
+        case Stage.Record: {
+          const record = this.record!;
+          const step = Math.min(record.length - this.recordFill, end - pos);
+          record.set(chunk.subarray(pos, pos + step), this.recordFill);
+          this.recordFill += step;
+          pos += step;
+          this.bodyRemaining -= step;
+          if (this.recordFill === record.length) {
+            this.record = null;
+            // A record always spans the rest of the body, so the tag ends with it.
+            this.onRecord(record);
+            this.onBodyEnd();
+          }
+          break;
+        }
+        case Stage.Skip: {
+          const step = Math.min(this.bodyRemaining, end - pos);
+          this.bodyRemaining -= step;
+          if (this.scanner.active) this.scanner.feed(chunk, pos, pos + step, this.bodyRemaining);
+          pos += step;
+          if (this.bodyRemaining === 0) this.onBodyEnd();
+          break;
+        }
+      }
+    }
+    this.base += end;
+  }
+
+  /** Declares the end of a complete file: a tag cut short is reported as `truncated`. */
+  end(): void {
+    if (this.stage === Stage.Fatal) return;
+    const offset = this.base;
+    if (this.stage === Stage.FileHeader) {
+      this.anomaly('truncated', `stream ended inside the FLV header (${this.headerFill} of 9 bytes)`, 0);
+    } else if (this.stage === Stage.TagHeader) {
+      // A stream may end right after a tag body or after its PreviousTagSize.
+      if (this.headerFill !== 0 && this.headerFill !== 4) {
+        this.anomaly('truncated', `stream ended inside a tag header (${this.headerFill} of ${TAG_HEADER_BYTES} bytes)`, offset - this.headerFill);
+      }
+    } else if (this.stage !== Stage.HeaderSkip) {
+      this.anomaly('truncated', `stream ended inside a tag body (${this.bodyRemaining} of ${this.tagSize} bytes missing)`, this.tagOffset);
+    }
+    this.stage = Stage.Fatal;
+  }
+
+  private fill(chunk: Uint8Array, pos: number, end: number, want: number): number {
+    const step = Math.min(want - this.headerFill, end - pos);
+    if (step === want) {
+      // Whole header in this chunk: the common case, one copy.
+      this.header.set(chunk.subarray(pos, pos + step), 0);
+    } else {
+      this.header.set(chunk.subarray(pos, pos + step), this.headerFill);
+    }
+    this.headerFill += step;
+    return pos + step;
+  }
+
+  private onFileHeader(pos: number): void {
+    const h = this.header;
+    this.headerFill = 0;
+    // Signature "FLV", Version, TypeFlags (audio bit 2, video bit 0), DataOffset
+    if (h[0] !== 0x46 || h[1] !== 0x4c || h[2] !== 0x56) {
+      this.anomaly('bad_signature', `not FLV: the stream starts with ${hex(h.subarray(0, 3))}, not "FLV"`, 0);
+      return;
+    }
+    const dataOffset = ((h[5]! << 24) | (h[6]! << 16) | (h[7]! << 8) | h[8]!) >>> 0;
+    if (dataOffset < FILE_HEADER_BYTES || dataOffset > 1024 * 1024) {
+      this.anomaly('bad_header_size', `FLV DataOffset ${dataOffset} is out of range (9..1048576)`, 5);
+      return;
+    }
+    this.sink({ type: 'header', version: h[3]!, hasAudio: (h[4]! & 0x04) !== 0, hasVideo: (h[4]! & 0x01) !== 0, headerSize: dataOffset });
+    this.headerSkip = dataOffset - FILE_HEADER_BYTES;
+    this.stage = this.headerSkip > 0 ? Stage.HeaderSkip : Stage.TagHeader;
+    void pos;
+  }
+
+  private onTagHeader(pos: number): void {
+    const h = this.header;
+    this.headerFill = 0;
+    const at = this.base + pos - TAG_HEADER_BYTES;
+    const previousTagSize = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
+    if (previousTagSize !== this.previousTagSize) {
+      this.anomaly('prev_tag_size_mismatch', `PreviousTagSize ${previousTagSize}, expected ${this.previousTagSize}`, at);
+    }
+    // Reserved (2) Filter (1) TagType (5), DataSize UI24, Timestamp UI24, TimestampExtended UI8, StreamID UI24
+    this.tagOffset = at + 4;
+    this.tagType = h[4]! & 0x1f;
+    const filter = (h[4]! & 0x20) !== 0;
+    this.tagSize = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
+    this.tagTimestamp = ((h[11]! << 24) | (h[8]! << 16) | (h[9]! << 8) | h[10]!) >>> 0;
+    const streamId = (h[12]! << 16) | (h[13]! << 8) | h[14]!;
+    this.previousTagSize = 11 + this.tagSize;
+    this.bodyRemaining = this.tagSize;
+    this.pending = Pending.None;
+    this.scanner.reset(null, 4);
+
+    if (streamId !== 0) this.anomaly('nonzero_stream_id', `StreamID ${streamId} (must be 0)`, this.tagOffset);
+    if (this.tagSize === 0) {
+      this.anomaly('zero_size_tag', `tag type ${this.tagType} with DataSize 0`, this.tagOffset);
+      this.stage = Stage.TagHeader;
+      return;
+    }
+    if (this.tagSize > this.maxTagBytes) {
+      this.anomaly('oversized_tag', `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped`, this.tagOffset);
+      return this.skipBody();
+    }
+    if (filter) {
+      this.anomaly('encrypted_tag', `tag type ${this.tagType} has the Filter bit set (encrypted); skipped`, this.tagOffset);
+      return this.skipBody();
+    }
+    switch (this.tagType) {
+      case TAG_SCRIPT:
+        if (this.tagSize > this.maxRecordBytes) {
+          this.anomaly('script_too_large', `script tag of ${this.tagSize} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
+          return this.skipBody();
+        }
+        return this.startRecord(RecordKind.Script, '', this.tagSize, 0);
+      case TAG_VIDEO:
+      case TAG_AUDIO:
+        this.prefixFill = 0;
+        this.prefixWant = Math.min(this.tagSize, PREFIX_BYTES);
+        this.stage = Stage.Prefix;
+        return;
+      default:
+        this.anomaly('unknown_tag_type', `unknown TagType ${this.tagType}; skipped`, this.tagOffset);
+        return this.skipBody();
+    }
+  }
+
+  private onPrefix(): void {
+    if (this.tagType === TAG_VIDEO) this.onVideoPrefix(readVideoTagHeader(this.prefix, this.tagSize));
+    else this.onAudioPrefix(readAudioTagHeader(this.prefix, this.tagSize));
+  }
+
+  private onVideoPrefix(tag: VideoTagHeader): void {
+    switch (tag.kind) {
+      case 'config':
+        return this.startPrefixedRecord(RecordKind.VideoConfig, tag.codec, tag.headerLen, 'config_too_large');
+      case 'metadata':
+        return this.startPrefixedRecord(RecordKind.VideoMetadata, '', tag.headerLen, 'script_too_large');
+      case 'complex':
+        return this.startPrefixedRecord(RecordKind.VideoComplex, '', 0, 'multitrack_too_large');
+      case 'end':
+        this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: 0, offset: this.tagOffset });
+        return this.skipBody();
+      case 'command':
+        this.sink({ type: 'video-info', kind: 'command', timestamp: this.tagTimestamp, offset: this.tagOffset });
+        return this.skipBody();
+      case 'short':
+        this.anomaly('short_tag', tag.message, this.tagOffset);
+        return this.skipBody();
+      case 'frame': {
+        if (!tag.known) this.reportUnknownCodec('video', tag.codec);
+        this.pending = Pending.VideoFrame;
+        this.frameCodec = tag.codec;
+        this.frameKey = tag.frameType === FRAME_TYPE_KEY;
+        this.frameCts = tag.cts;
+        if (tag.nal !== null) {
+          this.checkConfigured(tag.codec);
+          this.scanner.reset(tag.nal, this.nalLengthSize.get(tag.codec) ?? 4);
+          this.scanner.feed(this.prefix, tag.headerLen, this.prefixFill, this.bodyRemaining);
+        }
+        return this.skipBody();
+      }
+    }
+  }
+
+  private onAudioPrefix(tag: AudioTagHeader): void {
+    switch (tag.kind) {
+      case 'config':
+        if (tag.fourcc !== null && !isKnownAudioFourCc(tag.fourcc)) this.reportUnknownCodec('audio', tag.codec);
+        return this.startPrefixedRecord(RecordKind.AudioConfig, tag.codec, tag.headerLen, 'config_too_large');
+      case 'complex':
+        return this.startPrefixedRecord(RecordKind.AudioComplex, '', 0, 'multitrack_too_large');
+      case 'frame':
+        if (tag.legacy !== null && !sameAudio(tag.legacy, this.lastLegacyAudio)) {
+          this.lastLegacyAudio = tag.legacy;
+          this.sink({ type: 'audio-config', timestamp: this.tagTimestamp, track: 0, config: tag.legacy, offset: this.tagOffset });
+        }
+        this.pending = Pending.AudioFrame;
+        this.frameCodec = tag.codec;
+        return this.skipBody();
+      case 'info':
+        return this.skipBody();
+      case 'short':
+        this.anomaly('short_tag', tag.message, this.tagOffset);
+        return this.skipBody();
+    }
+  }
+
+  /** Starts a record that begins `skip` bytes into the body; the prefix already holds its first bytes. */
+  private startPrefixedRecord(kind: RecordKind, codec: string, skip: number, tooLarge: AnomalyCode): void {
+    const size = this.tagSize - skip;
+    if (size > this.maxRecordBytes) {
+      this.anomaly(tooLarge, `${recordName(kind)} of ${size} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
+      return this.skipBody();
+    }
+    const inPrefix = this.prefix.subarray(Math.min(skip, this.prefixFill), this.prefixFill);
+    this.startRecord(kind, codec, size, 0);
+    this.record!.set(inPrefix, 0);
+    this.recordFill = inPrefix.length;
+    if (this.recordFill === size) {
+      const record = this.record!;
+      this.record = null;
+      this.onRecord(record);
+      this.onBodyEnd();
+    }
+  }
+
+  private startRecord(kind: RecordKind, codec: string, size: number, fill: number): void {
+    this.recordKind = kind;
+    this.recordCodec = codec;
+    this.record = new Uint8Array(size);
+    this.recordFill = fill;
+    this.stage = Stage.Record;
+  }
+
+  private skipBody(): void {
+    if (this.bodyRemaining === 0) this.onBodyEnd();
+    else this.stage = Stage.Skip;
+  }
+
+  private onBodyEnd(): void {
+    if (this.pending === Pending.VideoFrame) {
+      this.emitVideoFrame(0, this.frameCodec, this.frameKey, this.frameCts, this.tagSize);
+    } else if (this.pending === Pending.AudioFrame) {
+      this.emitAudioFrame(0, this.frameCodec);
+    }
+    this.pending = Pending.None;
+    this.stage = Stage.TagHeader;
+  }
+
+  private emitVideoFrame(track: number, codec: string, keyframe: boolean, cts: number, size: number): void {
+    const s = this.scanner;
+    if (s.emptyNals > 0) this.anomaly('empty_nal', `${s.emptyNals} NAL unit(s) of length 0`, this.tagOffset);
+    if (s.overrun) this.anomaly('nal_overrun', 'a NAL unit length runs past the end of the tag', this.tagOffset);
+    if ((s.verdict === 'key' && !keyframe) || (s.verdict === 'inter' && keyframe)) {
+      this.anomaly('keyframe_mismatch', `FLV frame type says ${keyframe ? 'key' : 'inter'} frame, the NAL units say ${s.verdict}`, this.tagOffset);
+    }
+    this.lastVideoDts = this.checkTimestamp('video', this.lastVideoDts);
+    this.sink({ type: 'video-frame', track, codec, dts: this.tagTimestamp, cts, keyframe, size, offset: this.tagOffset });
+  }
+
+  private emitAudioFrame(track: number, codec: string): void {
+    this.lastAudioDts = this.checkTimestamp('audio', this.lastAudioDts);
+    this.sink({ type: 'audio-frame', track, codec, dts: this.tagTimestamp, size: this.tagSize, offset: this.tagOffset });
+  }
+
+  private checkTimestamp(media: string, last: number): number {
+    const dts = this.tagTimestamp;
+    if (last >= 0) {
+      if (dts < last) this.anomaly('timestamp_backwards', `${media} DTS went back from ${last} to ${dts} ms`, this.tagOffset);
+      else if (dts - last > this.maxJumpMs) this.anomaly('timestamp_jump', `${media} DTS jumped from ${last} to ${dts} ms`, this.tagOffset);
+    }
+    return dts;
+  }
+
+  private onRecord(record: Uint8Array): void {
+    switch (this.recordKind) {
+      case RecordKind.Script:
+        return this.onScript(record);
+      case RecordKind.VideoMetadata: {
+        const decoded = decodeAmf0(record, { maxDepth: this.maxAmfDepth });
+        if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
+        this.sink({ type: 'video-info', kind: 'metadata', timestamp: this.tagTimestamp, offset: this.tagOffset });
+        return;
+      }
+      case RecordKind.VideoConfig:
+        return this.onVideoConfig(0, this.recordCodec, record);
+      case RecordKind.AudioConfig:
+        return this.onAudioConfig(0, this.recordCodec, record);
+      case RecordKind.VideoComplex:
+      case RecordKind.AudioComplex:
+        return this.onComplex(record, this.recordKind === RecordKind.VideoComplex ? 'video' : 'audio');
+    }
+  }
+
+  private onScript(record: Uint8Array): void {
+    const decoded = decodeAmf0(record, { maxDepth: this.maxAmfDepth });
+    if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
+    const script = interpretScriptData(decoded.values);
+    if (script) this.sink({ type: 'script', name: script.name, value: script.value, timestamp: this.tagTimestamp, offset: this.tagOffset });
+  }
+
+  private onVideoConfig(track: number, codec: string, record: Uint8Array): void {
+    if (!KNOWN_VIDEO.has(codec)) this.reportUnknownCodec('video', codec);
+    const parsed = parseVideoConfigRecord(codec, record);
+    if (!parsed.ok) {
+      this.anomaly(parsed.code, parsed.message, this.tagOffset);
+      return;
+    }
+    if (parsed.config.nalLengthSize !== undefined) this.nalLengthSize.set(codec, parsed.config.nalLengthSize);
+    this.configured.add(codec);
+    this.sink({ type: 'video-config', timestamp: this.tagTimestamp, track, config: parsed.config, offset: this.tagOffset });
+  }
+
+  private onAudioConfig(track: number, codec: string, record: Uint8Array): void {
+    const parsed = parseAudioConfigRecord(codec, record);
+    if (!parsed.ok) {
+      this.anomaly(parsed.code, parsed.message, this.tagOffset);
+      return;
+    }
+    this.sink({ type: 'audio-config', timestamp: this.tagTimestamp, track, config: parsed.config, offset: this.tagOffset });
+  }
+
+  private onComplex(record: Uint8Array, media: 'video' | 'audio'): void {
+    const body = parseEnhancedBody(record, media);
+    if (!body.ok) {
+      this.anomaly('short_tag', `enhanced ${media} packet: ${body.message}`, this.tagOffset);
+      return;
+    }
+    if (body.command) {
+      this.sink({ type: 'video-info', kind: 'command', timestamp: this.tagTimestamp, offset: this.tagOffset });
+      return;
+    }
+    for (const p of body.packets) {
+      if (media === 'video') {
+        const codec = videoFourCcToCodec(p.fourcc);
+        if (p.packetType === 0) this.onVideoConfig(p.track, codec, p.data);
+        else if (p.packetType === 1 || p.packetType === 3) {
+          const nal = nalSyntaxOf(codec);
+          this.scanner.reset(nal, this.nalLengthSize.get(codec) ?? 4);
+          this.scanner.feed(p.data, 0, p.data.length, 0);
+          this.emitVideoFrame(p.track, codec, body.frameType === FRAME_TYPE_KEY, p.cts, p.data.length);
+        } else if (p.packetType === 2) this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: p.track, offset: this.tagOffset });
+      } else {
+        const codec = audioFourCcToCodec(p.fourcc);
+        if (p.packetType === 0) this.onAudioConfig(p.track, codec, p.data);
+        else if (p.packetType === 1) this.emitAudioFrame(p.track, codec);
+      }
+    }
+  }
+
+  private checkConfigured(codec: string): void {
+    if (!this.configured.has(codec) && !this.reportedCodecs.has(`before:${codec}`)) {
+      this.reportedCodecs.add(`before:${codec}`);
+      this.anomaly('frame_before_config', `${codec} coded frames arrived before any sequence header`, this.tagOffset);
+    }
+  }
+
+  private reportUnknownCodec(media: 'video' | 'audio', codec: string): void {
+    if (this.reportedCodecs.has(codec)) return;
+    this.reportedCodecs.add(codec);
+    this.anomaly(media === 'video' ? 'unknown_video_codec' : 'unknown_audio_codec', `unknown ${media} codec "${codec}"`, this.tagOffset);
+  }
+
+  private anomaly(code: AnomalyCode, message: string, offset: number): void {
+    const fatal = FATAL_ANOMALIES.has(code);
+    if (fatal) this.stage = Stage.Fatal;
+    this.sink({ type: 'anomaly', code, message, offset, fatal });
+  }
+}
+
+function sameAudio(a: AudioConfig, b: AudioConfig | null): boolean {
+  return b !== null && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels && a.sampleSize === b.sampleSize;
+}
+
+function recordName(kind: RecordKind): string {
+  switch (kind) {
+    case RecordKind.Script:
+      return 'script tag';
+    case RecordKind.VideoConfig:
+    case RecordKind.AudioConfig:
+      return 'sequence header';
+    case RecordKind.VideoMetadata:
+      return 'video metadata packet';
+    default:
+      return 'multitrack packet';
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}

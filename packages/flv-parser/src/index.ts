@@ -1,0 +1,9 @@
+export * from './types.js';
+export * from './anomalies.js';
+export { FlvDemuxer, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_TAG_BYTES, type FlvDemuxerOptions } from './demuxer.js';
+export { MediaSummaryBuilder, toJson } from './media-summary.js';
+export type { MediaSummary, PacketCounts, VideoSummary, AudioSummary, TimestampSummary } from './media-summary.js';
+export { parseFlvFile } from './parse-file.js';
+export { indexFlvTags, writeTagTimestamp, type IndexedTag, type FlvIndex } from './tag-index.js';
+export { BitReader, BitReaderUnderrunError, ExpGolombOverflowError } from './bit-reader.js';
+export { removeEmulationPrevention } from './emulation.js';

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_RECORD_BYTES, FlvDemuxer } from '../src/demuxer.js';
+import type { FlvEvent } from '../src/types.js';
+
+const corpus = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url))));
+const files = { avc: corpus('avc_aac.flv'), hevc: corpus('hevc_aac.flv') };
+/** The stated bound: fixed header and prefix buffers plus one record of at most maxRecordBytes. */
+const MEMORY_BOUND = 15 + 8 + DEFAULT_MAX_RECORD_BYTES;
+
+function run(bytes: Uint8Array, cuts: number[]): { events: FlvEvent[]; maxRetained: number } {
+  const events: FlvEvent[] = [];
+  const d = new FlvDemuxer((e) => events.push(e));
+  let maxRetained = 0;
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    // Copy each chunk into a scratch buffer that is then overwritten, as a reader reusing one buffer would.
+    const scratch = bytes.slice(start, cut);
+    d.push(scratch);
+    scratch.fill(0xee);
+    maxRetained = Math.max(maxRetained, d.retainedBytes);
+    start = cut;
+  }
+  d.end();
+  return { events, maxRetained };
+}
+
+const cutsFor = (length: number) =>
+  fc.uniqueArray(fc.integer({ min: 1, max: length - 1 }), { maxLength: 200 }).map((a) => a.sort((x, y) => x - y));
+
+describe('chunking invariance', () => {
+  for (const [name, bytes] of Object.entries(files)) {
+    const whole = JSON.stringify(run(bytes, []).events);
+    it(`${name}: any split of the bytes gives the same events`, () => {
+      fc.assert(
+        fc.property(cutsFor(bytes.length), (cuts) => {
+          expect(JSON.stringify(run(bytes, cuts).events)).toBe(whole);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it('one byte at a time gives the same events', () => {
+    const bytes = files.avc.subarray(0, 40_000);
+    const cuts = Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
+    expect(JSON.stringify(run(bytes, cuts).events)).toBe(JSON.stringify(run(bytes, []).events));
+  });
+});
+
+describe('damage', () => {
+  const mutated = fc.record({
+    flips: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 40 }),
+    truncateAt: fc.option(fc.nat(), { nil: undefined }),
+  });
+
+  for (const [name, bytes] of Object.entries(files)) {
+    it(`${name}: random mutations and truncations never throw and stay within the memory bound`, () => {
+      fc.assert(
+        fc.property(mutated, cutsFor(bytes.length), ({ flips, truncateAt }, cuts) => {
+          const copy = bytes.slice(0, truncateAt === undefined ? bytes.length : truncateAt % bytes.length);
+          for (const { at, value } of flips) copy[at % Math.max(1, copy.length)] = value;
+          const { maxRetained } = run(copy, cuts.filter((c) => c < copy.length));
+          expect(maxRetained).toBeLessThanOrEqual(MEMORY_BOUND);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it('random bytes after a valid header never throw', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 4000 }), (noise) => {
+        const bytes = Uint8Array.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, ...noise]);
+        const { maxRetained } = run(bytes, []);
+        expect(maxRetained).toBeLessThanOrEqual(MEMORY_BOUND);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The probe result: one plain, structured-clone-safe object per probe, shaped as SPEC §7's
+ * `probe --json` output (snake_case; a field that was not measured is absent, never a fake 0).
+ */
+import type { AudioSummary, PacketCounts, TimestampSummary, VideoSummary } from '@video-exporter/flv-parser';
+
+/** SPEC §4: the closed set of failure reasons. */
+export const FAILURE_REASONS = [
+  'dns',
+  'refused',
+  'reset',
+  'timeout',
+  'http_4xx',
+  'http_5xx',
+  'not_flv',
+  'no_video',
+  'no_keyframe',
+  'truncated',
+  'parse_error',
+  'too_many_redirects',
+  'tls',
+  'worker_crash',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export type { PacketCounts, VideoSummary, AudioSummary, TimestampSummary };
+
+export interface StallSummary {
+  count: number;
+  max_ms: number;
+  total_ms: number;
+  ratio: number;
+}
+
+export interface PlayerSummary {
+  startup_ms?: number;
+  rebuffer_count: number;
+  rebuffer_ms: number;
+  rebuffer_ratio: number;
+}
+
+export interface ProbeScores {
+  up: boolean;
+  playable: boolean;
+  quality: number;
+  overall: number;
+}
+
+export interface ProbeResult {
+  /** redacted URL */
+  url: string;
+  ok: boolean;
+  reason?: FailureReason;
+  /** human-readable detail of the failure (redacted) */
+  error?: string;
+  http_status?: number;
+  /** redirects followed */
+  redirects?: number;
+  dns_ms?: number;
+  connect_ms?: number;
+  tls_ms?: number;
+  response_ms?: number;
+  ttfb_ms?: number;
+  first_frame_ms?: number;
+  throughput_bps?: number;
+  /** body bytes read */
+  bytes?: number;
+  /** wall-clock length of the sample (first byte to sample end), ms */
+  sample_ms?: number;
+  /** media duration covered, ms */
+  media_ms?: number;
+  packets: PacketCounts;
+  /** total bitrate of audio + video tag payloads (SPEC §4 bitrate_bps) */
+  bitrate_bps?: number;
+  video: VideoSummary;
+  audio: AudioSummary;
+  stalls?: StallSummary;
+  player?: PlayerSummary;
+  timestamps: TimestampSummary;
+  metadata?: Record<string, unknown>;
+  /** anomaly code -> count */
+  anomalies?: Record<string, number>;
+  scores?: ProbeScores;
+}
