@@ -71,6 +71,7 @@ export class BitReader {
   /** se(v): signed exp-Golomb (H.264 9.1.1). */
   se(): number {
     const k = this.ue();
+    if (k === 0) return 0; // avoid -0
     return k % 2 === 1 ? (k + 1) / 2 : -(k / 2);
   }
 

@@ -55,6 +55,15 @@ const SPS_720P_HIGH444 = hex('67f4001f919b280a00b76022000003000200000300781e3063
  */
 const SPS_480P_EXTENDED_SAR = hex('6764001eacd940b43dbff000800096a020202800001f480007530078b16cb0');
 
+// CropUnitX / CropUnitY per chroma format (7.4.2.1.1). The source was asked for 1365x765, the conversion to the
+// pixel format rounded it to 1364x764 (4:4:4, 4:0:0) and 1366x764 (4:2:2); ffprobe reports those sizes.
+/** size=1365x765:rate=25, -pix_fmt yuv444p. ffprobe: High 4:4:4 Predictive, 1364x764. trace: crop right 12, bottom 4 */
+const SPS_444_CROP = hex('67f40020919b280ac0c3c6cb80880000030008000003019078c18cb0');
+/** size=1365x765:rate=25, -pix_fmt yuv422p. ffprobe: High 4:2:2, 1366x764. trace: crop right 5, bottom 4 */
+const SPS_422_CROP = hex('677a0020bcd94056061e697011000003000100000300320f183196');
+/** size=1365x765:rate=25, -pix_fmt gray. ffprobe: High, 1364x764. trace: chroma_format_idc 0, crop right 12, bottom 4 */
+const SPS_400_CROP = hex('67640020f36501581878d97016c80000030008000003019078c18cb0');
+
 // x264 writes scaling matrices only in the PPS and never uses pic_order_cnt_type 1, so these three SPS were
 // built by hand (a small Python bit writer) and checked with `ffmpeg -f h264 -i sps.264 -bsf:v trace_headers`:
 // FFmpeg's CBS read every element listed below and ended on rbsp_stop_one_bit, so the lists are coded right.
@@ -71,7 +80,8 @@ const SPS_SCALING_420 = hex('6764001ead8412492492492508a10fffe441084210842101ec2
  * [9] -8, [10] as [6], [11] absent. VUI timing 1/60, fixed_frame_rate_flag=1.
  */
 const SPS_SCALING_444 = hex(
-  '67f4001f91a0441084210842101ec23224924924924924924924924924924924924924924924924a11882108421084203d6ca02802dd08000003000800000301e420',
+  '67f4001f91a0441084210842101ec23224924924924924924924924924924924924924924924924a' +
+    '11882108421084203d6ca02802dd08000003000800000301e420',
 );
 /**
  * Main (constraint_set1) 1280x720, pic_order_cnt_type=1: delta_pic_order_always_zero_flag=0,
@@ -231,7 +241,14 @@ describe('parseH264Sps: real x264 parameter sets', () => {
 
   it('High 10: bit depths 10, 50 fps', () => {
     const s = sps(SPS_720P50_HIGH10);
-    expect(s).toMatchObject({ profile_idc: 110, bit_depth_luma_minus8: 2, bit_depth_chroma_minus8: 2, bitDepthLuma: 10, bitDepthChroma: 10, frameRate: 50 });
+    expect(s).toMatchObject({
+      profile_idc: 110,
+      bit_depth_luma_minus8: 2,
+      bit_depth_chroma_minus8: 2,
+      bitDepthLuma: 10,
+      bitDepthChroma: 10,
+      frameRate: 50,
+    });
     expect(h264ProfileName(s)).toBe('High 10');
     expect(h264LevelName(s)).toBe('3.2');
   });
@@ -244,8 +261,44 @@ describe('parseH264Sps: real x264 parameter sets', () => {
 
   it('High 4:4:4 Predictive', () => {
     const s = sps(SPS_720P_HIGH444);
-    expect(s).toMatchObject({ profile_idc: 244, chroma_format_idc: 3, separate_colour_plane_flag: false, chromaArrayType: 3, chromaFormat: '4:4:4', width: 1280, height: 720 });
+    expect(s).toMatchObject({
+      profile_idc: 244,
+      chroma_format_idc: 3,
+      separate_colour_plane_flag: false,
+      chromaArrayType: 3,
+      chromaFormat: '4:4:4',
+      width: 1280,
+      height: 720,
+    });
     expect(h264ProfileName(s)).toBe('High 4:4:4 Predictive');
+  });
+
+  it('crop units follow the chroma format: 4:4:4 (1, 1), 4:2:2 (2, 1), 4:0:0 (1, 1)', () => {
+    expect(sps(SPS_444_CROP)).toMatchObject({
+      chromaFormat: '4:4:4',
+      codedWidth: 1376,
+      codedHeight: 768,
+      frame_crop_right_offset: 12,
+      frame_crop_bottom_offset: 4,
+      width: 1364,
+      height: 764,
+    });
+    expect(sps(SPS_422_CROP)).toMatchObject({
+      chromaFormat: '4:2:2',
+      frame_crop_right_offset: 5,
+      frame_crop_bottom_offset: 4,
+      width: 1366,
+      height: 764,
+    });
+    const mono = sps(SPS_400_CROP);
+    expect(mono).toMatchObject({
+      chroma_format_idc: 0,
+      chromaArrayType: 0,
+      chromaFormat: '4:0:0',
+      width: 1364,
+      height: 764,
+    });
+    expect(h264ProfileName(mono)).toBe('High');
   });
 
   it('VUI: Extended_SAR (255), video signal type and colour description', () => {
@@ -289,13 +342,28 @@ describe('parseH264Sps: syntax x264 does not write (hand-built, checked with FFm
       height: 360,
       frameRate: 24,
     });
-    expect(s.vui).toMatchObject({ aspect_ratio_info_present_flag: false, num_units_in_tick: 1, time_scale: 48, fixed_frame_rate_flag: false });
+    expect(s.vui).toMatchObject({
+      aspect_ratio_info_present_flag: false,
+      num_units_in_tick: 1,
+      time_scale: 48,
+      fixed_frame_rate_flag: false,
+    });
   });
 
   it('12 scaling lists for 4:4:4', () => {
     const s = sps(SPS_SCALING_444);
-    expect(s.seq_scaling_list_present_flag).toEqual([false, false, false, false, false, false, true, true, true, true, true, false]);
-    expect(s).toMatchObject({ profile_idc: 244, chroma_format_idc: 3, pic_width_in_mbs_minus1: 79, pic_height_in_map_units_minus1: 44, width: 1280, height: 720, frameRate: 30 });
+    expect(s.seq_scaling_list_present_flag).toEqual(
+      [false, false, false, false, false, false, true, true, true, true, true, false],
+    );
+    expect(s).toMatchObject({
+      profile_idc: 244,
+      chroma_format_idc: 3,
+      pic_width_in_mbs_minus1: 79,
+      pic_height_in_map_units_minus1: 44,
+      width: 1280,
+      height: 720,
+      frameRate: 30,
+    });
     expect(s.vui?.fixed_frame_rate_flag).toBe(true);
   });
 
@@ -459,7 +527,9 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
   });
 
   it('huge log2_max_frame_num_minus4', () => {
-    expect(spsError(buildSps({ log2_max_frame_num_minus4: 200 }))).toMatch(/log2_max_frame_num_minus4 = 200 out of range 0\.\.12/);
+    expect(spsError(buildSps({ log2_max_frame_num_minus4: 200 }))).toMatch(
+      /log2_max_frame_num_minus4 = 200 out of range 0\.\.12/,
+    );
     expect(spsError(buildSps({ log2_max_frame_num_minus4: 2 ** 32 - 2 }))).toMatch(/log2_max_frame_num_minus4 = 4294967294/);
     expect(sps(buildSps({ log2_max_frame_num_minus4: 12 })).log2_max_frame_num_minus4).toBe(12);
   });
@@ -505,8 +575,13 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
     expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1024 }))).toMatch(/picture size 16400x720/);
     expect(spsError(buildSps({ pic_height_in_map_units_minus1: 2 ** 32 - 2 }))).toMatch(/picture size 1280x68719476720/);
     // interlaced doubles the height: 600 map units x 2 x 16 = 19200
-    expect(spsError(buildSps({ pic_height_in_map_units_minus1: 599, frame_mbs_only_flag: 0 }))).toMatch(/picture size 1280x19200/);
-    expect(sps(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 1023 }))).toMatchObject({ width: 16384, height: 16384 });
+    expect(spsError(buildSps({ pic_height_in_map_units_minus1: 599, frame_mbs_only_flag: 0 }))).toMatch(
+      /picture size 1280x19200/,
+    );
+    expect(sps(buildSps({
+      pic_width_in_mbs_minus1: 1023,
+      pic_height_in_map_units_minus1: 1023 }))).toMatchObject({ width: 16384, height: 16384,
+    });
   });
 
   it('cropping larger than the picture', () => {
@@ -601,19 +676,32 @@ describe('parseAvcDecoderConfigurationRecord', () => {
 
   it('High 4:2:2 record', () => {
     const r = parseAvcDecoderConfigurationRecord(AVCC_720P_HIGH422);
-    expect(r).toMatchObject({ ok: true, config: { profile: 'High 4:2:2', level: '3.1', chromaFormat: '4:2:2', width: 1280, height: 720, frameRate: 30 } });
+    expect(r).toMatchObject({
+      ok: true,
+      config: { profile: 'High 4:2:2', level: '3.1', chromaFormat: '4:2:2', width: 1280, height: 720, frameRate: 30 },
+    });
   });
 
   it('scalingMatrix reflects seq_scaling_matrix_present_flag', () => {
     const record = avcC([SPS_SCALING_420], []);
-    expect(parseAvcDecoderConfigurationRecord(record)).toMatchObject({ ok: true, config: { scalingMatrix: true, width: 640, height: 360 } });
+    expect(parseAvcDecoderConfigurationRecord(record)).toMatchObject({
+      ok: true,
+      config: { scalingMatrix: true, width: 640, height: 360 },
+    });
   });
 
   it('record structure: parameter sets split out, extension bytes counted but not required', () => {
     const r = readAvcDecoderConfigurationRecord(AVCC_1080P25);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config).toMatchObject({ configurationVersion: 1, AVCProfileIndication: 100, profile_compatibility: 0, AVCLevelIndication: 40, lengthSizeMinusOne: 3, trailingBytes: 4 });
+    expect(r.config).toMatchObject({
+      configurationVersion: 1,
+      AVCProfileIndication: 100,
+      profile_compatibility: 0,
+      AVCLevelIndication: 40,
+      lengthSizeMinusOne: 3,
+      trailingBytes: 4,
+    });
     expect(Array.from(r.config.sequenceParameterSets[0]!)).toEqual(Array.from(SPS_1080P25_HIGH));
     expect(Array.from(r.config.pictureParameterSets[0]!)).toEqual(Array.from(hex('68ebe3cb22c0')));
   });

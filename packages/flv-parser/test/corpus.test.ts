@@ -12,8 +12,10 @@ describe('corpus', () => {
     expect(s.video).toMatchObject({ codec: 'H.264', profile: 'High', level: '5.1', width: 3840, height: 2160 });
     expect(s.video.framerate).toBeCloseTo(60, 0);
     expect(s.audio).toMatchObject({ codec: 'AAC', sample_rate: 48000, channels: 2 });
-    expect(s.metadata).toMatchObject({ width: 3840, height: 2160, framerate: 60 });
-    expect(s.media_ms! / 1000).toBeCloseTo(1.088, 1);
+    // 1.088 s is the file's duration (onMetaData); 59 frames at 60 fps cover about 1.0 s of DTS.
+    expect(s.metadata).toMatchObject({ width: 3840, height: 2160, framerate: 60, duration: 1.088 });
+    expect(s.video.frames).toBe(59);
+    expect(Math.abs(s.media_ms! - 1000)).toBeLessThan(20);
     expect(s.fatal).toBeUndefined();
     expect(s.anomalies).toEqual({});
   });
@@ -24,7 +26,9 @@ describe('corpus', () => {
     expect(s.video).toMatchObject({ codec: 'H.265', width: 3840, height: 2160 });
     expect(s.video.framerate).toBeCloseTo(60, 0);
     expect(s.audio).toMatchObject({ codec: 'AAC', sample_rate: 48000, channels: 2 });
-    expect(s.media_ms! / 1000).toBeCloseTo(2.038, 1);
+    expect(s.metadata).toMatchObject({ duration: 2.038 });
+    expect(s.video.frames).toBe(120);
+    expect(Math.abs(s.media_ms! - 2000)).toBeLessThan(40);
     expect(s.video.keyframes).toBeGreaterThanOrEqual(1);
     expect(s.anomalies).toEqual({});
   });

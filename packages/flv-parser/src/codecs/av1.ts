@@ -194,11 +194,11 @@ function readSequenceHeader(r: BitReader): Av1SequenceHeader {
       r.bool(); // enable_jnt_comp
       r.bool(); // enable_ref_frame_mvs
     }
-    // seq_choose_screen_content_tools; when 0, seq_force_screen_content_tools is coded instead of
-    // being SELECT_SCREEN_CONTENT_TOOLS (2); integer-mv signalling only follows when it is not 0
+    // seq_choose_screen_content_tools = 1 means SELECT_SCREEN_CONTENT_TOOLS (2), otherwise
+    // seq_force_screen_content_tools is coded; the integer-mv choice is only coded when that is not 0
     const seqForceScreenContentTools = r.bool() ? 2 : r.bits(1);
     if (seqForceScreenContentTools > 0) {
-      if (!r.bool()) r.bits(1); // seq_choose_integer_mv, else seq_force_integer_mv
+      if (!r.bool()) r.bits(1); // seq_choose_integer_mv; when 0, seq_force_integer_mv
     }
     if (enableOrderHint) r.bits(3); // order_hint_bits_minus_1
   }

@@ -137,8 +137,7 @@ function inRange(name: string, value: number, min: number, max: number): number 
  */
 export function parseH264Sps(nal: Uint8Array): ConfigResult<H264Sps> {
   try {
-    return { ok: true, config: readSps // MUT
-(new BitReader(removeEmulationPrevention(nal))) };
+    return { ok: true, config: readSps(new BitReader(removeEmulationPrevention(nal))) };
   } catch (err) {
     if (err instanceof SpsRangeError) return { ok: false, code: 'bad_sps', message: `H.264 SPS: ${err.message}` };
     if (err instanceof BitReaderUnderrunError) {
@@ -327,7 +326,10 @@ function skipScalingList(r: BitReader, sizeOfScalingList: number, index: number)
   for (let j = 0; j < sizeOfScalingList; j++) {
     if (nextScale !== 0) {
       const delta_scale = se(r);
-      check(delta_scale >= -128 && delta_scale <= 127, `delta_scale = ${delta_scale} in scaling list ${index} out of range -128..127`);
+      check(
+        delta_scale >= -128 && delta_scale <= 127,
+        `delta_scale = ${delta_scale} in scaling list ${index} out of range -128..127`,
+      );
       nextScale = (lastScale + delta_scale + 256) % 256;
     }
     // nextScale 0 ends the coded list: at j = 0 it is useDefaultScalingMatrixFlag (Table 7-3/7-4),
@@ -397,7 +399,9 @@ function readVui(r: BitReader): H264Vui {
 }
 
 /** Profile name as FFmpeg / ffprobe prints it (libavcodec profiles.c), spec names where FFmpeg has none. */
-export function h264ProfileName(sps: Pick<H264Sps, 'profile_idc' | 'constraint_set1_flag' | 'constraint_set3_flag'>): string {
+export function h264ProfileName(
+  sps: Pick<H264Sps, 'profile_idc' | 'constraint_set1_flag' | 'constraint_set3_flag'>,
+): string {
   const intra = sps.constraint_set3_flag; // A.2.8-A.2.11: the Intra profiles are the High ones with constraint_set3
   switch (sps.profile_idc) {
     case 66:
