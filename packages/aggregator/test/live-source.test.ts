@@ -403,6 +403,37 @@ describe('live source: faults', () => {
   });
 });
 
+describe('live source: slow consumers', () => {
+  it('a reader that stops is skipped until drain, then moved to the latest keyframe past the backlog cap', async () => {
+    const s = await startLiveSource({ fixtures: { hd: HD }, maxBacklogMs: 1000 });
+    try {
+      const { hostname, port } = new URL(s.url);
+      const chunks: Buffer[] = [];
+      const socket = net.connect(Number(port), hostname, () => socket.write(`GET /live/hd/slow.flv?pace=20 HTTP/1.1\r\nHost: x\r\n\r\n`));
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      await new Promise((r) => setTimeout(r, 100));
+      // 1.2 s without reading at 20x real time: ~24 s of media (~8 MB) due, more than the socket buffers hold
+      socket.pause();
+      await new Promise((r) => setTimeout(r, 1200));
+      const sentWhilePaused = s.stats().bytesSent;
+      socket.resume();
+      await new Promise((r) => setTimeout(r, 400));
+      socket.destroy();
+      expect(sentWhilePaused).toBeLessThan(24 * hdGopMs * hdBytesPerMs * 0.5);
+      const all = Buffer.concat(chunks);
+      const body = all.subarray(all.indexOf('\r\n\r\n') + 4);
+      const video = media(readTags(body, []).tags).filter((t) => t.type === 9);
+      const steps = video.slice(1).map((t, i) => ({ dt: t.ts - video[i]!.ts, key: t.keyframe }));
+      expect(Math.min(...steps.map((x) => x.dt))).toBeGreaterThan(0);
+      const jumps = steps.filter((x) => x.dt > 1000);
+      expect(jumps.length).toBeGreaterThan(0);
+      for (const j of jumps) expect(j.key).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('live source: lifecycle', () => {
   it('stats count open connections and bytes; close() ends every stream', async () => {
     const s = await startLiveSource({ fixtures: { hd: HD } });

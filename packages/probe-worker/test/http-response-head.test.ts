@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { headerValue, ResponseHeadParser, type HeadParseResult } from '../src/http/response-head.js';
 
-const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'));
+// Buffers, like the socket's read buffer (Buffer#slice is a view, Uint8Array#slice a copy)
+const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('ResponseHeadParser', () => {
   const head =
@@ -25,7 +26,7 @@ describe('ResponseHeadParser', () => {
     for (let at = 1; at < wire.length; at++) {
       const p = new ResponseHeadParser();
       // the first slice is overwritten after the push, as the shared read buffer would be
-      const first = new Uint8Array(wire.slice(0, at));
+      const first = Buffer.from(wire.subarray(0, at));
       let r: HeadParseResult = p.push(first);
       first.fill(0);
       // bodyStart indexes the slice that completed the head: `first` or `wire` pushed from `at`

@@ -6,7 +6,7 @@
  *   ${VAR:-default}  the value, or `default` when the variable is unset or empty (as in sh / compose)
  *   $${              a literal "${" (escape)
  *
- * A lone `$` or `$name` without braces is literal text: URLs and signatures may contain `$`.
+ * No nesting (`${A:-${B}}` is an error). A lone `$` or `$name` without braces is literal text: URLs and signatures may contain `$`.
  * Errors name the variable, never a value.
  */
 
@@ -29,6 +29,10 @@ export function expandEnv(template: string, env: Env): Expansion {
     const name = sep < 0 ? body : body.slice(0, sep);
     if (!NAME.test(name)) {
       errors.push(`invalid variable reference "\${${name}}" (names are letters, digits and _)`);
+      return match;
+    }
+    if (sep >= 0 && body.includes('${', sep)) {
+      errors.push(`nested reference in the default of "\${${name}:-...}" is not supported`);
       return match;
     }
     const set = env[name];

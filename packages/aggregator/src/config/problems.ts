@@ -4,6 +4,8 @@
  * everything wrong with a file.
  */
 
+import { redactText } from '@video-exporter/probe-worker/redact';
+
 export class Problems {
   readonly list: string[] = [];
 
@@ -31,10 +33,16 @@ export function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-/** A value as shown in a message: short, typed, never the whole of a big structure. */
+/**
+ * A value as shown in a message: short, typed, never the whole of a big structure. Strings are
+ * redacted (a URL pasted where a mapping belongs may carry user:pass@ or a token).
+ */
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string') {
+    const shown = redactText(value);
+    return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+  }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return 'a date';
   if (Array.isArray(value)) return 'a list';

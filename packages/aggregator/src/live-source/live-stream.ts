@@ -117,13 +117,14 @@ export class LiveStream implements PacedStream {
       const ts = tl.tagTs(this.loop, this.index);
       if (ts - this.startTs > due) break;
       const i = this.index;
+      const wanted = this.wanted(i);
+      const header = !wanted ? undefined : headers ? headers[i]! : tl.headerWithTs(i, ts - this.tsShift);
       if (++this.index === tl.count) {
         this.index = 0;
         this.loop++;
         if (headers) headers = tl.headersFor(this.loop);
       }
-      if (!this.wanted(i)) continue;
-      const header = headers ? headers[i]! : tl.headerWithTs(i, ts - this.tsShift);
+      if (header === undefined) continue;
       const body = tl.bodies[i]!;
       const size = header.length + body.length;
       if (size <= budget) {

@@ -51,6 +51,7 @@ export interface LiveSource {
 
 const STREAM_PATH = /^\/live\/([^/]+)\/.+\.flv$/;
 const clock = (): number => performance.now();
+const RST_AFTER_HEAD_MS = 10;
 
 export async function startLiveSource(options: LiveSourceOptions): Promise<LiveSource> {
   const host = options.host ?? '127.0.0.1';
@@ -71,7 +72,8 @@ export async function startLiveSource(options: LiveSourceOptions): Promise<LiveS
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    // a benchmark opens thousands of connections at once: a deep accept queue avoids SYN retries
+    server.listen({ port: options.port ?? 0, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -85,8 +87,7 @@ export async function startLiveSource(options: LiveSourceOptions): Promise<LiveS
     stats: () => handler.stats(),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      handler.shutdown();
-      server.closeAllConnections();
+      await handler.shutdown();
       await closed;
     },
   };
@@ -113,9 +114,13 @@ class LiveSourceHandler {
     return { connections: this.sockets.size, bytesSent: this.counter.bytesSent };
   }
 
-  shutdown(): void {
+  /** Stops pacing and destroys every connection; resolves once all of them have closed. */
+  async shutdown(): Promise<void> {
     this.pacer.stop();
-    for (const socket of this.sockets) socket.destroy();
+    const sockets = [...this.sockets];
+    const closed = sockets.map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(closed);
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -159,8 +164,9 @@ class LiveSourceHandler {
     res.flushHeaders();
     if (f.rst) {
       socket.uncork();
-      // the head is in the kernel once written; the RST only discards what is still queued here
-      return void setImmediate(() => socket.resetAndDestroy());
+      // Not in the same turn: a RST that lands in the client's kernel together with the unread head can
+      // surface there as a plain EOF (seen on Linux loopback); a few ms let the client read the head first.
+      return after(socket, RST_AFTER_HEAD_MS, () => socket.resetAndDestroy());
     }
     if (f.empty) {
       this.writeRaw(socket, f.audioOnly ? timeline.audioOnlyFlvHeader : timeline.flvHeader);

@@ -73,7 +73,8 @@ export class ResponseHeadParser {
       return this.fail(`response head larger than ${this.maxBytes} bytes`);
     }
     if (stop > start) {
-      this.parts.push(chunk.slice(start, stop)); // copy: the read buffer is reused
+      // copy (the read buffer is reused); not chunk.slice(): on a Buffer that is a view
+      this.parts.push(new Uint8Array(chunk.subarray(start, stop)));
       this.size += stop - start;
     }
     if (doneAt < 0) return MORE;

@@ -1,0 +1,48 @@
+import type { Env } from './env.js';
+import { ConfigError } from './errors.js';
+import { Problems, closest, describe, isMapping } from './problems.js';
+import type { Config } from './types.js';
+import { validateExporter } from './validate-exporter.js';
+import { validateStreams } from './validate-streams.js';
+
+const TOP_LEVEL = ['exporter', 'streams'] as const;
+
+/**
+ * Parsed YAML -> Config, or a ConfigError listing every problem in document order.
+ *
+ * The streams need the exporter's allowed_tags, so the exporter section is checked first whatever its
+ * place in the file; each section's problems are then emitted in the order the sections appear.
+ */
+export function validateConfig(doc: unknown, env: Env, source?: string): Config {
+  if (doc === undefined || doc === null) {
+    throw new ConfigError(['the config is empty: it needs at least a "streams" section'], source);
+  }
+  if (!isMapping(doc)) {
+    throw new ConfigError([`the config must be a mapping with keys exporter and streams, got ${describe(doc)}`], source);
+  }
+  const exporterProblems = new Problems();
+  const streamsProblems = new Problems();
+  const warnings: string[] = [];
+
+  let exporterRaw: Record<string, unknown> | undefined;
+  if (Object.hasOwn(doc, 'exporter')) {
+    if (isMapping(doc.exporter)) exporterRaw = doc.exporter;
+    else exporterProblems.add('exporter', `must be a mapping, got ${describe(doc.exporter)}`);
+  }
+  const exporter = validateExporter(exporterRaw, exporterProblems);
+  const streams = Object.hasOwn(doc, 'streams') ? validateStreams(doc.streams, exporter.allowed_tags, env, streamsProblems, warnings) : [];
+
+  const problems: string[] = [];
+  for (const key of Object.keys(doc)) {
+    if (key === 'exporter') problems.push(...exporterProblems.list);
+    else if (key === 'streams') problems.push(...streamsProblems.list);
+    else {
+      const guess = closest(key, TOP_LEVEL);
+      problems.push(`${key}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`);
+    }
+  }
+  // exporter cross-checks run even without an exporter section? only on defaults, which are consistent
+  if (!Object.hasOwn(doc, 'streams')) problems.push('missing required key "streams"');
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return { exporter, streams, warnings };
+}

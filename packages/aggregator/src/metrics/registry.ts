@@ -1,0 +1,114 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { FAILURE_REASONS } from '@video-exporter/probe-worker';
+import type { StreamIdentity, StreamSnapshot } from '../state/types.js';
+import { infoLabels, INFO_LABELS, STREAM_GAUGES } from './stream-series.js';
+
+export interface MetricsOptions {
+  registry: Registry;
+  allowedTags: readonly string[];
+  version: string;
+  /** prom-client default process metrics (off in some unit tests) */
+  defaultMetrics?: boolean;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Every metric of SPEC §6, declared in one place on an injected Registry. Exporter-level label sets
+ * are pre-created so their series exist (at 0) before anything happens.
+ */
+export function createMetrics(o: MetricsOptions) {
+  const registers = [o.registry];
+  const streamLabels = ['project', 'line', 'id', ...o.allowedTags];
+  if (o.defaultMetrics !== false) collectDefaultMetrics({ register: o.registry });
+
+  const gauges = STREAM_GAUGES.map(([name, help, value]) => ({ gauge: new Gauge({ name, help, labelNames: streamLabels, registers }), value }));
+  const info = new Gauge({ name: 'video_stream_info', help: 'Codecs of the last probe (value 1)', labelNames: [...streamLabels, ...INFO_LABELS], registers });
+  const infoShown = new Map<string, Record<string, string>>();
+
+  const buildInfo = new Gauge({ name: 'video_exporter_build_info', help: 'Build information (value 1)', labelNames: ['version', 'nodejs'], registers });
+  buildInfo.set({ version: o.version, nodejs: process.version }, 1);
+  const streams = new Gauge({ name: 'video_exporter_streams', help: 'Streams by state', labelNames: ['state'], registers });
+  for (const state of ['configured', 'owned', 'up', 'down']) streams.set({ state }, 0);
+  const probes = new Counter({ name: 'video_exporter_probes_total', help: 'Finished probes by result', labelNames: ['result'], registers });
+  for (const result of ['success', 'failure']) probes.inc({ result }, 0);
+  const probeErrors = new Counter({ name: 'video_exporter_probe_errors_total', help: 'Failed probes by reason', labelNames: ['reason'], registers });
+  for (const reason of FAILURE_REASONS) probeErrors.inc({ reason }, 0);
+  const retries = new Counter({ name: 'video_exporter_probe_retries_total', help: 'Connection retries made by probes', registers });
+  const probeDuration = new Histogram({
+    name: 'video_exporter_probe_duration_seconds',
+    help: 'Wall time of a probe including retries',
+    buckets: [0.5, 1, 2.5, 5, 10, 15, 20, 30, 60],
+    registers,
+  });
+  const scheduleLag = new Gauge({ name: 'video_exporter_schedule_lag_seconds', help: 'How late the latest probes started versus their slot (max over the last interval)', registers });
+  scheduleLag.set(0);
+  const poolThreads = new Gauge({ name: 'video_exporter_pool_threads', help: 'Worker threads in the probe pool', registers });
+  const poolQueue = new Gauge({ name: 'video_exporter_pool_queue_size', help: 'Probes waiting for a worker slot', registers });
+  const poolUtilization = new Gauge({ name: 'video_exporter_pool_utilization', help: 'Probes in flight / capacity, 0..1', registers });
+  const reloadOk = new Gauge({ name: 'video_exporter_config_last_reload_successful', help: '1 if the last config load or reload succeeded', registers });
+  const reloadAt = new Gauge({ name: 'video_exporter_config_last_reload_timestamp_seconds', help: 'Unix time of the last successful config load', registers });
+  const httpRequests = new Counter({ name: 'video_exporter_http_requests_total', help: 'HTTP requests served by route and status code', labelNames: ['path', 'code'], registers });
+  const httpDuration = new Histogram({
+    name: 'video_exporter_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['path'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
+  for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
+
+  const labelsOf = (s: StreamIdentity): Record<string, string> => {
+    const labels: Record<string, string> = { project: s.project, line: s.line, id: s.id };
+    for (const tag of o.allowedTags) labels[tag] = s.tags[tag] ?? '';
+    return labels;
+  };
+
+  return {
+    registry: o.registry,
+    probes,
+    probeErrors,
+    retries,
+    probeDuration,
+    scheduleLag,
+    poolThreads,
+    poolQueue,
+    poolUtilization,
+    reloadOk,
+    reloadAt,
+    streams,
+    unhandled,
+    http: { requests: httpRequests, duration: httpDuration },
+
+    /** Publishes a stream's latest snapshot: set what was measured, remove what was not. */
+    publish(s: StreamSnapshot): void {
+      const labels = labelsOf(s.stream);
+      for (const { gauge, value } of gauges) {
+        const v = value(s);
+        if (v === undefined || !Number.isFinite(v)) gauge.remove(labels);
+        else gauge.set(labels, v);
+      }
+      const previous = infoShown.get(s.stream.key);
+      const next = infoLabels(s);
+      if (previous && JSON.stringify(previous) !== JSON.stringify(next ? { ...labels, ...next } : undefined)) {
+        info.remove(previous);
+        infoShown.delete(s.stream.key);
+      }
+      if (next) {
+        const all = { ...labels, ...next };
+        info.set(all, 1);
+        infoShown.set(s.stream.key, all);
+      }
+    },
+
+    /** Removes every series of a stream that left the config or this shard. */
+    remove(s: StreamIdentity): void {
+      const labels = labelsOf(s);
+      for (const { gauge } of gauges) gauge.remove(labels);
+      const shown = infoShown.get(s.key);
+      if (shown) info.remove(shown);
+      infoShown.delete(s.key);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { ProbeResult } from '@video-exporter/probe-worker';
+import { isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scores.js';
+import type { StreamIdentity, StreamSnapshot } from './types.js';
+
+/** SPEC §4: average and stability use the last 10 successful probes. */
+export const HISTORY_LENGTH = 10;
+
+/**
+ * The per-stream history the scores need (bitrates of recent successful probes, failures in a row)
+ * and the snapshot of the latest probe. Pure apart from the time passed in.
+ */
+export class StreamState {
+  private readonly bitrates: number[] = [];
+  private current: StreamSnapshot;
+
+  constructor(readonly stream: StreamIdentity) {
+    this.current = { stream, state: 'pending', up: false, playable: false, healthy: false, quality: 0, overall: 0, consecutive_failures: 0, probes: 0 };
+  }
+
+  get snapshot(): StreamSnapshot {
+    return this.current;
+  }
+
+  /** Folds one probe result in and returns the new snapshot. */
+  record(result: ProbeResult, nowMs: number, minKeyframes: number, thresholds: ScoringThresholds): StreamSnapshot {
+    // A video frame implies a valid FLV header; a probe can be up yet failed (e.g. no_keyframe).
+    const up = isUp({ http_status: result.http_status, flv_header: result.video.frames > 0, video_frames: result.video.frames });
+    const playable = up && isPlayable({ keyframes: result.video.keyframes, video_frames: result.video.frames }, minKeyframes);
+    if (up && result.bitrate_bps !== undefined && result.bitrate_bps > 0) {
+      this.bitrates.push(result.bitrate_bps);
+      if (this.bitrates.length > HISTORY_LENGTH) this.bitrates.shift();
+    }
+    const quality = qualityScore({ ok: result.ok && up, playable, framerate: result.video.framerate, bitrate_bps: result.bitrate_bps }, thresholds);
+    const stability = stabilityScore(this.bitrates, thresholds);
+    const overall = overallScore(quality, stability, result.stalls?.ratio, thresholds);
+    const previous = this.current;
+    const snapshot: StreamSnapshot = {
+      stream: this.stream,
+      state: up ? 'up' : 'down',
+      last: result,
+      last_check: Math.floor(nowMs / 1000),
+      up,
+      playable,
+      healthy: isHealthy(up, playable, overall),
+      quality,
+      overall,
+      consecutive_failures: up ? 0 : previous.consecutive_failures + 1,
+      probes: previous.probes + 1,
+    };
+    if (stability !== undefined) snapshot.stability = stability;
+    const avg = mean(this.bitrates);
+    if (avg !== undefined) snapshot.avg_bitrate_bps = Math.round(avg);
+    if (!result.ok && result.reason) snapshot.last_error = { reason: result.reason, message: result.error ?? result.reason, at: nowMs / 1000 };
+    else if (previous.last_error) snapshot.last_error = previous.last_error;
+    this.current = snapshot;
+    return snapshot;
+  }
+}

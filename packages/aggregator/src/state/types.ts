@@ -1,0 +1,59 @@
+import type { FailureReason, ProbeResult } from '@video-exporter/probe-worker';
+import type { Score } from '../scores.js';
+
+/** Identity and labels of one configured stream, as the rest of the aggregator sees it. */
+export interface StreamIdentity {
+  /** `${project}/${line}/${id}` */
+  key: string;
+  project: string;
+  line: string;
+  id: string;
+  /** redacted URL: safe for logs, labels and API output */
+  url: string;
+  tags: Record<string, string>;
+}
+
+export type StreamStateName = 'pending' | 'up' | 'down';
+
+/** What the exporter knows about one stream after its latest probe (all values redacted). */
+export interface StreamSnapshot {
+  stream: StreamIdentity;
+  state: StreamStateName;
+  /** the latest probe's result, or undefined before the first probe finished */
+  last?: ProbeResult;
+  /** unix seconds of the latest finished probe */
+  last_check?: number;
+  up: boolean;
+  playable: boolean;
+  healthy: boolean;
+  quality: Score;
+  /** undefined while fewer than 3 successful probes */
+  stability?: Score;
+  overall: Score;
+  avg_bitrate_bps?: number;
+  consecutive_failures: number;
+  /** the latest failure reason and its message */
+  last_error?: { reason: FailureReason; message: string; at: number };
+  probes: number;
+}
+
+/** Process-level view for /status. */
+export interface ExporterStatus {
+  status: 'starting' | 'ready' | 'stopping';
+  version: string;
+  uptime_s: number;
+  streams: { configured: number; owned: number; up: number; down: number; pending: number };
+  pool: { threads: number; queue: number; in_flight: number; utilization: number; max_concurrent: number };
+  memory: { rss_bytes: number; heap_used_bytes: number };
+  cpu: { user_s: number; system_s: number };
+  config: { path: string | null; last_reload_ok: boolean; last_reload_at: number };
+  shard?: { mode: string; self: string | null; peers: string[]; owned: number };
+}
+
+/** What the HTTP layer reads; the exporter implements it. */
+export interface ExporterView {
+  snapshots(): StreamSnapshot[];
+  snapshot(key: string): StreamSnapshot | undefined;
+  status(): ExporterStatus;
+  ready(): boolean;
+}
