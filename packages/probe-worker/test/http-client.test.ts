@@ -138,6 +138,37 @@ describe('httpProbe: body framing', () => {
     expect(body.equals(BODY)).toBe(true);
   });
 
+  it('keeps concurrent bodies apart although all sockets share one read buffer', async () => {
+    const size = 300_000;
+    const bodyFor = (n: number): Buffer => {
+      const b = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) b[i] = (i * 31 + n * 17 + (i >> 8)) & 0xff;
+      return b;
+    };
+    const srv = await server((s, head) => {
+      const n = Number(head.split(' ')[1]!.slice(1));
+      const body = bodyFor(n);
+      s.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      // uneven chunks, written over several ticks so reads of different sockets interleave
+      let at = 0;
+      const step = (): void => {
+        if (at >= size) return void s.end('0\r\n\r\n');
+        const len = Math.min(size - at, 7000 + ((n * 977 + at) % 9000));
+        s.write(`${len.toString(16)}\r\n`);
+        s.write(body.subarray(at, at + len));
+        s.write('\r\n');
+        at += len;
+        setImmediate(step);
+      };
+      step();
+    });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, n) => probe(srv.url(`/${n}`))));
+    results.forEach(({ outcome, body }, n) => {
+      expect(outcome.endedBy, `stream ${n}`).toBe('eof');
+      expect(body.equals(bodyFor(n)), `stream ${n}`).toBe(true);
+    });
+  });
+
   it('skips an interim 1xx response', async () => {
     const srv = await server((s) => s.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'));
     const { outcome, body } = await probe(srv.url());

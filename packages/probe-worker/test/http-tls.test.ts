@@ -101,6 +101,7 @@ describe('httpProbe over TLS', () => {
     // a server that speaks first, in plain text, as a misconfigured port does
     const http = net.createServer((s) => {
       s.on('error', () => {});
+      s.resume(); // read, or the client's close is never seen and close() waits forever
       s.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

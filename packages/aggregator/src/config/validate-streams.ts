@@ -40,6 +40,7 @@ export function validateStreams(
     problems.add(path, `must be a mapping of project -> line -> list of streams, got ${describe(raw)}`);
     return out;
   }
+  const before = problems.list.length;
   const firstAt = new Map<string, string>();
   const dropped: DroppedTags = { keys: new Map() };
   let entries = 0;
@@ -70,7 +71,8 @@ export function validateStreams(
       });
     }
   }
-  if (entries === 0) problems.add(path, 'no streams configured: list at least one under project -> line');
+  // after a structural problem (a line that is not a list, ...) "no streams" would only repeat it
+  if (entries === 0 && problems.list.length === before) problems.add(path, 'no streams configured: list at least one under project -> line');
   if (dropped.keys.size > 0) {
     const list = [...dropped.keys].map(([key, n]) => `${key} (${n} stream${n === 1 ? '' : 's'})`).join(', ');
     const allowed = allowedTags.length === 0 ? 'none' : allowedTags.join(', ');

@@ -1,6 +1,6 @@
 import type { Env } from './env.js';
 import { ConfigError } from './errors.js';
-import { Problems, closest, describe, isMapping } from './problems.js';
+import { Problems, childPath, closest, describe, isMapping } from './problems.js';
 import type { Config } from './types.js';
 import { validateExporter } from './validate-exporter.js';
 import { validateStreams } from './validate-streams.js';
@@ -38,10 +38,9 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     else if (key === 'streams') problems.push(...streamsProblems.list);
     else {
       const guess = closest(key, TOP_LEVEL);
-      problems.push(`${key}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`);
+      problems.push(`${childPath('', key)}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`);
     }
   }
-  // exporter cross-checks run even without an exporter section? only on defaults, which are consistent
   if (!Object.hasOwn(doc, 'streams')) problems.push('missing required key "streams"');
   if (problems.length > 0) throw new ConfigError(problems, source);
   return { exporter, streams, warnings };

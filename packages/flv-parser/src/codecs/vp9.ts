@@ -4,9 +4,10 @@
  *
  * Writers disagree on whether the box's FullBox header (version(8) = 1, flags(24) = 0) comes first:
  * the Enhanced RTMP spec names just the record, ffmpeg's flvenc writes the whole box payload, header
- * included. We take the 4 bytes as that header when they read exactly 01 00 00 00 and at least the
- * 8-byte record follows. A bare record cannot start that way: its third byte holds bitDepth in the
- * high nibble, which is 8, 10 or 12, never 0.
+ * included. We take the first 4 bytes as that header when they read exactly 01 00 00 00 (and then
+ * require the whole 8-byte record after them). A valid bare record cannot start that way: its third
+ * byte holds bitDepth in the high nibble, which is 8, 10 or 12, never 0. Other FullBox versions (the
+ * pre-standard version 0 layout) are not recognised and fail the bitDepth check.
  *
  * The record has no picture size (VP9 signals it in every key frame's uncompressed header).
  */
@@ -51,8 +52,11 @@ function fail(message: string): { ok: false; code: 'bad_video_config'; message: 
 }
 
 export function readVpCodecConfigurationRecord(bytes: Uint8Array): ConfigResult<VpCodecConfigurationRecord> {
-  const fullBoxHeader =
-    bytes.length >= 4 + RECORD_SIZE && bytes[0] === 1 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0;
+  const startsLikeFullBox = bytes.length >= 4 && bytes[0] === 1 && bytes[1] === 0 && bytes[2] === 0 && bytes[3] === 0;
+  if (startsLikeFullBox && bytes.length < 4 + RECORD_SIZE) {
+    return fail(`FullBox header followed by ${bytes.length - 4} bytes, shorter than the ${RECORD_SIZE}-byte record`);
+  }
+  const fullBoxHeader = startsLikeFullBox;
   const b = fullBoxHeader ? bytes.subarray(4) : bytes;
   if (b.length < RECORD_SIZE) return fail(`${b.length} bytes, shorter than the ${RECORD_SIZE}-byte record`);
   const rec: VpCodecConfigurationRecord = {

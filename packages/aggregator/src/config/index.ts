@@ -1,0 +1,8 @@
+export type { Config, ExporterConfig, ListenAddr, LogLevel, ProbeEndpointConfig, ShardingConfig, ShardingMode, StreamConfig } from './types.js';
+export { ConfigError } from './errors.js';
+export { DEFAULT_ALLOWED_TAGS, defaultExporterConfig } from './defaults.js';
+export { type Env, expandEnv } from './env.js';
+export { parseListenAddr } from './listen-addr.js';
+export { type LoadOptions, loadConfigFile, parseConfigText } from './load.js';
+export { type StreamDiff, diffStreams, sameStream } from './diff.js';
+export { summarizeConfig } from './summary.js';

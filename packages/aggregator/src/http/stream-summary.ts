@@ -1,0 +1,101 @@
+/** The /api/streams list: one flat summary per stream, the filters and the order. */
+import type { FailureReason } from '@video-exporter/probe-worker';
+import type { Score } from '../scores.js';
+import type { StreamIdentity, StreamSnapshot, StreamStateName } from '../state/types.js';
+
+export interface StreamSummary {
+  key: string;
+  project: string;
+  line: string;
+  id: string;
+  /** redacted already by the exporter */
+  url: string;
+  tags: Record<string, string>;
+  state: StreamStateName;
+  up: boolean;
+  healthy: boolean;
+  playable: boolean;
+  /** stability is absent while unknown (fewer than 3 successful probes) */
+  scores: { quality: Score; stability?: Score; overall: Score };
+  // figures of the latest probe: absent when not measured, never a fake 0
+  bitrate_bps?: number;
+  avg_bitrate_bps?: number;
+  framerate?: number;
+  width?: number;
+  height?: number;
+  codec?: string;
+  /** unix seconds of the latest finished probe */
+  last_check?: number;
+  last_error?: { reason: FailureReason; message: string; at: number };
+  consecutive_failures: number;
+}
+
+export function summarizeStream(s: StreamSnapshot): StreamSummary {
+  const { stream, last } = s;
+  return {
+    key: stream.key,
+    project: stream.project,
+    line: stream.line,
+    id: stream.id,
+    url: stream.url,
+    tags: stream.tags,
+    state: s.state,
+    up: s.up,
+    healthy: s.healthy,
+    playable: s.playable,
+    scores: { quality: s.quality, stability: s.stability, overall: s.overall },
+    bitrate_bps: last?.bitrate_bps,
+    avg_bitrate_bps: s.avg_bitrate_bps,
+    framerate: last?.video.framerate,
+    width: last?.video.width,
+    height: last?.video.height,
+    codec: last?.video.codec,
+    last_check: s.last_check,
+    last_error: s.last_error,
+    consecutive_failures: s.consecutive_failures,
+  };
+}
+
+/** project, then line, then id; code-unit order so the result does not depend on the host's locale */
+export function compareStreams(a: StreamIdentity, b: StreamIdentity): number {
+  return cmp(a.project, b.project) || cmp(a.line, b.line) || cmp(a.id, b.id);
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export const STREAM_STATES: readonly StreamStateName[] = ['pending', 'up', 'down'];
+
+/** Each present filter is a set of accepted values (a repeated parameter means "any of"). */
+export interface StreamFilter {
+  project?: ReadonlySet<string>;
+  line?: ReadonlySet<string>;
+  state?: ReadonlySet<string>;
+}
+
+/**
+ * ?project=&line=&state= as exact matches; empty values are ignored (an empty form field means "any").
+ * An unknown state is the caller's mistake and is reported rather than silently matching nothing.
+ */
+export function parseStreamFilter(query: URLSearchParams): { ok: true; filter: StreamFilter } | { ok: false; error: string; allowed: readonly string[] } {
+  const filter: StreamFilter = {};
+  for (const name of ['project', 'line', 'state'] as const) {
+    const values = query.getAll(name).filter((v) => v !== '');
+    if (values.length > 0) filter[name] = new Set(values);
+  }
+  const bad = [...(filter.state ?? [])].find((v) => !(STREAM_STATES as readonly string[]).includes(v));
+  if (bad !== undefined) return { ok: false, error: `invalid state filter "${bad}"`, allowed: STREAM_STATES };
+  return { ok: true, filter };
+}
+
+export function matchesFilter(s: StreamSnapshot, f: StreamFilter): boolean {
+  return (
+    (f.project === undefined || f.project.has(s.stream.project)) &&
+    (f.line === undefined || f.line.has(s.stream.line)) &&
+    (f.state === undefined || f.state.has(s.state))
+  );
+}
+
+/** the snapshots a filter accepts, in API order */
+export function selectStreams(snapshots: readonly StreamSnapshot[], f: StreamFilter = {}): StreamSnapshot[] {
+  return snapshots.filter((s) => matchesFilter(s, f)).sort((a, b) => compareStreams(a.stream, b.stream));
+}
