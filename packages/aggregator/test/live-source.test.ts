@@ -410,17 +410,17 @@ describe('live source: slow consumers', () => {
       const { hostname, port } = new URL(s.url);
       const chunks: Buffer[] = [];
       const socket = net.connect(Number(port), hostname, () => socket.write(`GET /live/hd/slow.flv?pace=100 HTTP/1.1\r\nHost: x\r\n\r\n`));
-      socket.on('data', (d: Buffer) => chunks.push(d));
-      await new Promise((r) => setTimeout(r, 100));
-      // not reading at 100x real time: ~30 MB/s due, the socket buffers fill within the first 700 ms,
-      // after which the server must stop writing (no unbounded queue in the process)
+      // never read before the buffers are full (reading first lets the kernel grow the receive buffer up to
+      // tcp_rmem max); at 100x real time they fill within ~0.5 s, then the server must stop writing: no
+      // queue in the process grows while the timeline goes on
       socket.pause();
-      await new Promise((r) => setTimeout(r, 700));
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      await new Promise((r) => setTimeout(r, 900));
       const sent1 = s.stats().bytesSent;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 400));
       expect(s.stats().bytesSent).toBe(sent1);
       socket.resume();
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 400));
       socket.destroy();
       const all = Buffer.concat(chunks);
       const body = all.subarray(all.indexOf('\r\n\r\n') + 4);

@@ -8,6 +8,7 @@ import {
 } from '../src/codecs/av1.js';
 import { indexFlvTags } from '../src/tag-index.js';
 import type { ConfigResult, VideoConfig } from '../src/types.js';
+import { BitWriter } from './support/bit-writer.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
@@ -18,39 +19,6 @@ function ok<T>(r: ConfigResult<T>): T {
 
 // ---------------------------------------------------------------- test bitstream builders
 
-class BitWriter {
-  private readonly out: number[] = [];
-  private cur = 0;
-  private n = 0;
-  u(bits: number, value: number): this {
-    for (let i = bits - 1; i >= 0; i--) {
-      this.cur = (this.cur << 1) | (Math.floor(value / 2 ** i) & 1);
-      if (++this.n === 8) {
-        this.out.push(this.cur);
-        this.cur = 0;
-        this.n = 0;
-      }
-    }
-    return this;
-  }
-  flag(b: boolean | number): this {
-    return this.u(1, b ? 1 : 0);
-  }
-  /** uvlc() (AV1 4.10.3) has the same code words as ue(v) */
-  uvlc(v: number): this {
-    const len = Math.floor(Math.log2(v + 1));
-    return this.u(len, 0).u(len + 1, v + 1);
-  }
-  /** trailing_bits() */
-  trailing(): this {
-    this.u(1, 1);
-    while (this.n !== 0) this.u(1, 0);
-    return this;
-  }
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.n ? [...this.out, this.cur << (8 - this.n)] : this.out);
-  }
-}
 
 interface SeqSpec {
   profile: number;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAvcDecoderConfigurationRecord, readAvcDecoderConfigurationRecord } from '../src/codecs/avc.js';
 import { h264LevelName, h264ProfileName, parseH264Sps, type H264Sps } from '../src/codecs/h264-sps.js';
 import { indexFlvTags } from '../src/tag-index.js';
+import { BitWriter } from './support/bit-writer.js';
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
 
@@ -413,45 +414,6 @@ describe('h264ProfileName: the names ffprobe prints', () => {
 // emulation prevention, as an encoder would).
 // ---------------------------------------------------------------------------------------------------------
 
-class BitWriter {
-  private s = '';
-  u(n: number, v: number): this {
-    this.s += v.toString(2).padStart(n, '0').slice(-n);
-    return this;
-  }
-  flag(b: boolean | number): this {
-    return this.u(1, b ? 1 : 0);
-  }
-  ue(v: number): this {
-    const code = (v + 1).toString(2);
-    this.s += '0'.repeat(code.length - 1) + code;
-    return this;
-  }
-  se(v: number): this {
-    return this.ue(v > 0 ? 2 * v - 1 : -2 * v);
-  }
-  raw(bits: string): this {
-    this.s += bits;
-    return this;
-  }
-  nal(): Uint8Array {
-    let s = this.s + '1'; // rbsp_stop_one_bit
-    while (s.length % 8) s += '0';
-    const rbsp: number[] = [];
-    for (let i = 0; i < s.length; i += 8) rbsp.push(parseInt(s.slice(i, i + 8), 2));
-    const out: number[] = [];
-    let zeros = 0;
-    for (const b of rbsp) {
-      if (zeros >= 2 && b <= 3) {
-        out.push(3);
-        zeros = 0;
-      }
-      out.push(b);
-      zeros = b === 0 ? zeros + 1 : 0;
-    }
-    return new Uint8Array(out);
-  }
-}
 
 interface SpsFields {
   nalHeader: number;

@@ -8,6 +8,7 @@ import {
 } from '../src/codecs/hevc.js';
 import { indexFlvTags } from '../src/tag-index.js';
 import type { ConfigResult, VideoConfig } from '../src/types.js';
+import { BitWriter } from './support/bit-writer.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
@@ -19,41 +20,6 @@ function ok<T>(r: ConfigResult<T>): T {
 // ---------------------------------------------------------------- test bitstream builders
 
 /** MSB-first bit writer: builds SPS bitstreams from the syntax elements a test names. */
-class BitWriter {
-  private readonly out: number[] = [];
-  private cur = 0;
-  private n = 0;
-  u(bits: number, value: number): this {
-    for (let i = bits - 1; i >= 0; i--) {
-      this.cur = (this.cur << 1) | (Math.floor(value / 2 ** i) & 1);
-      if (++this.n === 8) {
-        this.out.push(this.cur);
-        this.cur = 0;
-        this.n = 0;
-      }
-    }
-    return this;
-  }
-  flag(b: boolean | number): this {
-    return this.u(1, b ? 1 : 0);
-  }
-  ue(v: number): this {
-    const len = Math.floor(Math.log2(v + 1));
-    return this.u(len, 0).u(len + 1, v + 1);
-  }
-  se(v: number): this {
-    return this.ue(v > 0 ? 2 * v - 1 : -2 * v);
-  }
-  /** rbsp_trailing_bits() */
-  trailing(): this {
-    this.u(1, 1);
-    while (this.n !== 0) this.u(1, 0);
-    return this;
-  }
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.n ? [...this.out, this.cur << (8 - this.n)] : this.out);
-  }
-}
 
 /** Inserts emulation_prevention_three_byte after every 00 00 that precedes a byte <= 3. */
 function addEmulationPrevention(rbsp: Uint8Array): Uint8Array {
