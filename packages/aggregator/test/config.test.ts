@@ -21,7 +21,7 @@ const EXAMPLE = fileURLToPath(new URL('../../../configs/example.yml', import.met
 
 /** Environment for the fixtures: marker values that must never show up in a message. */
 const ENV = {
-  CDN_HOST: 'cdn.example.com',
+  CDN_HOST: 'env-marker-host.example',
   CDN_URL: 'rtmp://streamer:EnvSecretPw@cdn.example.com/live/room01',
 };
 
@@ -399,6 +399,15 @@ describe('good configs', () => {
   it('clamps unset timeouts below a short check_interval, keeps explicit ones', async () => {
     const e = (await load('short-interval.yml')).exporter;
     expect([e.connect_timeout_ms, e.first_byte_timeout_ms, e.idle_timeout_ms]).toEqual([1000, 2000, 2000]);
+  });
+
+  it('dns sharding with a service name and resolve interval', () => {
+    const c = parseConfigText(
+      'exporter:\n  sharding: {mode: dns, service: video-exporter-peers.monitoring.svc.cluster.local, resolve_interval_s: 5}\n' +
+        'streams: {G01: {CDN: [{url: "http://a/b.flv", id: x}]}}\n',
+      { env: {} },
+    );
+    expect(c.exporter.sharding).toEqual({ mode: 'dns', service: 'video-exporter-peers.monitoring.svc.cluster.local', resolve_interval_s: 5 });
   });
 
   it('a "__proto__" tag key is an ordinary key: dropped, never assigned to a prototype', () => {

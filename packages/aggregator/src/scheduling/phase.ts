@@ -1,0 +1,33 @@
+/** FNV-1a, 32 bit, with a finaliser: a stable, well-spread hash of a stream key (no crypto needed). */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h >>> 0);
+}
+
+/** MurmurHash3's finaliser: FNV alone leaves keys that differ in one trailing character close together. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * A stream's stable phase inside the interval, in ms: the same key always probes at the same offset,
+ * so probes are spread evenly and survive restarts and reloads.
+ */
+export function phaseMs(key: string, intervalMs: number): number {
+  return Math.floor((fnv1a32(key) / 0x1_0000_0000) * intervalMs);
+}
+
+/** The first time ≥ now at which (time - phase) is a multiple of the interval. */
+export function nextSlot(nowMs: number, phase: number, intervalMs: number): number {
+  const k = Math.ceil((nowMs - phase) / intervalMs);
+  return phase + k * intervalMs;
+}
