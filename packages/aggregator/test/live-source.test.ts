@@ -214,19 +214,31 @@ describe('live source: stream shape', () => {
     try {
       const intoGop = Math.round(hdGopMs * 0.75);
       await new Promise((r) => setTimeout(r, intoGop));
-      const [burst, plain] = await Promise.all([
-        fetchRaw(s.url, '/live/hd/burst.flv', 250),
-        fetchRaw(s.url, '/live/hd/plain.flv?gop_cache=0', 250),
+      // phase_ms=0 pins these streams to the fixture's own timeline (paths otherwise get their own phase)
+      const [burst, plain, shifted] = await Promise.all([
+        fetchRaw(s.url, '/live/hd/burst.flv?phase_ms=0', 250),
+        fetchRaw(s.url, '/live/hd/plain.flv?gop_cache=0&phase_ms=0', 250),
+        fetchRaw(s.url, `/live/hd/shifted.flv?gop_cache=0&phase_ms=${hdGopMs}`, 250),
       ]);
       const early = (c: Capture): Tag[] => readTags(c.body, c.arrivals).tags.filter((t) => t.at - c.firstByteAt < 60);
       // the server's clock is intoGop ms past the first keyframe: all of that arrives at once
       expect(mediaSpan(early(burst))).toBeGreaterThan(intoGop - 100);
       expect(mediaSpan(early(plain))).toBeLessThan(100);
       // both start at the same keyframe of the shared timeline
-      expect(media(readTags(burst.body, []).tags)[0]!.ts).toBe(media(readTags(plain.body, []).tags)[0]!.ts);
+      const firstTs = (c: Capture): number => media(readTags(c.body, []).tags)[0]!.ts;
+      expect(firstTs(burst)).toBe(firstTs(plain));
+      // a stream one GOP further on the timeline starts one keyframe later
+      expect(firstTs(shifted) - firstTs(plain)).toBe(hdKeyTs[1]! - hdKeyTs[0]!);
     } finally {
       await s.close();
     }
+  });
+
+  it('viewers of one path share its timeline: they start at the same keyframe', async () => {
+    const [a, b] = await Promise.all([fetchRaw(source.url, '/live/hd/same.flv', 150), fetchRaw(source.url, '/live/hd/same.flv', 150)]);
+    const first = (c: Capture): Tag => media(readTags(c.body, []).tags)[0]!;
+    expect(first(a).keyframe).toBe(true);
+    expect(first(a).ts).toBe(first(b).ts);
   });
 
   it('zero_ts=1 starts the stream at timestamp 0 however long the source has run', async () => {

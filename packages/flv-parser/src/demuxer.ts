@@ -121,6 +121,21 @@ export class FlvDemuxer {
     return this.stage === Stage.Fatal;
   }
 
+  /** The bytes so far end inside a tag (or the file header): a stream stopping here was cut short. */
+  get insideUnit(): boolean {
+    switch (this.stage) {
+      case Stage.FileHeader:
+        return this.headerFill > 0;
+      case Stage.TagHeader:
+        return this.headerFill !== 0 && this.headerFill !== 4;
+      case Stage.Fatal:
+      case Stage.HeaderSkip:
+        return false;
+      default:
+        return true;
+    }
+  }
+
   /** Bytes currently held between chunks (the memory bound: fixed buffers + at most one record). */
   get retainedBytes(): number {
     return this.header.length + this.prefix.length + (this.record?.length ?? 0);

@@ -123,7 +123,11 @@ export function classifyNetworkError(err: unknown, phase?: NetworkPhase): Failur
 export function describeError(err: unknown): string {
   if (err instanceof Error) {
     const code = codeOf(err);
-    return code !== undefined && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+    // OpenSSL errors carry a readable `reason` ("wrong version number") next to a message full of
+    // library internals
+    const sslReason = (err as { reason?: unknown }).reason;
+    const message = typeof sslReason === 'string' && sslReason !== '' ? sslReason : err.message.trim();
+    return code !== undefined && !message.includes(code) ? `${code}: ${message}` : message;
   }
   return String(err);
 }

@@ -1,3 +1,6 @@
 export * from './result.js';
+export type { ProbeJob } from './job.js';
 export { probeFileBytes } from './file-probe.js';
+export { runProbe } from './probe.js';
 export { applyMediaSummary, emptyResult } from './media-fields.js';
+export { redactUrl, redactText, urlSecrets } from './redact.js';

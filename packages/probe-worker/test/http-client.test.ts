@@ -303,6 +303,17 @@ describe('httpProbe: redirects', () => {
     expect(srv.requests).toHaveLength(6);
   });
 
+  it('describes the last hop when a redirect leads nowhere', async () => {
+    const port = await closedPort();
+    const srv = await server((s) => s.end(`HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:${port}/gone\r\n\r\n`));
+    const { outcome } = await probe(srv.url());
+    expect(outcome.error?.reason).toBe('refused');
+    expect(outcome.redirects).toBe(1);
+    expect(outcome.finalUrl).toBe(`http://127.0.0.1:${port}/gone`);
+    expect(outcome.status).toBeUndefined();
+    expect(outcome.responseMs).toBeUndefined();
+  });
+
   it('honours maxRedirects', async () => {
     const srv = await server((s) => s.end('HTTP/1.1 303 See Other\r\nLocation: /x\r\n\r\n'));
     const { outcome } = await probe(srv.url('/loop'), { maxRedirects: 0 });
@@ -323,12 +334,22 @@ describe('httpProbe: redirects', () => {
     expect(outcome.error?.reason).toBe('parse_error');
   });
 
-  it('does not forward Authorization to another origin, but keeps other headers', async () => {
+  it('does not forward Authorization or a Host override to another origin, but keeps other headers', async () => {
     const target = await server((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
-    const first = await server((s) => s.end(`HTTP/1.1 302 Found\r\nLocation: ${target.url('/y')}\r\n\r\n`));
-    await probe(first.url('/x'), { headers: { Authorization: 'Bearer s3cret', Referer: 'https://r/' } });
-    expect(first.requests[0]).toContain('Authorization: Bearer s3cret');
+    const first = await server((s, head) =>
+      s.end(head.startsWith('GET /x ') ? 'HTTP/1.1 302 Found\r\nLocation: /same\r\n\r\n' : `HTTP/1.1 302 Found\r\nLocation: ${target.url('/y')}\r\n\r\n`),
+    );
+    const headers = { Authorization: 'Bearer s3cret', Referer: 'https://r/', Host: 'live.example.com' };
+    const { outcome } = await probe(first.url('/x'), { headers });
+    expect(outcome.endedBy).toBe('eof');
+    // same origin: everything is kept
+    for (const req of first.requests) {
+      expect(req).toContain('Authorization: Bearer s3cret');
+      expect(req).toContain('Host: live.example.com');
+    }
+    expect(first.requests).toHaveLength(2);
     expect(target.requests[0]).not.toContain('s3cret');
+    expect(target.requests[0]).toContain(`Host: 127.0.0.1:${target.port}`);
     expect(target.requests[0]).toContain('Referer: https://r/');
   });
 });

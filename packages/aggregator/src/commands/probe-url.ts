@@ -1,8 +1,42 @@
-import type { ProbeResult } from '@video-exporter/probe-worker';
+import { runProbe, type ProbeResult } from '@video-exporter/probe-worker';
+import { scoreSingleProbe } from '../probe-scores.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { UsageError } from './usage.js';
 
-/** Network probing arrives with the probe worker. */
+/** Defaults of a one-off probe: the config file's defaults (SPEC §3). */
+const DEFAULT_DURATION_S = 10;
+const STALL_THRESHOLD_MS = 200;
+
+/** One network probe through the worker's code, in this thread, with a progress line on a TTY. */
 export async function probeUrlOnce(o: ProbeCommandOptions): Promise<ProbeResult> {
-  throw new UsageError(`network probing is not available yet: ${o.target}`);
+  let url: URL;
+  try {
+    url = new URL(o.target);
+  } catch {
+    throw new UsageError('malformed URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`unsupported URL scheme "${url.protocol.slice(0, -1)}": only http and https`);
+  const sampleMs = (o.durationS ?? DEFAULT_DURATION_S) * 1000;
+  const tty = process.stderr.isTTY && !o.json;
+  const started = Date.now();
+  const progress = tty
+    ? setInterval(() => process.stderr.write(`\rprobing… ${((Date.now() - started) / 1000).toFixed(0)} s / ${sampleMs / 1000} s`), 250)
+    : undefined;
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const result = await runProbe(
+      { url: o.target, sampleMs, minKeyframes: o.minKeyframes, stallThresholdMs: STALL_THRESHOLD_MS, deadlineMs: 2 * sampleMs + 15_000 },
+      abort.signal,
+    );
+    result.scores = scoreSingleProbe(result, { minKeyframes: o.minKeyframes, local: false, flvHeader: result.video.frames > 0 });
+    return result;
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\r\x1b[K');
+    }
+    process.off('SIGINT', onSignal);
+  }
 }

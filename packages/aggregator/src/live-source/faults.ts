@@ -54,6 +54,8 @@ export interface Faults {
   gopCache?: boolean;
   /** rebase timestamps so the connection's first keyframe is at 0 (default: the shared global timeline) */
   zeroTs: boolean;
+  /** where this stream's timeline stands relative to the fixture's; default derived from the path */
+  phaseMs?: number;
 }
 
 export type FaultsResult = { ok: true; faults: Faults } | { ok: false; message: string };
@@ -104,6 +106,7 @@ function read(q: URLSearchParams): Faults {
     empty: flag(q, 'empty') ?? false,
     gopCache: flag(q, 'gop_cache'),
     zeroTs: flag(q, 'zero_ts') ?? false,
+    phaseMs: int(q, 'phase_ms', 0, MAX_MS),
   };
 }
 

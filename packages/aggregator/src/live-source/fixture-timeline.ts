@@ -111,9 +111,9 @@ export class FixtureTimeline {
     return this.baseTs + loop * this.loopDurationMs + this.relTs[index]!;
   }
 
-  /** Global media timestamp that is "now" for a real-time viewer. */
-  nowTs(nowMs: number): number {
-    return this.baseTs + Math.max(0, nowMs - this.epochMs);
+  /** Global media timestamp that is "now" for a real-time viewer of a stream `phaseMs` ahead. */
+  nowTs(nowMs: number, phaseMs = 0): number {
+    return this.baseTs + phaseMs + Math.max(0, nowMs - this.epochMs);
   }
 
   /** The latest keyframe whose global timestamp is <= ts (the loop's first keyframe has rel 0). */

@@ -25,6 +25,8 @@ export interface LiveStreamOptions {
    * to the latest due keyframe, as a live server drops a full queue rather than buffer without bound.
    */
   maxBacklogMs: number;
+  /** the stream's offset on the fixture timeline (streams of one path share it) */
+  phaseMs: number;
 }
 
 export interface ByteCounter {
@@ -56,7 +58,7 @@ export class LiveStream implements PacedStream {
     private readonly counter: ByteCounter,
     private readonly t0: number,
   ) {
-    const nowTs = timeline.nowTs(t0);
+    const nowTs = timeline.nowTs(t0, opts.phaseMs);
     const start = timeline.keyframeAtOrBefore(nowTs);
     this.loop = start.loop;
     this.index = start.index;

@@ -181,13 +181,13 @@ class LiveSourceHandler {
     }
     if (f.delayBodyMs > 0) {
       socket.uncork();
-      return after(socket, f.delayBodyMs, () => this.startStream(socket, timeline, f));
+      return after(socket, f.delayBodyMs, () => this.startStream(socket, url.pathname, timeline, f));
     }
-    this.startStream(socket, timeline, f);
+    this.startStream(socket, url.pathname, timeline, f);
     socket.uncork();
   }
 
-  private startStream(socket: Socket, timeline: FixtureTimeline, f: Faults): void {
+  private startStream(socket: Socket, path: string, timeline: FixtureTimeline, f: Faults): void {
     if (socket.destroyed) return;
     const now = clock();
     const stream = new LiveStream(
@@ -202,6 +202,7 @@ class LiveSourceHandler {
         trickleBps: f.trickleBps,
         pause: f.pause,
         maxBacklogMs: this.defaults.maxBacklogMs,
+        phaseMs: f.phaseMs ?? pathPhase(path, timeline.loopDurationMs),
       },
       this.counter,
       now,
@@ -230,6 +231,17 @@ function after(socket: Socket, ms: number, fn: () => void): void {
     if (!socket.destroyed) fn();
   }, ms);
   socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * Every viewer of one path shares a timeline, as with a real stream; different paths get different phases
+ * (FNV-1a of the path), as independent real streams do, so a thousand streams of one fixture do not all
+ * send their keyframes in the same tick.
+ */
+function pathPhase(path: string, loopDurationMs: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  return h % Math.max(1, Math.floor(loopDurationMs));
 }
 
 function decode(s: string): string {

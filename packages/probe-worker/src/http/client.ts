@@ -57,8 +57,11 @@ export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 5000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 5000;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/** Headers not forwarded to another origin on redirect. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+/**
+ * Per-stream headers not forwarded to another origin on redirect: credentials (as fetch does), and a
+ * Host override, which names the original origin, not the one redirected to.
+ */
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'host']);
 
 const defaultLookup: LookupFn = (hostname) => dns.promises.lookup(hostname);
 
@@ -92,6 +95,8 @@ export async function httpProbe(opts: HttpProbeOptions): Promise<HttpProbeOutcom
 }
 
 type Phase = 'dns' | 'connect' | 'tls' | 'head' | 'body';
+/** What the current deadline waits for. */
+type Wait = 'connect' | 'head' | 'first-byte' | 'idle';
 
 class ProbeRun {
   private readonly t0 = performance.now();
@@ -126,7 +131,7 @@ class ProbeRun {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private deadlineAt = Infinity;
-  private deadlineLabel = '';
+  private deadlineWait: Wait = 'connect';
   private deadlineMs = 0;
 
   constructor(
@@ -156,7 +161,8 @@ class ProbeRun {
   private startHop(): void {
     const hop = ++this.hop;
     this.phase = 'dns';
-    this.dnsMs = this.connectMs = this.tlsMs = undefined;
+    // every field describes the last hop: a redirect's 302 is not the answer of a hop that failed
+    this.dnsMs = this.connectMs = this.tlsMs = this.responseMs = this.status = undefined;
     this.headParser = undefined;
     this.body = undefined;
     const hopStart = performance.now();
@@ -255,7 +261,7 @@ class ProbeRun {
     this.headParser = new ResponseHeadParser();
     s.write(Buffer.from(buildRequest(this.url, this.opts.userAgent ?? DEFAULT_USER_AGENT, this.headers), 'utf8'));
     const headersTimeout = this.opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-    this.setDeadline(now + headersTimeout, 'response head', headersTimeout);
+    this.setDeadline(now + headersTimeout, 'head', headersTimeout);
   }
 
   // ---- reading -------------------------------------------------------------------------------------
@@ -297,7 +303,7 @@ class ProbeRun {
       case 'more':
         if (this.firstByteAt !== undefined) {
           const idle = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-          this.setDeadline(now + idle, 'read idle', idle);
+          this.setDeadline(now + idle, 'idle', idle);
         }
         return;
       case 'done':
@@ -346,7 +352,7 @@ class ProbeRun {
         return false;
       }
       const firstByte = this.opts.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS;
-      this.setDeadline(now + firstByte, 'first body byte', firstByte);
+      this.setDeadline(now + firstByte, 'first-byte', firstByte);
       return true;
     }
     const what = `HTTP ${status}${head.reason ? ` ${head.reason}` : ''}`;
@@ -375,7 +381,7 @@ class ProbeRun {
     }
     if (next.origin !== this.url.origin && this.headers) {
       this.headers = Object.fromEntries(
-        Object.entries(this.headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+        Object.entries(this.headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())),
       );
     }
     this.redirects++;
@@ -487,9 +493,9 @@ class ProbeRun {
   // ---- the one timer -------------------------------------------------------------------------------
 
   /** Moves the probe's deadline; the timer is re-armed only when the deadline comes earlier. */
-  private setDeadline(at: number, label: string, ms: number): void {
+  private setDeadline(at: number, wait: Wait, ms: number): void {
     this.deadlineAt = at;
-    this.deadlineLabel = label;
+    this.deadlineWait = wait;
     this.deadlineMs = ms;
     if (at < this.timerAt) this.armTimer(at);
   }
@@ -506,7 +512,22 @@ class ProbeRun {
     if (this.settled) return;
     // the timer may fire a little early against performance.now() (the event loop caches its clock)
     if (this.deadlineAt - performance.now() > 1) return this.armTimer(this.deadlineAt);
-    const where = this.phase === 'dns' ? 'DNS lookup' : this.phase === 'tls' ? 'TLS handshake' : this.deadlineLabel;
-    this.fail('timeout', `${where} timed out after ${this.deadlineMs} ms`);
+    this.fail('timeout', this.timeoutMessage());
   };
+
+  private timeoutMessage(): string {
+    const ms = this.deadlineMs;
+    switch (this.deadlineWait) {
+      case 'connect':
+        if (this.phase === 'dns') return `DNS lookup of ${bareHost(this.url)} did not finish within ${ms} ms`;
+        if (this.phase === 'tls') return `TLS handshake with ${this.peer} did not finish within ${ms} ms`;
+        return `no TCP connection to ${this.peer} within ${ms} ms`;
+      case 'head':
+        return `no complete response head within ${ms} ms of the request`;
+      case 'first-byte':
+        return `no first body byte within ${ms} ms of the response head`;
+      case 'idle':
+        return `read idle: no data for ${ms} ms`;
+    }
+  }
 }

@@ -55,7 +55,7 @@ export interface HttpProbeOutcome {
   t0: number;
   /** monotonic time the probe ended */
   endedAt: number;
-  /** status of the last response received */
+  /** status of the last hop's response (absent when the last hop got none) */
   status?: number;
   /** redirects followed */
   redirects: number;
@@ -67,7 +67,8 @@ export interface HttpProbeOutcome {
   connectMs?: number;
   /** TLS handshake of the last hop (https only) */
   tlsMs?: number;
-  /** t0 (first request, so redirects included) → response head of the last hop complete */
+  /** t0 (first request, so redirects included) → response head of the last hop complete; absent when
+   *  the last hop got no response head */
   responseMs?: number;
   /** t0 → first body byte */
   ttfbMs?: number;

@@ -1,0 +1,75 @@
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { Piscina } from 'piscina';
+import { emptyResult, redactUrl, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
+
+const require = createRequire(import.meta.url);
+/** The built worker entry of @video-exporter/probe-worker. */
+export const WORKER_FILE = require.resolve('@video-exporter/probe-worker/worker');
+
+export interface ProbePoolOptions {
+  /** worker threads; default: one per core */
+  threads?: number;
+  /** probes in flight at once across the pool (SPEC max_concurrent) */
+  maxConcurrent: number;
+  workerFile?: string;
+}
+
+/**
+ * Piscina pool of probe workers: one thread per core, many concurrent probes per thread (timeouts
+ * live inside the worker, so no Piscina abort). A crashed or throwing worker yields `worker_crash` for
+ * its probes; Piscina replaces the thread and other probes carry on.
+ */
+export class ProbePool {
+  readonly threads: number;
+  readonly capacity: number;
+  private readonly piscina: Piscina<ProbeJob, ProbeResult>;
+  private inFlight = 0;
+
+  constructor(o: ProbePoolOptions) {
+    this.threads = Math.max(1, o.threads ?? availableParallelism());
+    const perThread = Math.max(1, Math.ceil(o.maxConcurrent / this.threads));
+    this.capacity = perThread * this.threads;
+    this.piscina = new Piscina<ProbeJob, ProbeResult>({
+      filename: o.workerFile ?? WORKER_FILE,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      concurrentTasksPerWorker: perThread,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+    });
+    // A worker that dies emits 'error' on the pool: it is handled per task below, never fatal.
+    this.piscina.on('error', () => {});
+  }
+
+  /** Runs one attempt; never rejects. A main-thread guard turns a hung worker into `timeout`. */
+  async run(job: ProbeJob): Promise<ProbeResult> {
+    this.inFlight++;
+    let guard: NodeJS.Timeout | undefined;
+    try {
+      const hung = new Promise<ProbeResult>((resolve) => {
+        guard = setTimeout(() => resolve(failed(job, 'timeout', `no answer from the worker within ${job.deadlineMs + GUARD_SLACK_MS} ms`)), job.deadlineMs + GUARD_SLACK_MS);
+      });
+      return await Promise.race([this.piscina.run(job), hung]);
+    } catch (err) {
+      return failed(job, 'worker_crash', `probe worker failed: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(guard);
+      this.inFlight--;
+    }
+  }
+
+  stats(): { threads: number; queue: number; in_flight: number; utilization: number } {
+    return { threads: this.piscina.threads.length, queue: this.piscina.queueSize, in_flight: this.inFlight, utilization: this.inFlight / this.capacity };
+  }
+
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
+
+/** Extra time the main thread waits past a job's own deadline before declaring the worker hung. */
+const GUARD_SLACK_MS = 2000;
+
+function failed(job: ProbeJob, reason: 'timeout' | 'worker_crash', message: string): ProbeResult {
+  return { ...emptyResult(redactUrl(job.url)), reason, error: message };
+}

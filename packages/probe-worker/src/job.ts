@@ -1,0 +1,22 @@
+/** One probe attempt, as the aggregator hands it to a worker: plain data, structured-clone safe. */
+export interface ProbeJob {
+  url: string;
+  headers?: Record<string, string>;
+  userAgent?: string;
+  insecureTls?: boolean;
+  /** ms of stream to read after the first byte (SPEC sample_duration) */
+  sampleMs: number;
+  /** the sample extends up to 2 × sampleMs while fewer keyframes than this arrived */
+  minKeyframes: number;
+  stallThresholdMs: number;
+  startupBufferMs?: number;
+  maxRedirects?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  firstByteTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** hard deadline of this attempt, ms from its start */
+  deadlineMs: number;
+  /** test hooks for worker isolation tests; never set from config */
+  testHook?: 'throw' | 'crash' | 'hang';
+}

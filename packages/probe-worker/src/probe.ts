@@ -1,0 +1,156 @@
+import { FlvDemuxer, MediaSummaryBuilder, type MediaSummary } from '@video-exporter/flv-parser';
+import { httpProbe, type HttpProbeOutcome } from './http/index.js';
+import type { ProbeJob } from './job.js';
+import { applyMediaSummary, emptyResult } from './media-fields.js';
+import { PlayerModel } from './player-model.js';
+import { redactText, redactUrl, urlSecrets } from './redact.js';
+import type { FailureReason, ProbeResult } from './result.js';
+import { StallTracker } from './stalls.js';
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * One network probe: fetch the stream over a fresh connection, parse FLV as bytes arrive, measure the
+ * network phases, stalls and the viewer model, and return one plain result (no media bytes).
+ * Never rejects on stream or network trouble: every failure is a reason from SPEC §4's closed set.
+ */
+export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Promise<ProbeResult> {
+  const deadline = AbortSignal.timeout(job.deadlineMs);
+  const signal = externalSignal ? AbortSignal.any([deadline, externalSignal]) : deadline;
+  const stop = new AbortController();
+  const t0 = performance.now();
+  const media = new MediaSummaryBuilder();
+  const stalls = new StallTracker(job.stallThresholdMs);
+  const player = new PlayerModel({ t0Ms: t0, ...(job.startupBufferMs !== undefined ? { startupBufferMs: job.startupBufferMs } : {}) });
+  let now = t0;
+  let firstKeyframeAt: number | undefined;
+  let keyframes = 0;
+  let sampleStart: number | undefined;
+  let sampleTimer: NodeJS.Timeout | undefined;
+
+  const demuxer = new FlvDemuxer((event) => {
+    media.add(event);
+    if (event.type === 'video-frame') {
+      player.onFrame(now, event.dts);
+      if (event.keyframe) {
+        keyframes++;
+        firstKeyframeAt ??= now;
+      }
+    }
+  });
+
+  // The sample lasts sampleMs from the first byte, extended up to 2 × sampleMs while keyframes are missing.
+  const armSampleTimer = () => {
+    sampleTimer = setTimeout(() => {
+      if (keyframes >= job.minKeyframes) return stop.abort();
+      sampleTimer = setTimeout(() => stop.abort(), job.sampleMs);
+    }, job.sampleMs);
+  };
+
+  let outcome: HttpProbeOutcome;
+  try {
+    outcome = await httpProbe({
+      url: job.url,
+      signal,
+      stopSignal: stop.signal,
+      ...(job.headers ? { headers: job.headers } : {}),
+      ...(job.userAgent ? { userAgent: job.userAgent } : {}),
+      ...(job.insecureTls ? { insecureTls: true } : {}),
+      ...(job.maxRedirects !== undefined ? { maxRedirects: job.maxRedirects } : {}),
+      ...(job.connectTimeoutMs ? { connectTimeoutMs: job.connectTimeoutMs } : {}),
+      ...(job.headersTimeoutMs ? { headersTimeoutMs: job.headersTimeoutMs } : {}),
+      ...(job.firstByteTimeoutMs ? { firstByteTimeoutMs: job.firstByteTimeoutMs } : {}),
+      ...(job.idleTimeoutMs ? { idleTimeoutMs: job.idleTimeoutMs } : {}),
+      onBody(chunk, at) {
+        now = at;
+        if (sampleStart === undefined) {
+          sampleStart = at;
+          armSampleTimer();
+        }
+        stalls.onRead(at);
+        demuxer.push(chunk);
+        if (demuxer.failed) return 'stop';
+        const elapsed = at - sampleStart;
+        if (elapsed >= 2 * job.sampleMs || (elapsed >= job.sampleMs && keyframes >= job.minKeyframes)) return 'stop';
+        return 'continue';
+      },
+    });
+  } finally {
+    clearTimeout(sampleTimer);
+  }
+
+  const summary = media.summary();
+  const result = emptyResult(redactUrl(job.url));
+  applyMediaSummary(result, summary);
+  const secrets = urlSecrets(job.url);
+  if (outcome.status !== undefined) result.http_status = outcome.status;
+  if (outcome.redirects > 0) result.redirects = outcome.redirects;
+  if (outcome.dnsMs !== undefined) result.dns_ms = round1(outcome.dnsMs);
+  if (outcome.connectMs !== undefined) result.connect_ms = round1(outcome.connectMs);
+  if (outcome.tlsMs !== undefined) result.tls_ms = round1(outcome.tlsMs);
+  if (outcome.responseMs !== undefined) result.response_ms = round1(outcome.responseMs);
+  if (outcome.ttfbMs !== undefined) result.ttfb_ms = round1(outcome.ttfbMs);
+  if (firstKeyframeAt !== undefined) result.first_frame_ms = round1(firstKeyframeAt - t0);
+  result.bytes = outcome.bodyBytes;
+
+  if (outcome.firstByteAt !== undefined) {
+    const end = outcome.endedAt;
+    const sampleMs = end - outcome.firstByteAt;
+    result.sample_ms = round1(sampleMs);
+    if (sampleMs > 0) result.throughput_bps = Math.round((outcome.bodyBytes * 8 * 1000) / sampleMs);
+    const s = stalls.finish(end, outcome.firstByteAt);
+    if (s) result.stalls = { count: s.count, max_ms: round1(s.max_ms), total_ms: round1(s.total_ms), ratio: Math.round(s.ratio * 1000) / 1000 };
+    const p = player.finish(end);
+    if (p) {
+      result.player = { rebuffer_count: p.rebuffer_count, rebuffer_ms: round1(p.rebuffer_ms), rebuffer_ratio: Math.round(p.rebuffer_ratio * 1000) / 1000 };
+      if (p.startup_ms !== undefined) result.player.startup_ms = round1(p.startup_ms);
+    }
+  }
+
+  const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes);
+  if (failure) {
+    result.reason = failure.reason;
+    result.error = redactText(failure.message, secrets);
+  }
+  result.ok = failure === undefined;
+  return result;
+}
+
+/** The one reason a probe failed, or undefined when the sample is good. */
+function classify(
+  outcome: HttpProbeOutcome,
+  media: MediaSummary,
+  insideUnit: boolean,
+  keyframes: number,
+  minKeyframes: number,
+): { reason: FailureReason; message: string } | undefined {
+  if (media.fatal) {
+    return media.fatal.code === 'bad_signature'
+      ? { reason: 'not_flv', message: `${media.fatal.message}${outcome.contentType ? ` (Content-Type ${outcome.contentType})` : ''}` }
+      : { reason: 'parse_error', message: media.fatal.message };
+  }
+  const gotBody = outcome.firstByteAt !== undefined;
+  if (outcome.error) {
+    // Silence after the body began says more about the stream than the timer that noticed it.
+    if (gotBody && outcome.error.reason === 'timeout' && media.video.frames === 0) {
+      return insideUnit
+        ? { reason: 'truncated', message: `the stream stopped inside a tag after ${outcome.bodyBytes} bytes (${outcome.error.message})` }
+        : { reason: 'no_video', message: `no video frames before the stream went silent (${outcome.error.message})` };
+    }
+    return outcome.error;
+  }
+  if (!media.flv_header) return { reason: 'truncated', message: `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header` };
+  if (outcome.endedBy === 'eof') {
+    if (insideUnit || media.video.frames === 0) {
+      return media.video.frames === 0 && !insideUnit
+        ? { reason: 'no_video', message: 'the server closed the stream before any video frame' }
+        : { reason: 'truncated', message: `the server closed the stream inside a tag after ${outcome.bodyBytes} bytes` };
+    }
+    return { reason: 'truncated', message: `the server closed the stream after ${outcome.bodyBytes} bytes, before the sample ended` };
+  }
+  if (media.video.frames === 0) {
+    return { reason: 'no_video', message: media.audio.frames > 0 ? `audio only: ${media.audio.frames} audio frames, no video` : 'no video frames in the sample' };
+  }
+  if (keyframes < minKeyframes) return { reason: 'no_keyframe', message: `${keyframes} keyframe(s) in the sample, ${minKeyframes} needed` };
+  return undefined;
+}
