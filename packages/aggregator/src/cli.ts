@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { checkConfigCommand } from './commands/check-config.js';
 import { probeCommand } from './commands/probe.js';
+import { runCommand } from './commands/run.js';
 import { UsageError } from './commands/usage.js';
 import { VERSION } from './version.js';
 
 const HELP = `video-exporter ${VERSION}: a Prometheus exporter for live HTTP-FLV streams
 
 Usage:
-  video-exporter run [-c config.yml]          run the exporter (no config: the embedded demo)
+  video-exporter run [-c config.yml] [--listen [host:]port]
+                                              run the exporter (no config: the embedded demo)
   video-exporter probe <url|file.flv> [--duration s] [--json]
                                               probe one stream or file and print its health
   video-exporter check-config <file>          validate a config file and print a summary
@@ -36,6 +39,23 @@ async function main(argv: string[]): Promise<number> {
       const durationS = values.duration === undefined ? undefined : positiveNumber('--duration', values.duration);
       const minKeyframes = values['min-keyframes'] === undefined ? 2 : positiveNumber('--min-keyframes', values['min-keyframes']);
       return probeCommand({ target: positionals[0]!, json: values.json ?? false, minKeyframes, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
+    }
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: false,
+        options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' } },
+      });
+      void positionals;
+      const code = await runCommand({ ...(values.config ? { configPath: values.config } : {}), ...(values.listen ? { listen: values.listen } : {}) });
+      // Exit now: a straggling handle must not keep a stopped exporter alive.
+      process.exit(code);
+      break;
+    }
+    case 'check-config': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length !== 1) throw new UsageError('check-config needs exactly one <file>');
+      return checkConfigCommand(positionals[0]!, process.stdout, process.stderr);
     }
     default:
       throw new UsageError(`unknown command "${command}" (see --help)`);

@@ -470,6 +470,34 @@ describe('live source: lifecycle', () => {
     expect(s.stats().connections).toBe(0);
   });
 
+  it('CLI: prints its URL as one JSON line, serves streams, exits 0 on SIGTERM', async () => {
+    const main = fileURLToPath(new URL('../src/live-source/main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--fixture', `hd=${HD}`, '--tick-ms', '25'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      expect(line.split('\n')[1]).toBe('');
+      const { url } = JSON.parse(line) as { url: string };
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const c = await fetchRaw(url, '/live/hd/cli.flv', 300);
+      expect(c.status).toBe(200);
+      expect(media(readTags(c.body, []).tags)[0]!.keyframe).toBe(true);
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 15_000);
+
   it('load check: 500 real-time streams for 3 s (prints the server CPU, asserts delivery only)', async () => {
     const s = await startLiveSource({ fixtures: { hd: HD } });
     const n = 500;

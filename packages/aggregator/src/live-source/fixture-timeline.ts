@@ -76,8 +76,13 @@ export class FixtureTimeline {
     // before it (usually a few audio frames) is never sent.
     let first = media.findIndex((t) => t.keyframe);
     if (first < 0) first = 0;
-    const body = media.slice(first);
+    let body = media.slice(first);
     const keyTs = body[0]!.timestamp;
+    // With video, the video track sets the loop: frame rate must stay exact across the loop point (a player
+    // and the exporter measure it). Audio muxed past the last video frame is cut, leaving at most one audio
+    // frame's gap there instead of a video gap.
+    const videoMs = trackDuration(body, TAG_VIDEO);
+    if (videoMs !== undefined) body = body.filter((t) => t.tagType !== TAG_AUDIO || t.timestamp - keyTs < videoMs);
 
     this.count = body.length;
     this.tagType = new Uint8Array(body.length);
@@ -100,7 +105,7 @@ export class FixtureTimeline {
     this.keyframeIndexes = Int32Array.from(keyframes);
     this.hasVideo = body.some((t) => t.tagType === TAG_VIDEO);
     this.hasAudio = body.some((t) => t.tagType === TAG_AUDIO);
-    this.loopDurationMs = loopDuration(body);
+    this.loopDurationMs = videoMs ?? trackDuration(body, TAG_AUDIO) ?? 1;
     let minRel = 0;
     for (const r of this.relTs) minRel = Math.min(minRel, r);
     this.baseTs = -minRel;
@@ -201,27 +206,22 @@ function isEndOfSequence(buf: Buffer, t: IndexedTag): boolean {
 }
 
 /**
- * The smallest shift that keeps every track continuous without overlap: for each track, its last timestamp
- * plus one frame duration (median step) minus its first timestamp; the longest track decides, so the other
- * one gets a small gap at the loop point rather than going backwards.
+ * The shift that keeps a track continuous across the loop point: its last timestamp plus one frame
+ * duration (median step) minus its first timestamp. Undefined when the track is absent.
  */
-function loopDuration(body: readonly IndexedTag[]): number {
+function trackDuration(body: readonly IndexedTag[], type: number): number | undefined {
   const keyTs = body[0]!.timestamp;
-  let duration = 1;
-  for (const type of [TAG_VIDEO, TAG_AUDIO]) {
-    const ts = body.filter((t) => t.tagType === type).map((t) => t.timestamp - keyTs);
-    if (ts.length === 0) continue;
-    const steps: number[] = [];
-    for (let i = 1; i < ts.length; i++) if (ts[i]! > ts[i - 1]!) steps.push(ts[i]! - ts[i - 1]!);
-    steps.sort((a, b) => a - b);
-    const frame = steps.length > 0 ? steps[steps.length >> 1]! : FALLBACK_FRAME_MS;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const t of ts) {
-      min = Math.min(min, t);
-      max = Math.max(max, t);
-    }
-    duration = Math.max(duration, max + frame - min);
+  const ts = body.filter((t) => t.tagType === type).map((t) => t.timestamp - keyTs);
+  if (ts.length === 0) return undefined;
+  const steps: number[] = [];
+  for (let i = 1; i < ts.length; i++) if (ts[i]! > ts[i - 1]!) steps.push(ts[i]! - ts[i - 1]!);
+  steps.sort((a, b) => a - b);
+  const frame = steps.length > 0 ? steps[steps.length >> 1]! : FALLBACK_FRAME_MS;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const t of ts) {
+    min = Math.min(min, t);
+    max = Math.max(max, t);
   }
-  return duration;
+  return Math.max(1, max + frame - min);
 }

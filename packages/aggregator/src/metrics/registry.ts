@@ -9,6 +9,15 @@ export interface MetricsOptions {
   version: string;
   /** prom-client default process metrics (off in some unit tests) */
   defaultMetrics?: boolean;
+  /** live figures read at scrape time */
+  sources?: MetricSources;
+}
+
+export interface MetricSources {
+  pool(): { threads: number; queue: number; utilization: number };
+  /** worst schedule lag over the last interval, seconds */
+  scheduleLag(): number;
+  streams(): { configured: number; owned: number; up: number; down: number };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -28,7 +37,17 @@ export function createMetrics(o: MetricsOptions) {
 
   const buildInfo = new Gauge({ name: 'video_exporter_build_info', help: 'Build information (value 1)', labelNames: ['version', 'nodejs'], registers });
   buildInfo.set({ version: o.version, nodejs: process.version }, 1);
-  const streams = new Gauge({ name: 'video_exporter_streams', help: 'Streams by state', labelNames: ['state'], registers });
+  const src = o.sources;
+  const streams = new Gauge({
+    name: 'video_exporter_streams',
+    help: 'Streams by state: configured, owned by this pod, up and down (owned streams whose last probe was or was not up)',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      if (!src) return;
+      for (const [state, n] of Object.entries(src.streams())) this.set({ state }, n);
+    },
+  });
   for (const state of ['configured', 'owned', 'up', 'down']) streams.set({ state }, 0);
   const probes = new Counter({ name: 'video_exporter_probes_total', help: 'Finished probes by result', labelNames: ['result'], registers });
   for (const result of ['success', 'failure']) probes.inc({ result }, 0);
@@ -41,11 +60,39 @@ export function createMetrics(o: MetricsOptions) {
     buckets: [0.5, 1, 2.5, 5, 10, 15, 20, 30, 60],
     registers,
   });
-  const scheduleLag = new Gauge({ name: 'video_exporter_schedule_lag_seconds', help: 'How late the latest probes started versus their slot (max over the last interval)', registers });
+  const scheduleLag = new Gauge({
+    name: 'video_exporter_schedule_lag_seconds',
+    help: 'How late probes started versus their slot, worst over the last interval (the overload signal)',
+    registers,
+    collect() {
+      if (src) this.set(src.scheduleLag());
+    },
+  });
   scheduleLag.set(0);
-  const poolThreads = new Gauge({ name: 'video_exporter_pool_threads', help: 'Worker threads in the probe pool', registers });
-  const poolQueue = new Gauge({ name: 'video_exporter_pool_queue_size', help: 'Probes waiting for a worker slot', registers });
-  const poolUtilization = new Gauge({ name: 'video_exporter_pool_utilization', help: 'Probes in flight / capacity, 0..1', registers });
+  const poolThreads = new Gauge({
+    name: 'video_exporter_pool_threads',
+    help: 'Worker threads in the probe pool',
+    registers,
+    collect() {
+      if (src) this.set(src.pool().threads);
+    },
+  });
+  const poolQueue = new Gauge({
+    name: 'video_exporter_pool_queue_size',
+    help: 'Probes waiting for a slot (scheduler queue + pool queue)',
+    registers,
+    collect() {
+      if (src) this.set(src.pool().queue);
+    },
+  });
+  const poolUtilization = new Gauge({
+    name: 'video_exporter_pool_utilization',
+    help: 'Probes in flight / pool capacity, 0..1',
+    registers,
+    collect() {
+      if (src) this.set(src.pool().utilization);
+    },
+  });
   const reloadOk = new Gauge({ name: 'video_exporter_config_last_reload_successful', help: '1 if the last config load or reload succeeded', registers });
   const reloadAt = new Gauge({ name: 'video_exporter_config_last_reload_timestamp_seconds', help: 'Unix time of the last successful config load', registers });
   const httpRequests = new Counter({ name: 'video_exporter_http_requests_total', help: 'HTTP requests served by route and status code', labelNames: ['path', 'code'], registers });

@@ -1,0 +1,101 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { ConfigError, loadConfigFile, type Config } from '../config/index.js';
+import { startDemo } from '../demo.js';
+import { Exporter } from '../exporter.js';
+import { createLogger, type Logger } from '../logging.js';
+
+const FORCE_EXIT_MS = 9_000;
+const RELOAD_DEBOUNCE_MS = 500;
+
+export interface RunOptions {
+  configPath?: string;
+  /** overrides the listen address of the config ("host:port" or port) */
+  listen?: string;
+}
+
+/** `video-exporter run`: the main job. Resolves with the exit code once shut down. */
+export async function runCommand(o: RunOptions): Promise<number> {
+  let config: Config;
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
+  if (o.configPath) {
+    try {
+      config = await loadConfigFile(o.configPath);
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`video-exporter: invalid config ${o.configPath}:\n${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  } else {
+    demo = await startDemo();
+    config = demo.config;
+  }
+  const logger = createLogger(config.exporter.log_level);
+  if (demo) logger.info('no config given: running the embedded demo', { source: demo.source.url });
+
+  const listen = o.listen ? parseListen(o.listen) : undefined;
+  const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}) });
+  installProcessHandlers(logger, exporter);
+  await exporter.start();
+
+  let watcher: FSWatcher | undefined;
+  let reloadTimer: NodeJS.Timeout | undefined;
+  const reload = async (why: string) => {
+    if (!o.configPath) return;
+    logger.info(`reloading config (${why})`);
+    try {
+      exporter.applyConfig(await loadConfigFile(o.configPath));
+    } catch (err) {
+      exporter.reloadFailed(err instanceof ConfigError ? err.message : (err as Error).message);
+    }
+  };
+  const scheduleReload = (why: string) => {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => void reload(why), RELOAD_DEBOUNCE_MS);
+  };
+  process.on('SIGHUP', () => scheduleReload('SIGHUP'));
+  if (o.configPath) {
+    try {
+      // Editors replace files (rename): watch the directory entry's changes through the file path.
+      watcher = watch(o.configPath, () => scheduleReload('file changed'));
+      watcher.on('error', (err) => logger.warn(`config file watch failed: ${err.message}`));
+    } catch (err) {
+      logger.warn(`cannot watch the config file: ${(err as Error).message}`);
+    }
+  }
+
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info(`received ${signal}`);
+      const force = setTimeout(() => {
+        logger.error('shutdown took too long, exiting');
+        process.exit(1);
+      }, FORCE_EXIT_MS);
+      force.unref();
+      watcher?.close();
+      clearTimeout(reloadTimer);
+      void Promise.allSettled([exporter.stop(), demo?.source.close()]).then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+function parseListen(text: string): { host?: string; port: number } {
+  const m = /^(?:(.*):)?(\d+)$/.exec(text);
+  if (!m) throw new Error(`--listen: cannot parse "${text}"`);
+  return { ...(m[1] ? { host: m[1].replace(/^\[|\]$/g, '') } : {}), port: Number(m[2]) };
+}
+
+/** Unhandled rejections and exceptions are logged and counted instead of killing the process silently. */
+function installProcessHandlers(logger: Logger, exporter: Exporter): void {
+  process.on('unhandledRejection', (reason) => {
+    exporter.countUnhandled('rejection');
+    logger.error('unhandled promise rejection', { error: String((reason as Error)?.stack ?? reason) });
+  });
+  process.on('uncaughtException', (err) => {
+    exporter.countUnhandled('exception');
+    logger.error('uncaught exception', { error: String(err.stack ?? err) });
+  });
+}

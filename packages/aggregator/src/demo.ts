@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { parseConfigText, type Config } from './config/index.js';
+import { startLiveSource, type LiveSource } from './live-source/index.js';
+
+const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, import.meta.url));
+
+/**
+ * The embedded demo (SPEC §8): a loopback HTTP-FLV source serving the bundled fixtures, and a
+ * config probing a few healthy and deliberately faulty streams on it.
+ */
+export async function startDemo(): Promise<{ source: LiveSource; config: Config }> {
+  const source = await startLiveSource({ fixtures: { demo: asset('demo_360p25.flv'), low: asset('demo_360p25_low.flv') } });
+  const base = `${source.url}/live`;
+  const yaml = `
+exporter:
+  check_interval: 15
+  sample_duration: 6
+  max_retries: 1
+  listen_addr: "127.0.0.1:8080"
+streams:
+  DEMO:
+    SOURCE:
+      - { id: healthy, url: "${base}/demo/healthy.flv", tags: { role: "healthy" } }
+      - { id: low-bitrate, url: "${base}/low/low-bitrate.flv", tags: { role: "low bitrate" } }
+    CDN:
+      - { id: healthy-cdn, url: "${base}/demo/healthy-cdn.flv?gop_cache=1", tags: { role: "gop cache" } }
+      - { id: stalling, url: "${base}/demo/stalling.flv?pause_ms=800&pause_every_ms=2000", tags: { role: "stalling" } }
+      - { id: slow-start, url: "${base}/demo/slow-start.flv?delay_body_ms=2500", tags: { role: "slow start" } }
+      - { id: offline, url: "${base}/demo/offline.flv?status=404", tags: { role: "offline" } }
+`;
+  return { source, config: parseConfigText(yaml, { source: 'embedded demo' }) };
+}
