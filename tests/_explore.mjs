@@ -1,0 +1,16 @@
+import { runProbe } from '@video-exporter/probe-worker';
+import { startLiveSource } from '@video-exporter/aggregator/live-source/index';
+import { parseFlvFile } from '@video-exporter/flv-parser';
+import { readFileSync } from 'node:fs';
+const FIX = '/work/main/tests/fixtures/live/live_720p25.flv';
+const s = parseFlvFile(readFileSync(FIX));
+console.log(JSON.stringify(s, null, 0).slice(0, 1500));
+const src = await startLiveSource({ fixtures: { hd: FIX } });
+const base = { sampleMs: 3000, minKeyframes: 2, stallThresholdMs: 200, deadlineMs: 10000 };
+const q = process.argv[2] ?? '';
+const sm = Number(process.argv[3] ?? 3000);
+const t = performance.now();
+const r = await runProbe({ ...base, sampleMs: sm, deadlineMs: sm*2+4000, url: `${src.url}/live/hd/room1.flv${q}` , headersTimeoutMs: 1000, idleTimeoutMs: 1000, firstByteTimeoutMs: 3000});
+console.log(performance.now() - t);
+console.log(JSON.stringify(r, null, 1));
+await src.close();
