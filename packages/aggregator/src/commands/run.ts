@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ConfigError, loadConfigFile, type Config } from '../config/index.js';
 import { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
@@ -57,8 +58,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
   process.on('SIGHUP', () => scheduleReload('SIGHUP'));
   if (o.configPath) {
     try {
-      // Editors replace files (rename): watch the directory entry's changes through the file path.
-      watcher = watch(o.configPath, () => scheduleReload('file changed'));
+      // Watch the directory, not the file: editors and config tools replace the file (write a sibling,
+      // rename it over), after which a watch on the file's old inode never fires again; Kubernetes
+      // updates a mounted ConfigMap by swapping the `..data` symlink next to it.
+      const base = basename(o.configPath);
+      watcher = watch(dirname(o.configPath), (_event, name) => {
+        if (name === null || name === base || name === '..data') scheduleReload('file changed');
+      });
       watcher.on('error', (err) => logger.warn(`config file watch failed: ${err.message}`));
     } catch (err) {
       logger.warn(`cannot watch the config file: ${(err as Error).message}`);

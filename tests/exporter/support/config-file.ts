@@ -1,0 +1,58 @@
+/**
+ * Writes exporter config files in the operator's format (SPEC §3: project -> line -> list of streams).
+ * Scalars are written as JSON strings / numbers, which YAML reads unchanged, so a URL with `&` or `?`
+ * needs no further quoting.
+ */
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface StreamSpec {
+  project: string;
+  /** as written in the file (the exporter lower-cases it for the label) */
+  line: string;
+  id: string;
+  url: string;
+  tags?: Record<string, string>;
+}
+
+export type ExporterKeys = Record<string, string | number | boolean | readonly string[]>;
+
+export function configYaml(exporter: ExporterKeys, streams: readonly StreamSpec[]): string {
+  const out: string[] = ['exporter:'];
+  for (const [k, v] of Object.entries(exporter)) out.push(`  ${k}: ${JSON.stringify(v)}`);
+  out.push('streams:');
+  const projects = new Map<string, Map<string, StreamSpec[]>>();
+  for (const s of streams) {
+    const lines = projects.get(s.project) ?? new Map<string, StreamSpec[]>();
+    projects.set(s.project, lines);
+    lines.set(s.line, [...(lines.get(s.line) ?? []), s]);
+  }
+  for (const [project, lines] of projects) {
+    out.push(`  ${JSON.stringify(project)}:`);
+    for (const [line, list] of lines) {
+      out.push(`    ${JSON.stringify(line)}:`);
+      for (const s of list) {
+        out.push(`      - url: ${JSON.stringify(s.url)}`, `        id: ${JSON.stringify(s.id)}`);
+        if (s.tags && Object.keys(s.tags).length > 0) {
+          out.push('        tags:');
+          for (const [k, v] of Object.entries(s.tags)) out.push(`          ${k}: ${JSON.stringify(v)}`);
+        }
+      }
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A temporary directory removed by `cleanup()`. */
+export function tempDir(prefix: string): { path: string; file(name: string): string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), `ve-${prefix}-`));
+  return { path, file: (name) => join(path, name), cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Replaces the file the way editors and config-management tools do: write a sibling, rename it over. */
+export function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
