@@ -24,7 +24,7 @@ const RELOAD_MS = 8_000;
 
 describe('config reload: file watch, SIGHUP, invalid file', () => {
   const dir = tempDir('reload');
-  const configPath = dir.file('config.yml');
+  let configPath: string;
   let source: LiveSource;
   let exporter: ExporterProcess;
   let url: string;
@@ -47,6 +47,7 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     });
 
   beforeAll(async () => {
+    configPath = dir.file('config.yml');
     source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
     const src = source.url;
     A = { project: 'R', line: 'SOURCE', id: 'a', url: `${src}/live/hd/a.flv`, tags: { table: 'a1' } };

@@ -186,9 +186,10 @@ export class MediaSummaryBuilder {
     setIf(video, 'codec', vc?.codec ?? this.videoCodecSeen);
     setIf(video, 'profile', vc?.profile);
     setIf(video, 'level', vc?.level);
-    // Sizes from the sequence header; onMetaData only as a fallback.
-    setIf(video, 'width', vc?.width ?? metaNumber(meta, 'width'));
-    setIf(video, 'height', vc?.height ?? metaNumber(meta, 'height'));
+    // Sizes from the sequence header; onMetaData only as a fallback, and only when video really came.
+    const metaFallback = this.video.frames > 0 ? meta : undefined;
+    setIf(video, 'width', vc?.width ?? metaNumber(metaFallback, 'width'));
+    setIf(video, 'height', vc?.height ?? metaNumber(metaFallback, 'height'));
     setIf(video, 'framerate', round(this.video.rate(), 3));
     setIf(video, 'bitrate_bps', round(this.video.bitrate(), 0));
     if (this.gopCount > 0) {

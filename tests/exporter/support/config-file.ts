@@ -44,10 +44,23 @@ export function configYaml(exporter: ExporterKeys, streams: readonly StreamSpec[
   return `${out.join('\n')}\n`;
 }
 
-/** A temporary directory removed by `cleanup()`. */
-export function tempDir(prefix: string): { path: string; file(name: string): string; cleanup(): void } {
-  const path = mkdtempSync(join(tmpdir(), `ve-${prefix}-`));
-  return { path, file: (name) => join(path, name), cleanup: () => rmSync(path, { recursive: true, force: true }) };
+/**
+ * A temporary directory, created on first use (a describe block whose tests are all filtered out runs
+ * no hooks, so nothing may be created at collection time) and removed by `cleanup()`.
+ */
+export function tempDir(prefix: string): { readonly path: string; file(name: string): string; cleanup(): void } {
+  let path: string | undefined;
+  const ensure = (): string => (path ??= mkdtempSync(join(tmpdir(), `ve-${prefix}-`)));
+  return {
+    get path() {
+      return ensure();
+    },
+    file: (name) => join(ensure(), name),
+    cleanup: () => {
+      if (path !== undefined) rmSync(path, { recursive: true, force: true });
+      path = undefined;
+    },
+  };
 }
 
 /** Replaces the file the way editors and config-management tools do: write a sibling, rename it over. */

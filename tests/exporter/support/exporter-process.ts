@@ -29,6 +29,16 @@ export function spawnTracked(command: string, args: string[], env: NodeJS.Proces
   return child;
 }
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
+export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(t);
+}
+
 export interface Exited {
   code: number | null;
   signal: NodeJS.Signals | null;
