@@ -8,7 +8,7 @@ import {
 } from '../src/codecs/hevc.js';
 import { indexFlvTags } from '../src/tag-index.js';
 import type { ConfigResult, VideoConfig } from '../src/types.js';
-import { BitWriter } from './support/bit-writer.js';
+import { addEmulationPrevention, BitWriter } from './support/bit-writer.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 
@@ -19,22 +19,6 @@ function ok<T>(r: ConfigResult<T>): T {
 
 // ---------------------------------------------------------------- test bitstream builders
 
-/** MSB-first bit writer: builds SPS bitstreams from the syntax elements a test names. */
-
-/** Inserts emulation_prevention_three_byte after every 00 00 that precedes a byte <= 3. */
-function addEmulationPrevention(rbsp: Uint8Array): Uint8Array {
-  const out: number[] = [];
-  let zeros = 0;
-  for (const b of rbsp) {
-    if (zeros >= 2 && b <= 3) {
-      out.push(3);
-      zeros = 0;
-    }
-    out.push(b);
-    zeros = b === 0 ? zeros + 1 : 0;
-  }
-  return Uint8Array.from(out);
-}
 
 type Rps =
   /** explicit: [delta_poc_sX_minus1, used_by_curr_pic_sX_flag] */

@@ -53,17 +53,21 @@ export class BitWriter {
 
   /** trailing bits, then emulation_prevention_three_byte inserted: a NAL unit payload as a muxer writes it */
   nal(): Uint8Array {
-    const rbsp = this.trailing().bytes();
-    const out: number[] = [];
-    let zeros = 0;
-    for (const b of rbsp) {
-      if (zeros >= 2 && b <= 3) {
-        out.push(3);
-        zeros = 0;
-      }
-      out.push(b);
-      zeros = b === 0 ? zeros + 1 : 0;
-    }
-    return new Uint8Array(out);
+    return addEmulationPrevention(this.trailing().bytes());
   }
+}
+
+/** Inserts emulation_prevention_three_byte after every 00 00 that precedes a byte <= 3. */
+export function addEmulationPrevention(rbsp: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let zeros = 0;
+  for (const b of rbsp) {
+    if (zeros >= 2 && b <= 3) {
+      out.push(3);
+      zeros = 0;
+    }
+    out.push(b);
+    zeros = b === 0 ? zeros + 1 : 0;
+  }
+  return Uint8Array.from(out);
 }
