@@ -3,14 +3,8 @@ import type { FailureReason } from '@video-exporter/probe-worker';
 import type { Score } from '../scores.js';
 import type { StreamIdentity, StreamSnapshot, StreamStateName } from '../state/types.js';
 
-export interface StreamSummary {
-  key: string;
-  project: string;
-  line: string;
-  id: string;
-  /** redacted already by the exporter */
-  url: string;
-  tags: Record<string, string>;
+/** The stream's identity (url redacted already by the exporter) plus its latest state and figures. */
+export interface StreamSummary extends StreamIdentity {
   state: StreamStateName;
   up: boolean;
   healthy: boolean;
