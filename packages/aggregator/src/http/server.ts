@@ -48,6 +48,7 @@ export const HTTP_LIMITS = {
 const ALLOW = ALLOWED_METHODS.join(', ');
 
 export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerHandle> {
+  let closing: Promise<void> | undefined;
   const routes = createRoutes({ registry: o.registry, view: o.view, now: () => Date.now() / 1000 });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -76,6 +77,8 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
       o.logger?.warn('http handler failed', { method: req.method, path: label, error: describe(err) });
       reply = jsonReply(500, { error: 'internal error' });
     }
+    // while closing, every answer ends its connection so keep-alive clients cannot hold the close open
+    if (closing !== undefined) res.shouldKeepAlive = false;
     send(res, reply, req.method === 'HEAD');
   }
 
@@ -104,7 +107,6 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
   });
 
   const address = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${connectableHost(address.address)}:${address.port}`,
     port: address.port,
@@ -113,8 +115,12 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
       closing ??= new Promise<void>((resolve, reject) => {
         const force = setTimeout(() => server.closeAllConnections(), HTTP_LIMITS.closeGraceMs);
         force.unref();
+        // a connection busy at close() turns idle once its response is sent: close it then, not at the grace end
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        sweep.unref();
         server.close((err) => {
           clearTimeout(force);
+          clearInterval(sweep);
           if (err) reject(err);
           else resolve();
         });
