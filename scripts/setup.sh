@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a machine with only Node 20 and npm:
 # pnpm (pinned), the workspace's packages, a build; with --system also the Debian packages
-# the tests use as real peers and oracles (ffmpeg/ffprobe, prometheus/promtool, openssl).
+# the tests use as real peers and oracles (ffmpeg/ffprobe, prometheus/promtool, openssl,
+# chromium for the status page in a real browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -11,6 +12,7 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v ffprobe >/dev/null || missing+=(ffmpeg)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v openssl >/dev/null || missing+=(openssl)
+  command -v chromium >/dev/null || missing+=(chromium)
   if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       echo "setup: installing Debian packages: ${missing[*]}"
