@@ -9,8 +9,10 @@ import { VERSION } from './version.js';
 const HELP = `video-exporter ${VERSION}: a Prometheus exporter for live HTTP-FLV streams
 
 Usage:
-  video-exporter run [-c config.yml] [--listen [host:]port]
-                                              run the exporter (no config: the embedded demo)
+  video-exporter run [-c config.yml] [--listen [host:]port] [--web.config.file web.yml]
+                                              run the exporter (no config: the embedded demo);
+                                              web.yml: TLS and basic auth, Prometheus
+                                              exporter-toolkit format (see README, Security)
   video-exporter probe <url|file.flv> [--duration s] [--json]
                                               probe one stream or file and print its health
   video-exporter check-config <file>          validate a config file and print a summary
@@ -44,10 +46,16 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: false,
-        options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' } },
+        options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' }, 'web.config.file': { type: 'string' } },
       });
       void positionals;
-      const code = await runCommand({ ...(values.config ? { configPath: values.config } : {}), ...(values.listen ? { listen: values.listen } : {}) });
+      const webConfigPath = values['web.config.file'];
+      if (webConfigPath === '') throw new UsageError('--web.config.file needs a file name');
+      const code = await runCommand({
+        ...(values.config ? { configPath: values.config } : {}),
+        ...(values.listen ? { listen: values.listen } : {}),
+        ...(webConfigPath !== undefined ? { webConfigPath } : {}),
+      });
       // Exit now: a straggling handle must not keep a stopped exporter alive.
       process.exit(code);
       break;

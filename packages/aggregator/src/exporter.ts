@@ -1,13 +1,14 @@
 import { Registry } from 'prom-client';
 import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
-import { diffStreams, type Config, type StreamConfig } from './config/index.js';
-import { startHttpServer } from './http/index.js';
+import { diffStreams, type Config, type Env, type StreamConfig } from './config/index.js';
+import { startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { ProbePool } from './probe-pool.js';
 import { buildJob, probeWithRetries } from './probe-runner.js';
 import { Scheduler } from './scheduling/scheduler.js';
 import { LagWindow } from './scheduling/lag-window.js';
+import { createPeerSource, Ownership, ownershipMoves, type PeerResolver, type PeerSource } from './sharding/index.js';
 import { StreamState } from './state/stream-state.js';
 import type { ExporterStatus, ExporterView, StreamIdentity, StreamSnapshot } from './state/types.js';
 import { VERSION } from './version.js';
@@ -16,10 +17,14 @@ export interface ExporterOptions {
   config: Config;
   configPath: string | null;
   logger: Logger;
+  /** --web.config.file: TLS and basic auth of the HTTP server */
+  web?: WebSecurity;
   /** overrides listen_addr (tests, the demo) */
   listen?: { host?: string; port: number };
   /** worker entry override (tests) */
   workerFile?: string;
+  /** sharding inputs (tests): environment (default process.env), DNS resolver, resolv.conf text */
+  sharding?: { env?: Env; resolver?: PeerResolver; resolvConf?: string };
 }
 
 interface Tracked {
@@ -43,6 +48,10 @@ export class Exporter implements ExporterView {
   private readonly shutdown = new AbortController();
   private intervalStats = { probes: 0, ok: 0, failed: 0 };
   private summaryTimer?: NodeJS.Timeout;
+  private peerSource?: PeerSource;
+  /** which configured streams this pod probes; all of them until sharding has started */
+  private ownership = new Ownership(null, []);
+  private shardChanges = 0;
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
@@ -57,6 +66,7 @@ export class Exporter implements ExporterView {
         },
         scheduleLag: () => this.lag.max(Date.now(), this.config.exporter.check_interval * 1000) / 1000,
         streams: () => this.counts(),
+        shardPeers: () => (this.ownership.self === null ? 1 : this.ownership.peers.length),
       },
     });
   }
@@ -67,14 +77,32 @@ export class Exporter implements ExporterView {
 
   async start(): Promise<void> {
     const e = this.config.exporter;
+    // first, before anything runs: an environment that breaks sharding must stop the start (ConfigError)
+    const sh = this.o.sharding;
+    this.peerSource = createPeerSource(e.sharding, {
+      env: sh?.env ?? process.env,
+      logger: this.o.logger,
+      ...(sh?.resolver ? { resolver: sh.resolver } : {}),
+      ...(sh?.resolvConf !== undefined ? { resolvConf: sh.resolvConf } : {}),
+    });
+    this.ownership = new Ownership(this.peerSource.self, await this.peerSource.start((peers) => this.onPeers(peers)));
     this.pool = new ProbePool({ maxConcurrent: e.max_concurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
     this.scheduler = this.createScheduler();
     for (const w of this.config.warnings) this.o.logger.warn(w);
-    for (const s of this.config.streams) this.track(s);
+    for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);
     this.metrics.reloadOk.set(1);
     this.metrics.reloadAt.set(this.lastReload.at);
     const listen = this.o.listen ?? { ...(e.listen_addr.host ? { host: e.listen_addr.host } : {}), port: e.listen_addr.port };
-    this.http = await startHttpServer({ ...listen, registry: this.registry, view: this, metrics: this.metrics.http, logger: this.o.logger });
+    this.http = await startHttpServer({
+      ...listen,
+      ...this.o.web,
+      registry: this.registry,
+      view: this,
+      metrics: this.metrics.http,
+      logger: this.o.logger,
+      // /probe?target= (off unless exporter.probe_endpoint.enabled): one probe on this pool, read per request so reloads apply
+      probe: { settings: () => this.config.exporter, run: (job) => this.pool.run(job) },
+    });
     this.phase = 'ready';
     this.summaryTimer = setInterval(() => this.logSummary(), e.check_interval * 1000);
     this.summaryTimer.unref();
@@ -82,6 +110,7 @@ export class Exporter implements ExporterView {
       version: VERSION,
       listen: this.http.url,
       streams: this.streams.size,
+      ...(this.ownership.self === null ? {} : { shard: this.peerSource.mode, shard_self: this.ownership.self, shard_peers: this.ownership.peers.length, configured: this.config.streams.length }),
       threads: this.pool.threads,
       check_interval_s: e.check_interval,
       sample_duration_s: e.sample_duration,
@@ -93,14 +122,18 @@ export class Exporter implements ExporterView {
     const before = this.config.exporter;
     const after = next.exporter;
     for (const w of next.warnings) this.o.logger.warn(w);
-    const restartOnly = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent'] as const;
+    const restartOnly = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
     for (const key of restartOnly) {
       if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) this.o.logger.warn(`config reload: ${key} changes take effect after a restart; keeping the running value`);
     }
-    const kept = { ...after, listen_addr: before.listen_addr, allowed_tags: before.allowed_tags, workers: before.workers, max_concurrent: before.max_concurrent };
+    const kept = { ...after, listen_addr: before.listen_addr, allowed_tags: before.allowed_tags, workers: before.workers, max_concurrent: before.max_concurrent, sharding: before.sharding };
     const timingChanged = before.check_interval !== after.check_interval;
     this.config = { ...next, exporter: kept };
-    const diff = diffStreams([...this.streams.values()].map((t) => t.config), next.streams);
+    // tracked streams are the owned ones: compare them with the owned part of the new config
+    const diff = diffStreams(
+      [...this.streams.values()].map((t) => t.config),
+      next.streams.filter((s) => this.ownership.owns(s.key)),
+    );
     for (const s of diff.removed) this.untrack(s.key);
     for (const s of diff.changed) {
       this.untrack(s.key);
@@ -135,6 +168,7 @@ export class Exporter implements ExporterView {
     this.phase = 'stopping';
     this.o.logger.info('shutting down');
     clearInterval(this.summaryTimer);
+    this.peerSource?.stop();
     this.scheduler?.stop();
     this.shutdown.abort();
     await this.pool?.destroy().catch(() => {});
@@ -169,10 +203,54 @@ export class Exporter implements ExporterView {
       memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
       cpu: { user_s: cpu.user / 1e6, system_s: cpu.system / 1e6 },
       config: { path: this.o.configPath, last_reload_ok: this.lastReload.ok, last_reload_at: this.lastReload.at },
+      shard: this.shardStatus(c.owned),
     };
   }
 
   // ---------------------------------------------------------------- internals
+
+  private shardStatus(owned: number): NonNullable<ExporterStatus['shard']> {
+    const health = this.peerSource?.health() ?? { lookups: 0, failing: false };
+    return {
+      mode: this.peerSource?.mode ?? this.config.exporter.sharding.mode,
+      self: this.ownership.self,
+      peers: [...(this.ownership.self === null ? [] : this.ownership.peers)],
+      owned,
+      changes: this.shardChanges,
+      lookups: health.lookups,
+      lookup_failing: health.failing,
+      ...(health.last_error !== undefined ? { last_error: health.last_error } : {}),
+    };
+  }
+
+  /**
+   * A new peer set: streams now owned elsewhere stop here and lose every series (as when they leave the
+   * config); streams now owned here start at their stable phase. Peers see the change within one
+   * look-up of each other, so a moved stream is missing or doubled for at most about one interval.
+   */
+  private onPeers(peers: string[]): void {
+    if (this.phase === 'stopping') return;
+    const before = this.ownership;
+    const after = new Ownership(before.self, peers);
+    if (after.samePeers(before)) return;
+    const moves = ownershipMoves(this.config.streams.map((s) => s.key), before, after);
+    this.ownership = after;
+    this.shardChanges++;
+    this.metrics.shardChanges.inc();
+    for (const key of moves.movedOut) this.untrack(key);
+    const movedIn = new Set(moves.movedIn);
+    for (const s of this.config.streams) if (movedIn.has(s.key)) this.track(s);
+    this.o.logger.info('shard peers changed', {
+      peers_before: before.peers,
+      peers_after: after.peers,
+      moved_in: moves.movedIn.length,
+      moved_out: moves.movedOut.length,
+      owned: this.streams.size,
+      // which look-up brought the change (dns mode): lets an operator see a change was not missed for long
+      ...(this.peerSource?.mode === 'dns' ? { lookup: this.peerSource.health().lookups } : {}),
+    });
+    if (moves.movedIn.length + moves.movedOut.length > 0) this.o.logger.debug('shard streams moved', { moved_in: moves.movedIn, moved_out: moves.movedOut });
+  }
 
   private createScheduler(): Scheduler {
     const e = this.config.exporter;

@@ -141,6 +141,10 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     ].join('\n'),
   },
   {
+    file: 'bad-sharding-dns-server.yml',
+    message: 'exporter.sharding.dns_server: "localhost:5353" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
+  },
+  {
     file: 'bad-probe-endpoint.yml',
     message:
       'exporter.probe_endpoint.allowed_hosts: must list at least one host when enabled: without an allow-list anyone could make the exporter fetch any URL',

@@ -36,9 +36,14 @@ export interface Amf0Options {
   maxItems?: number;
 }
 
+/**
+ * `references`, present only when non-zero: how many reference markers (0x07) were read. They are valid
+ * AMF0 but no onMetaData writer uses them, and they are how AMF0 data turns recursive (an object that
+ * refers to itself or to its container), so they are not resolved and the caller reports them.
+ */
 export type Amf0Result =
-  | { ok: true; values: AmfValue[] }
-  | { ok: false; code: 'amf_error' | 'amf_too_deep'; message: string; values: AmfValue[] };
+  | { ok: true; values: AmfValue[]; references?: number }
+  | { ok: false; code: 'amf_error' | 'amf_too_deep'; message: string; values: AmfValue[]; references?: number };
 
 type AmfRecord = { [key: string]: AmfValue };
 
@@ -54,6 +59,8 @@ class Amf0Reader {
   pos = 0;
   /** the outermost container being filled, so damage inside it can still hand back its complete entries */
   openRoot: AmfValue = undefined;
+  /** reference markers read (each one reads as undefined) */
+  references = 0;
   private readonly view: DataView;
 
   constructor(
@@ -159,8 +166,10 @@ class Amf0Reader {
         return undefined;
       case MARKER_REFERENCE:
         // u16 index into the objects read so far: no onMetaData writer uses it, and resolving it would
-        // let hostile data build shared or cyclic graphs, so it reads as undefined (not damage).
+        // let hostile data build shared or cyclic graphs (or a "billion laughs" of references to
+        // references), so it reads as undefined and is counted for the caller to report.
         this.u16('reference', start);
+        this.references++;
         return undefined;
       case MARKER_ECMA_ARRAY:
         // associative-count (u32) is a hint some muxers leave at 0: the object-end marker ends the array.
@@ -258,11 +267,12 @@ export function decodeAmf0(bytes: Uint8Array, options: Amf0Options = {}): Amf0Re
       reader.openRoot = undefined;
       values.push(reader.value(0));
     }
-    return { ok: true, values };
+    return reader.references > 0 ? { ok: true, values, references: reader.references } : { ok: true, values };
   } catch (err) {
     if (!(err instanceof AmfFailure)) throw err; // a bug here, not stream damage
     if (reader.openRoot !== undefined) values.push(reader.openRoot);
-    return { ok: false, code: err.code, message: err.message, values };
+    const failure = { ok: false as const, code: err.code, message: err.message, values };
+    return reader.references > 0 ? { ...failure, references: reader.references } : failure;
   }
 }
 

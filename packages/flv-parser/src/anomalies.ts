@@ -10,7 +10,7 @@ export const ANOMALY_CODES = [
   'unknown_tag_type', // TagType other than 8, 9, 18 (skipped)
   'encrypted_tag', // Filter bit set: body is encrypted and cannot be read
   'zero_size_tag', // a media or script tag with DataSize 0
-  'oversized_tag', // DataSize above the sane limit for a live stream (still skipped, not buffered)
+  'oversized_tag', // DataSize above the sane limit for a live stream: not buffered; the next real tag is searched for
   'short_tag', // body too short for the headers its type requires
   'truncated', // the stream ended inside a tag
   'nonzero_stream_id', // StreamID must be 0
@@ -19,15 +19,17 @@ export const ANOMALY_CODES = [
   'timestamp_jump', // DTS of a track jumped forward by more than 1 s
   // script data
   'script_too_large', // script tag above the record cap: skipped, not parsed
+  'script_flood', // a run of script tags with no audio or video between them beyond the run cap: the rest of the run is skipped
   'amf_error', // AMF0 that cannot be decoded (bad marker, overrun)
   'amf_too_deep', // AMF0 nesting beyond the depth cap
+  'amf_reference', // AMF0 reference marker (0x07): not resolved, so no shared or cyclic graphs; reads as undefined
   // video
   'unknown_video_codec', // legacy CodecID or FourCC we do not know (reported by name)
   'config_too_large', // a sequence header above the record cap
   'bad_video_config', // decoder configuration record that does not parse
   'bad_sps', // parameter set / sequence header that does not parse or is out of range
   'keyframe_mismatch', // FLV frame type disagrees with the NAL unit / OBU types of the payload
-  'empty_nal', // a NAL unit of length 0
+  'empty_nal', // a NAL unit of length 0, in a coded frame or in a decoder configuration record
   'nal_overrun', // a NAL unit length running past the end of the tag
   'frame_before_config', // coded frames before any sequence header
   'multitrack_too_large', // multitrack packet above the record cap: tracks not read

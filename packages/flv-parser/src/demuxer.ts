@@ -1,5 +1,5 @@
 import { FATAL_ANOMALIES, type AnomalyCode } from './anomalies.js';
-import { decodeAmf0, interpretScriptData } from './amf0.js';
+import { decodeAmf0, interpretScriptData, type Amf0Result } from './amf0.js';
 import { AUDIO_PREFIX_BYTES, isKnownAudioFourCc, readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
 import { parseAudioConfigRecord, parseVideoConfigRecord } from './config-records.js';
 import { parseEnhancedBody } from './enhanced-body.js';
@@ -17,10 +17,22 @@ export interface FlvDemuxerOptions {
   maxAmfDepth?: number;
   /** A forward DTS step larger than this (ms) is a `timestamp_jump`. */
   maxTimestampJumpMs?: number;
+  /**
+   * Script tags in a row (no audio or video tag between them) that are parsed; the rest of such a run is
+   * skipped unparsed and reported once as `script_flood`. Caption streams interleave script tags with
+   * media, so they never build a run.
+   */
+  maxScriptRun?: number;
+  /** Script bytes in a row that are parsed; past this the run is a `script_flood` too. */
+  maxScriptRunBytes?: number;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 export const DEFAULT_MAX_TAG_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_SCRIPT_RUN = 64;
+export const DEFAULT_MAX_SCRIPT_RUN_BYTES = 1024 * 1024;
+/** Distinct unknown codec names remembered (to report each once); past this they are reported every time. */
+const MAX_REMEMBERED_CODECS = 32;
 const FILE_HEADER_BYTES = 9;
 /** PreviousTagSize (4) + tag header (11) are read as one unit. */
 const TAG_HEADER_BYTES = 15;
@@ -36,6 +48,8 @@ const enum Stage {
   Prefix,
   Record,
   Skip,
+  /** skipping an oversized tag's claimed body while looking for the real next tag header */
+  Resync,
   Fatal,
 }
 
@@ -55,6 +69,8 @@ const enum Pending {
 }
 
 const KNOWN_VIDEO = new Set(['H.264', 'H.265', 'AV1', 'VP9', 'VP8']);
+/** Scratch for a resync candidate that straddles two chunks (module-wide: used synchronously only). */
+const WINDOW = new Uint8Array(TAG_HEADER_BYTES);
 
 /**
  * Incremental FLV demuxer. Bytes arrive in chunks split anywhere; only the unparsed remainder of a
@@ -67,6 +83,8 @@ export class FlvDemuxer {
   private readonly maxTagBytes: number;
   private readonly maxAmfDepth: number;
   private readonly maxJumpMs: number;
+  private readonly maxScriptRun: number;
+  private readonly maxScriptRunBytes: number;
 
   private stage = Stage.FileHeader;
   private readonly header = new Uint8Array(TAG_HEADER_BYTES);
@@ -100,6 +118,12 @@ export class FlvDemuxer {
   private lastLegacyAudio: AudioConfig | null = null;
   private lastVideoDts = -1;
   private lastAudioDts = -1;
+  /** script tags (and their bytes) since the last audio or video tag */
+  private scriptRun = 0;
+  private scriptRunBytes = 0;
+  private scriptFloodReported = false;
+  /** bytes of the oversized tag's body held in `header` for the resync window (at most 14) */
+  private resyncCarry = 0;
 
   constructor(
     private readonly sink: FlvEventSink,
@@ -109,6 +133,8 @@ export class FlvDemuxer {
     this.maxTagBytes = options.maxTagBytes ?? DEFAULT_MAX_TAG_BYTES;
     this.maxAmfDepth = options.maxAmfDepth ?? 32;
     this.maxJumpMs = options.maxTimestampJumpMs ?? 1000;
+    this.maxScriptRun = options.maxScriptRun ?? DEFAULT_MAX_SCRIPT_RUN;
+    this.maxScriptRunBytes = options.maxScriptRunBytes ?? DEFAULT_MAX_SCRIPT_RUN_BYTES;
   }
 
   /** Bytes consumed so far. */
@@ -193,6 +219,21 @@ export class FlvDemuxer {
           if (this.bodyRemaining === 0) this.onBodyEnd();
           break;
         }
+        case Stage.Resync: {
+          const step = Math.min(this.bodyRemaining, end - pos);
+          const found = this.findTagHeader(chunk, pos, pos + step);
+          if (found >= 0) {
+            // `header` now holds the real next tag header, which ends at chunk index `found`.
+            this.bodyRemaining = 0;
+            pos = found;
+            this.onTagHeader(pos, true);
+            break;
+          }
+          this.bodyRemaining -= step;
+          pos += step;
+          if (this.bodyRemaining === 0) this.onBodyEnd();
+          break;
+        }
       }
     }
     this.base += end;
@@ -246,12 +287,14 @@ export class FlvDemuxer {
     void pos;
   }
 
-  private onTagHeader(pos: number): void {
+  /** `header` holds PreviousTagSize + a tag header that ends at chunk index `pos`. */
+  private onTagHeader(pos: number, resynced = false): void {
     const h = this.header;
     this.headerFill = 0;
     const at = this.base + pos - TAG_HEADER_BYTES;
     const previousTagSize = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
-    if (previousTagSize !== this.previousTagSize) {
+    // After a resync the PreviousTagSize is what found the header: it matches by construction.
+    if (!resynced && previousTagSize !== this.previousTagSize) {
       this.anomaly('prev_tag_size_mismatch', `PreviousTagSize ${previousTagSize}, expected ${this.previousTagSize}`, at);
     }
     // Reserved (2) Filter (1) TagType (5), DataSize UI24, Timestamp UI24, TimestampExtended UI8, StreamID UI24
@@ -273,15 +316,40 @@ export class FlvDemuxer {
       return;
     }
     if (this.tagSize > this.maxTagBytes) {
-      this.anomaly('oversized_tag', `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped`, this.tagOffset);
-      return this.skipBody();
+      this.anomaly(
+        'oversized_tag',
+        `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped while looking for the next tag header`,
+        this.tagOffset,
+      );
+      this.resyncCarry = 0;
+      this.stage = Stage.Resync;
+      return;
     }
     if (filter) {
       this.anomaly('encrypted_tag', `tag type ${this.tagType} has the Filter bit set (encrypted); skipped`, this.tagOffset);
       return this.skipBody();
     }
+    if (this.tagType === TAG_AUDIO || this.tagType === TAG_VIDEO) {
+      this.scriptRun = 0;
+      this.scriptRunBytes = 0;
+      this.scriptFloodReported = false;
+    }
     switch (this.tagType) {
       case TAG_SCRIPT:
+        this.scriptRun++;
+        this.scriptRunBytes += this.tagSize;
+        if (this.scriptRun > this.maxScriptRun || this.scriptRunBytes > this.maxScriptRunBytes) {
+          // Reported once per run: the run is one piece of damage however long it goes on.
+          if (!this.scriptFloodReported) {
+            this.scriptFloodReported = true;
+            this.anomaly(
+              'script_flood',
+              `script tag ${this.scriptRun} in a row without audio or video (${this.scriptRunBytes} script bytes; caps ${this.maxScriptRun} tags, ${this.maxScriptRunBytes} bytes): the rest of the run is skipped`,
+              this.tagOffset,
+            );
+          }
+          return this.skipBody();
+        }
         if (this.tagSize > this.maxRecordBytes) {
           this.anomaly('script_too_large', `script tag of ${this.tagSize} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
           return this.skipBody();
@@ -379,6 +447,65 @@ export class FlvDemuxer {
     }
   }
 
+  /**
+   * Looks in the body bytes chunk[start, end) of an oversized tag for the header of the real next tag.
+   * PreviousTagSize is FLV's own resync aid (FFmpeg's flvdec resyncs on it too): the real next tag is
+   * preceded by a PreviousTagSize equal to its distance from the oversized tag's start (11 + the real
+   * body length). With TagType 8, 9 or 18 (reserved and Filter bits clear) and StreamID 0 that is 32 bits
+   * that must match one exact value plus 4 more bytes: media bytes pass for a header about once in 2^62
+   * positions. The DataSize is not judged: a tag found this way that is oversized too is reported and
+   * resynced in turn. Returns the chunk index just after the 15 bytes found (copied into `header`), or -1.
+   * Each candidate is checked once, when its last byte arrives, so the outcome does not depend on
+   * chunking; the last 14 bytes are carried in `header` (idle while a body is read) for candidates that
+   * straddle chunks. Candidates must lie wholly inside the claimed body: when none is found the claimed
+   * size was true and the tag ends there.
+   */
+  private findTagHeader(chunk: Uint8Array, start: number, end: number): number {
+    const h = this.header;
+    const carry = this.resyncCarry;
+    const seg = end - start;
+    // Candidates that begin in the carried bytes, assembled byte by byte (at most 14 of them).
+    for (let j = 0; j < carry; j++) {
+      const need = j + TAG_HEADER_BYTES - carry;
+      if (need > seg) break;
+      for (let k = 0; k < TAG_HEADER_BYTES; k++) WINDOW[k] = j + k < carry ? h[j + k]! : chunk[start + j + k - carry]!;
+      if (this.isNextTagHeader(WINDOW, 0, this.base + start - carry + j)) {
+        h.set(WINDOW, 0);
+        return start + need;
+      }
+    }
+    // Candidates wholly inside this chunk: the TagType byte rules out all but ~1 % at once.
+    for (let k = start; k + TAG_HEADER_BYTES <= end; k++) {
+      const type = chunk[k + 4];
+      if (type !== TAG_VIDEO && type !== TAG_AUDIO && type !== TAG_SCRIPT) continue;
+      if (this.isNextTagHeader(chunk, k, this.base + k)) {
+        h.set(chunk.subarray(k, k + TAG_HEADER_BYTES), 0);
+        return k + TAG_HEADER_BYTES;
+      }
+    }
+    // Carry the last (up to 14) bytes: the candidates not yet complete.
+    const keep = Math.min(TAG_HEADER_BYTES - 1, carry + seg);
+    if (seg >= keep) {
+      h.set(chunk.subarray(end - keep, end), 0);
+    } else {
+      const fromCarry = keep - seg;
+      h.copyWithin(0, carry - fromCarry, carry);
+      h.set(chunk.subarray(start, end), fromCarry);
+    }
+    this.resyncCarry = keep;
+    return -1;
+  }
+
+  /** Whether b[i, i + 15) at stream offset `at` is PreviousTagSize + a plausible header of the next tag. */
+  private isNextTagHeader(b: Uint8Array, i: number, at: number): boolean {
+    // Reserved (2) Filter (1) TagType (5): only the three tag types, unfiltered
+    const type = b[i + 4]!;
+    if (type !== TAG_VIDEO && type !== TAG_AUDIO && type !== TAG_SCRIPT) return false;
+    if (b[i + 12] !== 0 || b[i + 13] !== 0 || b[i + 14] !== 0) return false; // StreamID
+    const previousTagSize = ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+    return previousTagSize === at - this.tagOffset;
+  }
+
   private startRecord(kind: RecordKind, codec: string, size: number, fill: number): void {
     this.recordKind = kind;
     this.recordCodec = codec;
@@ -433,7 +560,7 @@ export class FlvDemuxer {
         return this.onScript(record);
       case RecordKind.VideoMetadata: {
         const decoded = decodeAmf0(record, { maxDepth: this.maxAmfDepth });
-        if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
+        this.reportAmf(decoded);
         this.sink({ type: 'video-info', kind: 'metadata', timestamp: this.tagTimestamp, offset: this.tagOffset });
         return;
       }
@@ -449,25 +576,38 @@ export class FlvDemuxer {
 
   private onScript(record: Uint8Array): void {
     const decoded = decodeAmf0(record, { maxDepth: this.maxAmfDepth });
-    if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
+    this.reportAmf(decoded);
     const script = interpretScriptData(decoded.values);
     if (script) this.sink({ type: 'script', name: script.name, value: script.value, timestamp: this.tagTimestamp, offset: this.tagOffset });
   }
 
+  private reportAmf(decoded: Amf0Result): void {
+    if (decoded.references) {
+      this.anomaly('amf_reference', `${decoded.references} AMF0 reference marker(s) not resolved (read as undefined)`, this.tagOffset);
+    }
+    if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
+  }
+
   private onVideoConfig(track: number, codec: string, record: Uint8Array): void {
-    if (!KNOWN_VIDEO.has(codec)) this.reportUnknownCodec('video', codec);
+    const known = KNOWN_VIDEO.has(codec);
+    if (!known) this.reportUnknownCodec('video', codec);
     const parsed = parseVideoConfigRecord(codec, record);
+    for (const w of parsed.warnings ?? []) this.anomaly(w.code, w.message, this.tagOffset);
     if (!parsed.ok) {
       this.anomaly(parsed.code, parsed.message, this.tagOffset);
       return;
     }
-    if (parsed.config.nalLengthSize !== undefined) this.nalLengthSize.set(codec, parsed.config.nalLengthSize);
-    this.configured.add(codec);
+    // Only known codecs are remembered: a stream cycling through made-up FourCCs must not grow these.
+    if (known) {
+      if (parsed.config.nalLengthSize !== undefined) this.nalLengthSize.set(codec, parsed.config.nalLengthSize);
+      this.configured.add(codec);
+    }
     this.sink({ type: 'video-config', timestamp: this.tagTimestamp, track, config: parsed.config, offset: this.tagOffset });
   }
 
   private onAudioConfig(track: number, codec: string, record: Uint8Array): void {
     const parsed = parseAudioConfigRecord(codec, record);
+    for (const w of parsed.warnings ?? []) this.anomaly(w.code, w.message, this.tagOffset);
     if (!parsed.ok) {
       this.anomaly(parsed.code, parsed.message, this.tagOffset);
       return;
@@ -512,7 +652,9 @@ export class FlvDemuxer {
 
   private reportUnknownCodec(media: 'video' | 'audio', codec: string): void {
     if (this.reportedCodecs.has(codec)) return;
-    this.reportedCodecs.add(codec);
+    // Each name is reported once while the set is small; a hostile stream inventing names without end
+    // gets every one reported instead of a set that grows with it.
+    if (this.reportedCodecs.size < MAX_REMEMBERED_CODECS) this.reportedCodecs.add(codec);
     this.anomaly(media === 'video' ? 'unknown_video_codec' : 'unknown_audio_codec', `unknown ${media} codec "${codec}"`, this.tagOffset);
   }
 

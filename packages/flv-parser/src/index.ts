@@ -1,6 +1,13 @@
 export * from './types.js';
 export * from './anomalies.js';
-export { FlvDemuxer, DEFAULT_MAX_RECORD_BYTES, DEFAULT_MAX_TAG_BYTES, type FlvDemuxerOptions } from './demuxer.js';
+export {
+  FlvDemuxer,
+  DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_MAX_TAG_BYTES,
+  DEFAULT_MAX_SCRIPT_RUN,
+  DEFAULT_MAX_SCRIPT_RUN_BYTES,
+  type FlvDemuxerOptions,
+} from './demuxer.js';
 export { MediaSummaryBuilder, toJson } from './media-summary.js';
 export type { MediaSummary, PacketCounts, VideoSummary, AudioSummary, TimestampSummary } from './media-summary.js';
 export { parseFlvFile } from './parse-file.js';

@@ -80,10 +80,19 @@ export interface AudioConfig {
   sampleSize?: number;
 }
 
-/** Result of parsing a codec configuration record. Damage is data: never throws on bad bytes. */
+/** Damage found in a record that did not stop it from being read (e.g. a zero-length NAL unit beside the SPS). */
+export interface ConfigWarning {
+  code: AnomalyCode;
+  message: string;
+}
+
+/**
+ * Result of parsing a codec configuration record. Damage is data: never throws on bad bytes.
+ * `warnings` (present only when non-empty) are reported as anomalies before the result itself.
+ */
 export type ConfigResult<T> =
-  | { ok: true; config: T }
-  | { ok: false; code: AnomalyCode; message: string };
+  | { ok: true; config: T; warnings?: ConfigWarning[] }
+  | { ok: false; code: AnomalyCode; message: string; warnings?: ConfigWarning[] };
 
 // ---------------------------------------------------------------- parser events
 

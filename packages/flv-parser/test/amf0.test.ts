@@ -54,9 +54,9 @@ describe('decodeAmf0: value types', () => {
     expect(decodeOk(new Uint8Array([0x05, 0x06, 0x0d]))).toEqual([null, undefined, undefined]);
   });
 
-  it('reference resolves to undefined without an error', () => {
+  it('reference reads as undefined without an error, and is counted for the caller to report', () => {
     const r = decodeAmf0(new Uint8Array([0x07, 0x00, 0x01, 0x05]));
-    expect(r).toEqual({ ok: true, values: [undefined, null] });
+    expect(r).toEqual({ ok: true, values: [undefined, null], references: 1 });
   });
 
   it('object: key/value pairs until empty key + object-end', () => {

@@ -540,10 +540,23 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
     expect(spsError(buildSps({ pic_height_in_map_units_minus1: 599, frame_mbs_only_flag: 0 }))).toMatch(
       /picture size 1280x19200/,
     );
-    expect(sps(buildSps({
-      pic_width_in_mbs_minus1: 1023,
-      pic_height_in_map_units_minus1: 1023 }))).toMatchObject({ width: 16384, height: 16384,
+    // 16384 wide is accepted as long as the frame stays within MaxFS (1024 x 136 = 139264 macroblocks)
+    expect(sps(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 135 }))).toMatchObject({
+      width: 16384,
+      height: 2176,
     });
+  });
+
+  it('sides within 16384 whose product is above MaxFS 139264 (no level allows the frame)', () => {
+    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 1023 }))).toMatch(
+      /16384x16384 is 1048576 macroblocks, above MaxFS 139264/,
+    );
+    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 136 }))).toMatch(/139264/);
+    // interlaced: FrameHeightInMbs is twice the map units
+    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 68, frame_mbs_only_flag: 0 }))).toMatch(
+      /16384x2208/,
+    );
+    expect(sps(buildSps({ pic_width_in_mbs_minus1: 511, pic_height_in_map_units_minus1: 271 }))).toMatchObject({ width: 8192, height: 4352 });
   });
 
   it('cropping larger than the picture', () => {
@@ -697,8 +710,19 @@ describe('parseAvcDecoderConfigurationRecord', () => {
     expect(r).toMatchObject({ ok: false, code: 'bad_sps' });
     const cut = parseAvcDecoderConfigurationRecord(avcC([SPS_1080P25_HIGH.subarray(0, 5)], []));
     expect(cut).toMatchObject({ ok: false, code: 'bad_sps' });
+  });
+
+  it('a zero-length SPS entry is skipped and reported as empty_nal; with nothing else the record is unusable', () => {
     const empty = parseAvcDecoderConfigurationRecord(avcC([new Uint8Array(0)], []));
-    expect(empty).toMatchObject({ ok: false, code: 'bad_sps' });
+    expect(empty).toMatchObject({
+      ok: false,
+      code: 'bad_video_config',
+      message: expect.stringMatching(/all 1 SPS entries are empty/),
+      warnings: [{ code: 'empty_nal' }],
+    });
+    const beside = parseAvcDecoderConfigurationRecord(avcC([new Uint8Array(0), SPS_720P30_HIGH], [new Uint8Array(0)]));
+    expect(beside).toMatchObject({ ok: true, config: { width: 1280, height: 720 }, warnings: [{ code: 'empty_nal' }] });
+    if (beside.ok) expect(beside.warnings![0]!.message).toMatch(/2 zero-length NAL unit/);
   });
 
   it('only the first SPS is parsed', () => {

@@ -560,6 +560,13 @@ describe('parseH265Sps', () => {
     expect(ok(parseH265Sps(buildSps({ width: 16888, height: 8 }))).width).toBe(16888);
   });
 
+  it('two sane sides above MaxLumaPs 35651584 together are bad_sps; 8192x4352 is the largest 8K frame', () => {
+    const r = parseH265Sps(buildSps({ width: 16888, height: 16888 }));
+    expect(r).toMatchObject({ ok: false, code: 'bad_sps', message: expect.stringMatching(/285204544 luma samples, above MaxLumaPs 35651584/) });
+    expect(parseH265Sps(buildSps({ width: 8192, height: 4360 }))).toMatchObject({ ok: false, code: 'bad_sps' });
+    expect(ok(parseH265Sps(buildSps({ width: 8192, height: 4352 }))).height).toBe(4352);
+  });
+
   it('rejects other NAL types and non-base layers', () => {
     const pps = hex('4401c172b46240');
     expect(parseH265Sps(pps)).toMatchObject({ ok: false, code: 'bad_sps' });

@@ -78,6 +78,11 @@ export class ExporterProcess {
     return new ExporterProcess(spawnTracked(process.execPath, args, { LOG_FORMAT: 'json', ...o.env }));
   }
 
+  /** `run <args...>` with LOG_FORMAT=json, for flags spawn() does not know (e.g. `--web.config.file`). */
+  static spawnRun(args: readonly string[], env: NodeJS.ProcessEnv = {}): ExporterProcess {
+    return new ExporterProcess(spawnTracked(process.execPath, [CLI, 'run', ...args], { LOG_FORMAT: 'json', ...env }));
+  }
+
   get pid(): number {
     return this.child.pid!;
   }

@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import { ConfigError, loadConfigFile, type Config } from '../config/index.js';
 import { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
+import { BasicAuth, WebConfigError, loadWebConfigFile, type WebSecurity } from '../http/index.js';
 import { createLogger, type Logger } from '../logging.js';
 
 const FORCE_EXIT_MS = 9_000;
@@ -12,10 +13,25 @@ export interface RunOptions {
   configPath?: string;
   /** overrides the listen address of the config ("host:port" or port) */
   listen?: string;
+  /** --web.config.file: exporter-toolkit web config (TLS, basic auth) */
+  webConfigPath?: string;
 }
 
 /** `video-exporter run`: the main job. Resolves with the exit code once shut down. */
 export async function runCommand(o: RunOptions): Promise<number> {
+  // first: a bad web config must stop the start before anything (the demo source) is running
+  let web: WebSecurity | undefined;
+  if (o.webConfigPath) {
+    try {
+      web = toWebSecurity(await loadWebConfigFile(o.webConfigPath));
+    } catch (err) {
+      if (err instanceof WebConfigError) {
+        process.stderr.write(`video-exporter: invalid web config ${o.webConfigPath}:\n${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
   let config: Config;
   let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
   if (o.configPath) {
@@ -34,11 +50,29 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   const logger = createLogger(config.exporter.log_level);
   if (demo) logger.info('no config given: running the embedded demo', { source: demo.source.url });
+  if (o.webConfigPath) {
+    logger.info('web config loaded', {
+      file: o.webConfigPath,
+      tls: web?.tls !== undefined,
+      ...(web?.tls ? { cert_file: web.tls.certFile, min_version: web.tls.minVersion, client_certificates: web.tls.clientCa !== undefined } : {}),
+      basic_auth: web?.auth !== undefined,
+    });
+  }
 
   const listen = o.listen ? parseListen(o.listen) : undefined;
-  const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}) });
+  const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}), ...(web ? { web } : {}) });
   installProcessHandlers(logger, exporter);
-  await exporter.start();
+  try {
+    await exporter.start();
+  } catch (err) {
+    // settings only the environment can break (SHARD_INDEX, POD_IP) surface here, as config errors
+    await Promise.allSettled([exporter.stop(), demo?.source.close()]);
+    if (err instanceof ConfigError) {
+      process.stderr.write(`video-exporter: cannot start: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 
   let watcher: FSWatcher | undefined;
   let reloadTimer: NodeJS.Timeout | undefined;
@@ -86,6 +120,13 @@ export async function runCommand(o: RunOptions): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+}
+
+function toWebSecurity(c: Awaited<ReturnType<typeof loadWebConfigFile>>): WebSecurity {
+  return {
+    ...(c.tls ? { tls: c.tls } : {}),
+    ...(c.basicAuthUsers ? { auth: new BasicAuth({ users: c.basicAuthUsers }) } : {}),
+  };
 }
 
 function parseListen(text: string): { host?: string; port: number } {

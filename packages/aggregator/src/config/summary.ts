@@ -25,7 +25,7 @@ export function summarizeConfig(c: Config): string {
     e.sharding.mode === 'none'
       ? 'none'
       : e.sharding.mode === 'dns'
-        ? `dns (service ${e.sharding.service ?? '?'}, every ${e.sharding.resolve_interval_s}s)`
+        ? `dns (service ${e.sharding.service ?? '?'}, every ${e.sharding.resolve_interval_s}s${e.sharding.dns_server ? `, server ${e.sharding.dns_server}` : ''})`
         : `static (index ${e.sharding.index ?? 'from SHARD_INDEX'}, count ${e.sharding.count ?? 'from SHARD_COUNT'})`;
   out.push(
     'exporter:',

@@ -39,6 +39,8 @@ export interface ShardingConfig {
   count?: number;
   /** dns mode: seconds between peer look-ups */
   resolve_interval_s: number;
+  /** dns mode: query this server ("ip" or "ip:port") instead of resolv.conf's (tests; SHARD_DNS_SERVER overrides) */
+  dns_server?: string;
 }
 
 export interface ProbeEndpointConfig {

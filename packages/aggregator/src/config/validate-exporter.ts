@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { DEFAULT_THRESHOLDS, type ScoringThresholds } from '../scores.js';
 import { defaultExporterConfig } from './defaults.js';
 import { HOSTNAME, parseListenAddr } from './listen-addr.js';
+import { parseDnsServer } from '../sharding/dns-server.js';
 import {
   type KeyHandler,
   type Mapping,
@@ -207,6 +208,13 @@ function readSharding(raw: Mapping, path: string, problems: Problems): ShardingC
       const n = readPositiveNumber(v, p, problems, ' of seconds');
       if (n !== undefined) s.resolve_interval_s = n;
     },
+    dns_server: (v, p) => {
+      const text = readNonEmptyString(v, p, problems);
+      if (text === undefined) return;
+      const parsed = parseDnsServer(text);
+      if (parsed.ok) s.dns_server = parsed.server;
+      else problems.add(p, parsed.reason);
+    },
   });
   if (!modeValid) return s;
   // keys of another mode show a misunderstanding worth stopping for, not something to ignore
@@ -215,6 +223,7 @@ function readSharding(raw: Mapping, path: string, problems: Problems): ShardingC
     ['index', 'static'],
     ['count', 'static'],
     ['resolve_interval_s', 'dns'],
+    ['dns_server', 'dns'],
   ];
   for (const [key, mode] of belongs) {
     if (seen.has(key) && s.mode !== mode) problems.add(`${path}.${key}`, `only applies to mode ${mode} (mode is ${s.mode})`);

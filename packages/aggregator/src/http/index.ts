@@ -1,6 +1,14 @@
-export { startHttpServer, HTTP_LIMITS } from './server.js';
-export type { HttpServerHandle, HttpServerOptions } from './server.js';
+export { startHttpServer, HTTP_LIMITS, OPEN_PATHS } from './server.js';
+export type { HttpServerHandle, HttpServerOptions, WebSecurity } from './server.js';
 export { renderStatusPage, escapeHtml } from './status-page.js';
 export { summarizeStream, selectStreams, parseStreamFilter } from './stream-summary.js';
 export type { StreamSummary, StreamFilter } from './stream-summary.js';
 export { OTHER_PATH, STREAM_TEMPLATE } from './routes.js';
+export { BasicAuth, AUTH_REALM, BASIC_AUTH_DEFAULTS, parseBasicAuthorization } from './basic-auth.js';
+export type { AuthVerdict, BasicAuthOptions } from './basic-auth.js';
+export { WebConfigError, loadWebConfigFile, parseWebConfigText } from './web-config.js';
+export type { TlsSettings, WebConfig, ParseWebConfigOptions } from './web-config.js';
+export { PROBE_PATH, PROBE_LIMITS, createProbeRoute } from './probe-endpoint.js';
+export type { ProbeEndpointDeps } from './probe-endpoint.js';
+export { checkTarget, checkResolved, classifyAddress, compileAllowList, isSpecialAddress, nameAllowed } from './ssrf.js';
+export type { AddressClass, AllowList, TargetVerdict } from './ssrf.js';

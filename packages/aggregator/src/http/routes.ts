@@ -2,6 +2,7 @@
  * The route table. Handlers return a Reply instead of writing to the response, so HEAD, headers,
  * errors and request metrics are handled once, in server.ts.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
 import { renderStatusPage } from './status-page.js';
@@ -26,12 +27,16 @@ export interface RouteDeps {
   view: ExporterView;
   /** unix seconds; injectable for tests */
   now: () => number;
+  /** further fixed-path routes (e.g. /probe); a template equal to a built-in path replaces it */
+  extra?: readonly Route[];
 }
 
 export interface RouteRequest {
   query: URLSearchParams;
   /** raw (still percent-encoded) path parameters, in template order */
   params: readonly string[];
+  /** the request's headers (node lower-cases the names) */
+  headers?: IncomingHttpHeaders;
 }
 
 export interface Route {
@@ -66,6 +71,7 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     return jsonReply(200, { streams: selectStreams(d.view.snapshots(), parsed.filter).map(summarizeStream) });
   });
   add('/', () => ({ status: 200, contentType: HTML_TYPE, body: renderStatusPage(d.view.status(), d.view.snapshots(), d.now()) }));
+  for (const route of d.extra ?? []) fixed.set(route.template, route);
 
   const stream: Route = {
     template: STREAM_TEMPLATE,

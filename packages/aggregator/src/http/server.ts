@@ -1,16 +1,37 @@
 /**
- * The exporter's own HTTP server (SPEC §7): node:http, a fixed route table (routes.ts), request metrics
- * labelled by route template, and limits that keep slow or oversized clients from holding resources.
+ * The exporter's own HTTP server (SPEC §7): node:http (or node:https with `--web.config.file`), a fixed
+ * route table (routes.ts), optional basic auth (basic-auth.ts), request metrics labelled by route
+ * template, and limits that keep slow, oversized or numerous clients from holding resources:
+ * - the request head must arrive within headersTimeoutMs, the whole request within requestTimeoutMs,
+ *   checked every connectionsCheckingIntervalMs (node's default, 30 s, would let a slowloris client
+ *   hold its socket up to 40 s); a TLS handshake must finish within handshakeTimeoutMs;
+ * - heads over maxHeaderSize are answered 431 by node, and at most maxHeadersCount header lines are read;
+ * - at most maxConnections sockets at once: beyond that new ones are closed at accept, which keeps a
+ *   connection flood from using up the file descriptors the probes need.
+ * Clients do not delay each other: every request is answered from memory on the event loop, and a
+ * client that trickles its head holds only its own socket until the timeout.
  */
 import http from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Counter, Histogram, Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
+import type { BasicAuth } from './basic-auth.js';
+import { createProbeRoute, type ProbeEndpointDeps } from './probe-endpoint.js';
 import { ALLOWED_METHODS, OTHER_PATH, createRoutes, jsonReply } from './routes.js';
 import type { Reply } from './routes.js';
+import type { TlsSettings } from './web-config.js';
 
-export interface HttpServerOptions {
+/** What `--web.config.file` adds to the server: TLS and basic auth. */
+export interface WebSecurity {
+  /** serve HTTPS with this certificate; undefined = plain HTTP */
+  tls?: TlsSettings;
+  /** require these credentials on every path but OPEN_PATHS; undefined = no authentication */
+  auth?: BasicAuth;
+}
+
+export interface HttpServerOptions extends WebSecurity {
   /** undefined: all interfaces (`::` or `0.0.0.0`, as Node picks) */
   host?: string;
   /** 0 = ephemeral (tests) */
@@ -20,14 +41,16 @@ export interface HttpServerOptions {
   /** created by the metrics module and registered on `registry` */
   metrics?: { requests: Counter<'path' | 'code'>; duration: Histogram<'path'> };
   logger?: { warn(msg: string, meta?: object): void };
+  /** the blackbox-style /probe endpoint (probe-endpoint.ts); undefined = no such route */
+  probe?: ProbeEndpointDeps;
 }
 
 export interface HttpServerHandle {
-  /** http://host:port, with a connectable host when bound to all interfaces */
+  /** http(s)://host:port, with a connectable host when bound to all interfaces */
   url: string;
   port: number;
   /** the underlying server, for limits and tests; do not attach request handlers */
-  server: Server;
+  server: http.Server | https.Server;
   /** stops accepting, closes idle keep-alive connections, waits for requests in flight (bounded) */
   close(): Promise<void>;
 }
@@ -37,19 +60,31 @@ export const HTTP_LIMITS = {
   headersTimeoutMs: 10_000,
   /** the whole request must arrive within this */
   requestTimeoutMs: 30_000,
+  /** how often node checks the two timeouts above */
+  connectionsCheckingIntervalMs: 1_000,
   /** idle keep-alive connections close after this */
   keepAliveTimeoutMs: 5_000,
+  /** TLS handshakes must finish within this (node's default is 120 s) */
+  handshakeTimeoutMs: 10_000,
   /** larger heads are answered 431 by node */
   maxHeaderSize: 16 * 1024,
+  /** header lines read per request (node's default 2000); the rest are dropped */
+  maxHeadersCount: 100,
+  /** sockets open at once; more are closed at accept */
+  maxConnections: 512,
   /** close() waits this long for requests in flight before dropping their connections */
   closeGraceMs: 3_000,
 } as const;
+
+/** Paths the kubelet probes: answered without credentials (they reveal nothing but up / ready). */
+export const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 const ALLOW = ALLOWED_METHODS.join(', ');
 
 export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerHandle> {
   let closing: Promise<void> | undefined;
-  const routes = createRoutes({ registry: o.registry, view: o.view, now: () => Date.now() / 1000 });
+  const extra = o.probe ? [createProbeRoute(o.probe, () => o.view.ready())] : [];
+  const routes = createRoutes({ registry: o.registry, view: o.view, now: () => Date.now() / 1000, extra });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -69,10 +104,13 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
 
     let reply: Reply;
     try {
-      if (match === undefined) reply = jsonReply(404, { error: 'not found', path });
+      const verdict = o.auth === undefined || OPEN_PATHS.has(path) ? 'ok' : await o.auth.check(req.headers.authorization);
+      if (verdict === 'denied') reply = jsonReply(401, { error: 'unauthorized' }, { 'WWW-Authenticate': o.auth!.challenge });
+      else if (verdict === 'busy') reply = jsonReply(429, { error: 'too many authentication checks in progress' }, { 'Retry-After': '1' });
+      else if (match === undefined) reply = jsonReply(404, { error: 'not found', path });
       else if (!(ALLOWED_METHODS as readonly string[]).includes(req.method ?? '')) {
         reply = jsonReply(405, { error: 'method not allowed' }, { Allow: ALLOW });
-      } else reply = await match.route.handle({ query, params: match.params });
+      } else reply = await match.route.handle({ query, params: match.params, headers: req.headers });
     } catch (err) {
       o.logger?.warn('http handler failed', { method: req.method, path: label, error: describe(err) });
       reply = jsonReply(500, { error: 'internal error' });
@@ -82,16 +120,25 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     send(res, reply, req.method === 'HEAD');
   }
 
-  const server = http.createServer({ maxHeaderSize: HTTP_LIMITS.maxHeaderSize }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       // only send() can get here (e.g. a header value node refuses): drop the connection, keep serving
       o.logger?.warn('http response failed', { error: describe(err) });
       res.destroy();
     });
-  });
+  };
+  const httpOptions: http.ServerOptions = {
+    maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
+    connectionsCheckingInterval: HTTP_LIMITS.connectionsCheckingIntervalMs,
+  };
+  const server: http.Server | https.Server = o.tls === undefined ? http.createServer(httpOptions, onRequest) : https.createServer({ ...httpOptions, ...tlsOptions(o.tls) }, onRequest);
   server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
   server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
   server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
+  server.maxHeadersCount = HTTP_LIMITS.maxHeadersCount;
+  server.maxConnections = HTTP_LIMITS.maxConnections;
+  // a failed handshake (a plain-HTTP client, a scanner) concerns that socket only; node destroys it
+  if (o.tls !== undefined) server.on('tlsClientError', () => {});
   // an error after listen (e.g. EMFILE on accept) must not become an uncaught 'error' event
   const onRuntimeError = (err: Error): void => o.logger?.warn('http server error', { error: describe(err) });
 
@@ -108,7 +155,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
 
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${connectableHost(address.address)}:${address.port}`,
+    url: `${o.tls === undefined ? 'http' : 'https'}://${connectableHost(address.address)}:${address.port}`,
     port: address.port,
     server,
     close() {
@@ -128,6 +175,18 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
       });
       return closing;
     },
+  };
+}
+
+function tlsOptions(t: TlsSettings): https.ServerOptions {
+  return {
+    cert: t.cert,
+    key: t.key,
+    minVersion: t.minVersion,
+    maxVersion: t.maxVersion,
+    handshakeTimeout: HTTP_LIMITS.handshakeTimeoutMs,
+    // RequireAndVerifyClientCert: the handshake itself refuses a client without a certificate from the CA
+    ...(t.clientCa !== undefined ? { ca: t.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
   };
 }
 

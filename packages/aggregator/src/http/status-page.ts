@@ -3,7 +3,7 @@
  * and a meta refresh. Stream ids, tags, URLs and error messages come from the config file and from
  * remote servers, so every dynamic value goes through escapeHtml, in text and in attributes alike.
  */
-import type { ExporterStatus, StreamSnapshot } from '../state/types.js';
+import type { ExporterStatus, ShardStatus, StreamSnapshot } from '../state/types.js';
 import { humanDuration, qualityWord, relativeTime, shortNumber, stabilityWord } from './format.js';
 import { selectStreams } from './stream-summary.js';
 
@@ -90,6 +90,16 @@ td:last-child{max-width:28rem;overflow-wrap:anywhere}
 .reason{font-weight:600}.muted{color:#57606a}
 `;
 
+/** One line: which pod this is among how many, and its share of the streams. */
+function shardLine(s: ShardStatus, configured: number): string {
+  if (s.mode === 'none') return `<p class="shard">sharding off: this process probes all ${escapeHtml(configured)} streams</p>`;
+  const failing = s.lookup_failing ? ` · <span class="reason">peer lookup failing</span>${s.last_error ? ` ${escapeHtml(s.last_error)}` : ''} (keeping the last peer set)` : '';
+  return (
+    `<p class="shard">shard ${escapeHtml(s.mode)} · this pod <span title="${escapeHtml(s.peers.join(' '))}">${escapeHtml(s.self ?? '?')}</span>` +
+    ` of ${escapeHtml(s.peers.length)} peer${s.peers.length === 1 ? '' : 's'} · owns ${escapeHtml(s.owned)} of ${escapeHtml(configured)} streams${failing}</p>`
+  );
+}
+
 /** The whole page. `nowS` (unix seconds) makes the relative times deterministic for tests. */
 export function renderStatusPage(status: ExporterStatus, snapshots: readonly StreamSnapshot[], nowS: number): string {
   const c = status.streams;
@@ -110,7 +120,7 @@ export function renderStatusPage(status: ExporterStatus, snapshots: readonly Str
 <h1>video-exporter</h1>
 <p>version ${escapeHtml(status.version)} · ${escapeHtml(status.status)} · uptime ${escapeHtml(humanDuration(status.uptime_s))}</p>
 <p class="counts">${escapeHtml(c.configured)} configured · ${escapeHtml(c.up)} up · ${escapeHtml(c.down)} down · ${escapeHtml(c.pending)} pending</p>
-<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a></p>
+${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a></p>
 </header>
 <table>
 <thead><tr>${HEADINGS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>

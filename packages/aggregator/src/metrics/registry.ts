@@ -18,6 +18,8 @@ export interface MetricSources {
   /** worst schedule lag over the last interval, seconds */
   scheduleLag(): number;
   streams(): { configured: number; owned: number; up: number; down: number };
+  /** peers in this pod's shard set, itself included (1 when sharding is off) */
+  shardPeers?(): number;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -103,6 +105,20 @@ export function createMetrics(o: MetricsOptions) {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
+  const shardPeers = new Gauge({
+    name: 'video_exporter_shard_peers',
+    help: 'Peers the streams are split among, this pod included (1 when sharding is off)',
+    registers,
+    collect() {
+      this.set(src?.shardPeers?.() ?? 1);
+    },
+  });
+  shardPeers.set(1);
+  const shardChanges = new Counter({
+    name: 'video_exporter_shard_changes_total',
+    help: 'Changes of the shard peer set seen by this pod (each one re-splits the streams)',
+    registers,
+  });
   const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
   for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
 
@@ -125,6 +141,8 @@ export function createMetrics(o: MetricsOptions) {
     reloadOk,
     reloadAt,
     streams,
+    shardPeers,
+    shardChanges,
     unhandled,
     http: { requests: httpRequests, duration: httpDuration },
 

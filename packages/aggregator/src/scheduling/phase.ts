@@ -1,3 +1,6 @@
+// MurmurHash3's finaliser: FNV alone leaves keys that differ in one trailing character close together
+import { fmix32 } from '../sharding/hash.js';
+
 /** FNV-1a, 32 bit, with a finaliser: a stable, well-spread hash of a stream key (no crypto needed). */
 export function fnv1a32(text: string): number {
   let h = 0x811c9dc5;
@@ -6,16 +9,6 @@ export function fnv1a32(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return fmix32(h >>> 0);
-}
-
-/** MurmurHash3's finaliser: FNV alone leaves keys that differ in one trailing character close together. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**

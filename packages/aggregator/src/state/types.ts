@@ -47,7 +47,26 @@ export interface ExporterStatus {
   memory: { rss_bytes: number; heap_used_bytes: number };
   cpu: { user_s: number; system_s: number };
   config: { path: string | null; last_reload_ok: boolean; last_reload_at: number };
-  shard?: { mode: string; self: string | null; peers: string[]; owned: number };
+  /** how the streams are split across pods (SPEC §9) */
+  shard?: ShardStatus;
+}
+
+/** The shard view of /status: who this pod is, among whom, and what it owns. */
+export interface ShardStatus {
+  mode: 'none' | 'static' | 'dns';
+  /** this pod's name in the peer set (index or IP); null when not sharding */
+  self: string | null;
+  /** the current peer set, sorted, this pod included; empty when not sharding */
+  peers: string[];
+  /** streams this pod probes */
+  owned: number;
+  /** peer-set changes since start */
+  changes: number;
+  /** dns mode: finished peer look-ups */
+  lookups: number;
+  /** dns mode: the latest look-up failed and the last known peer set is kept */
+  lookup_failing: boolean;
+  last_error?: string;
 }
 
 /** What the HTTP layer reads; the exporter implements it. */

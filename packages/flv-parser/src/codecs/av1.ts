@@ -306,7 +306,7 @@ function readObus(b: Uint8Array): Obu[] | string {
     let size: number;
     if (hasSize) {
       const leb = readLeb128(b, at);
-      if (!leb) return `OBU at byte ${pos}: obu_size runs past the end`;
+      if (!leb) return `OBU at byte ${pos}: obu_size runs past the end or is longer than 8 bytes (leb128)`;
       size = leb.value;
       at += leb.length;
     } else {

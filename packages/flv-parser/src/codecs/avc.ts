@@ -1,5 +1,6 @@
 import type { ConfigResult, VideoConfig } from '../types.js';
 import { h264LevelName, h264ProfileName, parseH264Sps } from './h264-sps.js';
+import { emptyNalWarning, withWarnings } from './record-warnings.js';
 
 /** AVCDecoderConfigurationRecord (ISO/IEC 14496-15 5.3.3.1) as stored, parameter sets as raw NAL units. */
 export interface AvcDecoderConfigurationRecord {
@@ -13,6 +14,8 @@ export interface AvcDecoderConfigurationRecord {
   pictureParameterSets: Uint8Array[];
   /** the high-profile extension (chroma_format etc.): present or not, it is not read */
   trailingBytes: number;
+  /** parameter set entries of length 0 (kept in the lists above as empty views) */
+  emptyNalUnits: number;
 }
 
 function bad(message: string): { ok: false; code: 'bad_video_config'; message: string } {
@@ -33,6 +36,7 @@ export function readAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRes
   const numOfSequenceParameterSets = record[5]! & 0x1f;
 
   let pos = 6;
+  let emptyNalUnits = 0;
   const readSets = (count: number, what: string): Uint8Array[] | string => {
     const sets: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
@@ -42,6 +46,7 @@ export function readAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRes
       if (pos + length > record.length) {
         return `${what} ${i} of ${count} is ${length} bytes, only ${record.length - pos} left`;
       }
+      if (length === 0) emptyNalUnits++;
       sets.push(record.subarray(pos, pos + length));
       pos += length;
     }
@@ -66,6 +71,7 @@ export function readAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRes
       sequenceParameterSets,
       pictureParameterSets,
       trailingBytes: record.length - pos,
+      emptyNalUnits,
     },
   };
 }
@@ -78,12 +84,17 @@ export function parseAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
   const parsed = readAvcDecoderConfigurationRecord(record);
   if (!parsed.ok) return parsed;
   const avcC = parsed.config;
-  const first = avcC.sequenceParameterSets[0];
+  const warnings = emptyNalWarning('AVCDecoderConfigurationRecord', avcC.emptyNalUnits);
+  // A zero-length entry carries nothing: the first SPS with content is the one a decoder would use.
+  const first = avcC.sequenceParameterSets.find((nal) => nal.length > 0);
   // without an SPS nothing about the picture is known, and a decoder could not start either
-  if (!first) return bad('numOfSequenceParameterSets is 0');
+  if (!first) {
+    const count = avcC.sequenceParameterSets.length;
+    return withWarnings(bad(count === 0 ? 'numOfSequenceParameterSets is 0' : `all ${count} SPS entries are empty`), warnings);
+  }
 
   const result = parseH264Sps(first);
-  if (!result.ok) return result;
+  if (!result.ok) return withWarnings(result, warnings);
   const sps = result.config;
 
   const config: VideoConfig = {
@@ -104,5 +115,5 @@ export function parseAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
     nalLengthSize: avcC.lengthSizeMinusOne + 1,
   };
   if (sps.frameRate !== undefined) config.frameRate = sps.frameRate;
-  return { ok: true, config };
+  return withWarnings({ ok: true, config }, warnings);
 }

@@ -111,6 +111,12 @@ const EXTENDED_SAR = 255;
 
 /** Largest picture side we accept: level 6.2 allows 8192x4320 with room to spare, 16384 is the H.264 ceiling in practice. */
 const MAX_PICTURE_SIDE = 16384;
+/**
+ * MaxFS of levels 6 to 6.2 (Table A-1), the largest frame any level allows, in macroblocks (8192x4352).
+ * Sides within MAX_PICTURE_SIDE can still multiply to a picture no decoder is built for (16384x16384 is
+ * 7.5 times this): an SPS claiming one is garbage, not a stream to report sizes for.
+ */
+const MAX_FRAME_MBS = 139264;
 
 const CHROMA_FORMATS: readonly ChromaFormat[] = ['4:0:0', '4:2:0', '4:2:2', '4:4:4'];
 
@@ -230,6 +236,12 @@ function readSps(r: BitReader): H264Sps {
   check(
     codedWidth <= MAX_PICTURE_SIDE && codedHeight <= MAX_PICTURE_SIDE,
     `picture size ${codedWidth}x${codedHeight} above ${MAX_PICTURE_SIDE}x${MAX_PICTURE_SIDE}`,
+  );
+  // PicWidthInMbs * FrameHeightInMbs (A.3.1 item a): both factors are below 1025 here, the product is exact
+  const frameMbs = (codedWidth / 16) * (codedHeight / 16);
+  check(
+    frameMbs <= MAX_FRAME_MBS,
+    `picture size ${codedWidth}x${codedHeight} is ${frameMbs} macroblocks, above MaxFS ${MAX_FRAME_MBS} of every level`,
   );
 
   const frame_cropping_flag = r.bool();

@@ -89,6 +89,8 @@ function check(condition: boolean, message: string): void {
 
 /** Table A.8 and the general limit of 8 x MaxLumaPs: no level allows a side above sqrt(8 * 35 651 584). */
 const MAX_PIC_SIDE = 16888;
+/** MaxLumaPs of levels 6 to 6.2 (Table A.8): PicSizeInSamplesY of any conforming picture is at most this. */
+const MAX_LUMA_PS = 35651584;
 
 export function parseH265Sps(nal: Uint8Array): ConfigResult<H265Sps> {
   if (nal.length < 3) return { ok: false, code: 'bad_sps', message: `H.265 SPS: ${nal.length} bytes is too short` };
@@ -137,6 +139,12 @@ function readSps(r: BitReader, nuhLayerId: number): H265Sps {
   check(
     picHeightInLumaSamples > 0 && picHeightInLumaSamples <= MAX_PIC_SIDE,
     `pic_height_in_luma_samples ${picHeightInLumaSamples} out of 1..${MAX_PIC_SIDE}`,
+  );
+  // Two sane sides can still multiply to a picture no level allows (16888 x 16888 is 8 x MaxLumaPs)
+  const picSizeInSamplesY = picWidthInLumaSamples * picHeightInLumaSamples;
+  check(
+    picSizeInSamplesY <= MAX_LUMA_PS,
+    `picture ${picWidthInLumaSamples}x${picHeightInLumaSamples} is ${picSizeInSamplesY} luma samples, above MaxLumaPs ${MAX_LUMA_PS} of every level`,
   );
   let conformanceWindow: H265ConformanceWindow | undefined;
   if (r.bool()) {

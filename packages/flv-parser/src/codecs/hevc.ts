@@ -6,6 +6,7 @@
  */
 import type { ChromaFormat, ConfigResult, VideoConfig } from '../types.js';
 import { H265_NAL_SPS, parseH265Sps } from './h265-sps.js';
+import { emptyNalWarning, withWarnings } from './record-warnings.js';
 
 export interface HevcNalArray {
   arrayCompleteness: boolean;
@@ -35,6 +36,8 @@ export interface HevcDecoderConfigurationRecord {
   temporalIdNested: boolean;
   lengthSizeMinusOne: number;
   arrays: HevcNalArray[];
+  /** NAL units of length 0 across all arrays (kept in the arrays as empty views) */
+  emptyNalUnits: number;
 }
 
 /** Bytes before the first NAL unit array. */
@@ -113,6 +116,7 @@ export function readHevcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
     temporalIdNested: ((b[21]! >> 2) & 1) === 1,
     lengthSizeMinusOne: b[21]! & 0x03,
     arrays: [],
+    emptyNalUnits: 0,
   };
   // numOfArrays is at most 255 and numNalus at most 65535, but every step below consumes at least
   // 2 bytes of the record or stops, so the walk is bounded by the record length whatever they say.
@@ -134,6 +138,7 @@ export function readHevcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
       if (pos + nalUnitLength > b.length) {
         return fail(`array ${i}: NAL unit ${j} of ${nalUnitLength} bytes runs past the end (${b.length - pos} left)`);
       }
+      if (nalUnitLength === 0) fields.emptyNalUnits++;
       array.nalus.push(b.subarray(pos, pos + nalUnitLength));
       pos += nalUnitLength;
     }
@@ -154,6 +159,7 @@ export function parseHevcDecoderConfigurationRecord(record: Uint8Array): ConfigR
   const read = readHevcDecoderConfigurationRecord(record);
   if (!read.ok) return read;
   const rec = read.config;
+  const warnings = emptyNalWarning('HEVCDecoderConfigurationRecord', rec.emptyNalUnits);
   // The NAL header, not the array's NAL_unit_type, decides what a unit is: muxers have been seen
   // to mislabel arrays. Only a base-layer SPS describes the stream as a plain decoder sees it.
   const spsNal = rec.arrays
@@ -161,10 +167,10 @@ export function parseHevcDecoderConfigurationRecord(record: Uint8Array): ConfigR
     .find((nal) => nalUnitType(nal) === H265_NAL_SPS && nuhLayerId(nal) === 0);
   if (!spsNal) {
     const types = rec.arrays.map((a) => a.nalUnitType).join(', ');
-    return fail(`no SPS (NAL unit type 33) among ${rec.arrays.length} arrays (types: ${types || 'none'})`);
+    return withWarnings(fail(`no SPS (NAL unit type 33) among ${rec.arrays.length} arrays (types: ${types || 'none'})`), warnings);
   }
   const parsed = parseH265Sps(spsNal);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return withWarnings(parsed, warnings);
   const sps = parsed.config;
   const ptl = sps.profileTierLevel;
 
@@ -193,5 +199,5 @@ export function parseHevcDecoderConfigurationRecord(record: Uint8Array): ConfigR
   const level = hevcLevelName(levelIdc);
   if (level !== undefined) config.level = level;
   if (sps.frameRate !== undefined) config.frameRate = sps.frameRate;
-  return { ok: true, config };
+  return withWarnings({ ok: true, config }, warnings);
 }

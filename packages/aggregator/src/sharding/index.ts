@@ -1,0 +1,11 @@
+export { fmix32, hash64, pairScore, pairTie, type Hash64 } from './hash.js';
+export { Rendezvous, rendezvousOwner } from './rendezvous.js';
+export { Ownership, ownershipMoves, type OwnershipMoves } from './ownership.js';
+export { NoPeerSource, peerSet, samePeerSet, type PeerSource, type PeerSourceHealth, type ShardLogger } from './peer-source.js';
+export { resolveStaticShard, StaticPeerSource, type StaticShard } from './static-source.js';
+export { DnsPeerSource, type DnsPeerSourceOptions } from './dns-source.js';
+export { lookupPeers, type PeerLookup, type PeerResolver } from './dns-lookup.js';
+export { parseDnsServer } from './dns-server.js';
+export { normalizeIp, podIdentity, type PodIdentity } from './pod-identity.js';
+export { NO_SEARCH, parseResolvConf, searchNames, type SearchConfig } from './resolv-conf.js';
+export { createPeerSource, type PeerSourceDeps } from './create-source.js';
