@@ -2,7 +2,7 @@
 # Installs what the project needs on a machine with only Node 20 and npm:
 # pnpm (pinned), the workspace's packages, a build; with --system also the Debian packages
 # the tests use as real peers and oracles (ffmpeg/ffprobe, prometheus/promtool, openssl,
-# chromium for the status page in a real browser).
+# chromium for the status page in a real browser, kubectl for kustomize, systemd-analyze for the unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -13,6 +13,8 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v chromium >/dev/null || missing+=(chromium)
+  command -v kubectl >/dev/null || missing+=(kubernetes-client)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       echo "setup: installing Debian packages: ${missing[*]}"
