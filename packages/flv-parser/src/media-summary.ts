@@ -63,37 +63,44 @@ export interface MediaSummary {
   audio_config?: AudioConfig;
 }
 
+/**
+ * A DTS step outside [0, this] ms is a discontinuity (SPEC §4: backwards, or forward > 1 s): the clock
+ * leaves it out of the media time, so one encoder restart or a spliced hour does not turn 25 fps into 0.1.
+ */
+export const CONTINUOUS_STEP_MS = 1000;
+
 /** Per-track DTS accumulator: frames, bytes and span give rate and bitrate without keeping frames. */
 class TrackClock {
   frames = 0;
   bytes = 0;
-  firstDts = 0;
   lastDts = 0;
   maxGap = 0;
+  /** frame-to-frame steps that count as media time, and the ms they add up to */
+  private steps = 0;
+  private stepMs = 0;
 
   add(dts: number, size: number): void {
-    if (this.frames === 0) this.firstDts = dts;
-    else if (dts - this.lastDts > this.maxGap) this.maxGap = dts - this.lastDts;
+    if (this.frames > 0) {
+      const step = dts - this.lastDts;
+      if (step > this.maxGap) this.maxGap = step;
+      if (step >= 0 && step <= CONTINUOUS_STEP_MS) {
+        this.steps++;
+        this.stepMs += step;
+      }
+    }
     this.lastDts = dts;
     this.frames++;
     this.bytes += size;
   }
 
-  /** DTS span in ms between the first and the last frame (0 below two frames or when time ran back). */
-  get spanMs(): number {
-    return this.frames >= 2 ? Math.max(0, this.lastDts - this.firstDts) : 0;
-  }
-
-  /** (frames - 1) / span: the rate of the intervals, not frames/span which overstates. */
+  /** (frames - 1) / span over the continuous steps: the rate of the intervals, not frames/span which overstates. */
   rate(): number | undefined {
-    const span = this.spanMs;
-    return span > 0 ? ((this.frames - 1) * 1000) / span : undefined;
+    return this.stepMs > 0 ? (this.steps * 1000) / this.stepMs : undefined;
   }
 
-  /** Media time the frames cover: n frames cover n frame durations, i.e. span × n / (n − 1). */
+  /** Media time the frames cover: each frame lasts the mean step (n frames of one run: span × n / (n − 1)). */
   coveredMs(): number | undefined {
-    const span = this.spanMs;
-    return span > 0 ? (span * this.frames) / (this.frames - 1) : undefined;
+    return this.stepMs > 0 ? (this.stepMs * this.frames) / this.steps : undefined;
   }
 
   bitrate(): number | undefined {
