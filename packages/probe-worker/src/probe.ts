@@ -3,11 +3,17 @@ import { httpProbe, type HttpProbeOutcome } from './http/index.js';
 import type { ProbeJob } from './job.js';
 import { applyMediaSummary, emptyResult } from './media-fields.js';
 import { PlayerModel } from './player-model.js';
-import { redactText, redactUrl, urlSecrets } from './redact.js';
+import { redactText, redactUrl, requestSecrets } from './redact.js';
 import type { FailureReason, ProbeResult } from './result.js';
 import { StallTracker } from './stalls.js';
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * Reason given when the sample is complete. One shared value: `abort()` without a reason builds a
+ * DOMException (with a captured stack) on every probe, which showed in the worker profile.
+ */
+const SAMPLE_COMPLETE = Object.freeze({ name: 'SampleComplete', message: 'sample complete' });
 
 /**
  * One network probe: fetch the stream over a fresh connection, parse FLV as bytes arrive, measure the
@@ -15,8 +21,12 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
  * Never rejects on stream or network trouble: every failure is a reason from SPEC §4's closed set.
  */
 export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Promise<ProbeResult> {
-  const deadline = AbortSignal.timeout(job.deadlineMs);
-  const signal = externalSignal ? AbortSignal.any([deadline, externalSignal]) : deadline;
+  // The hard deadline: a plain timer cleared when the probe ends. AbortSignal.timeout() would leave its
+  // timer and signal alive until the deadline passes, past every probe that ends on time (all of them),
+  // and AbortSignal.any() registers in a FinalizationRegistry per call.
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), job.deadlineMs);
+  const signal = externalSignal ? AbortSignal.any([deadline.signal, externalSignal]) : deadline.signal;
   const stop = new AbortController();
   const t0 = performance.now();
   const media = new MediaSummaryBuilder();
@@ -42,8 +52,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   // The sample lasts sampleMs from the first byte, extended up to 2 × sampleMs while keyframes are missing.
   const armSampleTimer = () => {
     sampleTimer = setTimeout(() => {
-      if (keyframes >= job.minKeyframes) return stop.abort();
-      sampleTimer = setTimeout(() => stop.abort(), job.sampleMs);
+      if (keyframes >= job.minKeyframes) return stop.abort(SAMPLE_COMPLETE);
+      sampleTimer = setTimeout(() => stop.abort(SAMPLE_COMPLETE), job.sampleMs);
     }, job.sampleMs);
   };
 
@@ -77,12 +87,14 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     });
   } finally {
     clearTimeout(sampleTimer);
+    clearTimeout(deadlineTimer);
   }
 
   const summary = media.summary();
   const result = emptyResult(redactUrl(job.url));
   applyMediaSummary(result, summary);
-  const secrets = urlSecrets(job.url);
+  // what the request carried: a server may echo any of it back into the error message
+  const secrets = requestSecrets(job.url, job.headers);
   if (outcome.status !== undefined) result.http_status = outcome.status;
   if (outcome.redirects > 0) result.redirects = outcome.redirects;
   if (outcome.dnsMs !== undefined) result.dns_ms = round1(outcome.dnsMs);

@@ -122,6 +122,43 @@ export function urlSecrets(url: string): string[] {
   return [...found];
 }
 
+/** Request headers whose values are no credentials; every other per-stream header value is treated as one. */
+const PUBLIC_HEADERS = new Set(['host', 'referer', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'origin', 'range', 'via', 'x-forwarded-for', 'x-real-ip']);
+
+/**
+ * Every secret a probe request carries, for `redactText` of what comes back (a hostile or broken server
+ * may echo the request in its status line): `urlSecrets(url)`, the userinfo as the client sends it
+ * (Basic, base64), and the values of the per-stream headers other than well-known public ones
+ * (Authorization, Cookie, X-Api-Key, ...: headers are where CDN auth tokens live), whole and, for
+ * "Scheme token" values, the token alone. Never throws.
+ */
+export function requestSecrets(url: string, headers?: Readonly<Record<string, string>>): string[] {
+  const found = urlSecrets(url);
+  const m = USERINFO_RE.exec(url);
+  if (m) {
+    // as http/request.ts builds it: percent-decoded user and password, UTF-8, base64
+    const decode = (s: string): string => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    };
+    const userinfo = m[2]!;
+    const colon = userinfo.indexOf(':');
+    const user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon));
+    const pass = colon < 0 ? '' : decode(userinfo.slice(colon + 1));
+    found.push(Buffer.from(`${user}:${pass}`, 'utf8').toString('base64'));
+  }
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (PUBLIC_HEADERS.has(name.toLowerCase())) continue;
+    found.push(value.trim());
+    const space = value.trim().indexOf(' ');
+    if (space > 0) found.push(value.trim().slice(space + 1).trim());
+  }
+  return found.filter((s) => s !== '');
+}
+
 /** Secrets shorter than this are not scrubbed from free text: replacing every "ab" would garble it. */
 const MIN_SECRET_LENGTH = 3;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSecretParam, redactText, redactUrl, urlSecrets } from '../src/redact.js';
+import { isSecretParam, redactText, redactUrl, requestSecrets, urlSecrets } from '../src/redact.js';
 
 describe('redactUrl', () => {
   const table: [string, string][] = [
@@ -68,5 +68,33 @@ describe('urlSecrets / redactText', () => {
 
   it('leaves very short secrets alone rather than garbling the text', () => {
     expect(redactText('a bad answer', ['a'])).toBe('a bad answer');
+  });
+});
+
+describe('requestSecrets', () => {
+  it('adds the Basic form of the userinfo and private header values, not public ones', () => {
+    const secrets = requestSecrets('http://ops:p%40ss@cdn.example/live/a.flv?token=tok123', {
+      Authorization: 'Bearer abc.def.ghi',
+      'X-Api-Key': ' k-42-secret ',
+      Referer: 'https://player.example/',
+      'User-Agent': 'player/1.0',
+    });
+    expect(secrets).toContain('tok123');
+    expect(secrets).toContain(Buffer.from('ops:p@ss').toString('base64'));
+    expect(secrets).toContain('Bearer abc.def.ghi');
+    expect(secrets).toContain('abc.def.ghi');
+    expect(secrets).toContain('k-42-secret');
+    expect(secrets).not.toContain('https://player.example/');
+    expect(secrets).not.toContain('player/1.0');
+  });
+
+  it('an echoed Authorization header is scrubbed from a server message', () => {
+    const headers = { Authorization: 'Basic c2VjcmV0OnBhc3M=' };
+    const text = redactText('HTTP/1.1 400 echo: Authorization: Basic c2VjcmV0OnBhc3M=', requestSecrets('http://h.example/a.flv', headers));
+    expect(text).not.toContain('c2VjcmV0OnBhc3M=');
+  });
+
+  it('a URL without credentials or headers carries no secrets', () => {
+    expect(requestSecrets('http://h.example/live/a.flv')).toEqual([]);
   });
 });
