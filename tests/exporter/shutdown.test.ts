@@ -3,6 +3,7 @@
  * at start-up (`run`, `check-config`) reported readably with exit code 2 and no stack trace.
  */
 import { spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
@@ -71,6 +72,29 @@ describe('graceful shutdown', () => {
     // the probes' connections went with the process
     await until('the source to see its viewers leave', 3_000, () => (source.stats().connections === 0 ? true : undefined), 50);
   }, 40_000);
+
+  it('SIGTERM while still starting (waiting on a DNS server that never answers): exit 0', async () => {
+    // a UDP socket that takes the query and never replies: the first shard look-up waits its timeout
+    const dns = createSocket('udp4');
+    let queried!: () => void;
+    const firstQuery = new Promise<void>((resolve) => (queried = resolve));
+    dns.on('message', () => queried());
+    await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
+    try {
+      const path = dir.file('starting.yml');
+      const sharding = JSON.stringify({ mode: 'dns', service: 'peers.starting.test', dns_server: `127.0.0.1:${dns.address().port}` });
+      writeFileSync(path, configYaml({ check_interval: 5, sample_duration: 3 }, [{ project: 'P', line: 'CDN', id: 'one', url: `${source.url}/live/hd/one.flv` }]).replace(/^exporter:\n/, `exporter:\n  sharding: ${sharding}\n`));
+      const exporter = ExporterProcess.spawn(path, { env: { POD_IP: '127.0.0.1' } });
+      started.push(exporter);
+      await Promise.race([firstQuery, exporter.exited.then((e) => Promise.reject(new Error(`exited before the look-up: ${JSON.stringify(e)} ${exporter.stderr}`)))]);
+      exporter.signal('SIGTERM');
+      expect(await exporter.exited).toEqual({ code: 0, signal: null });
+      expect(exporter.logs.some((l) => l.message === 'received SIGTERM while starting')).toBe(true);
+      expect(exporter.logs.some((l) => l.message === 'exporter started')).toBe(true);
+    } finally {
+      dns.close();
+    }
+  }, 30_000);
 
   it('SIGINT exits 0 as well', async () => {
     const path = dir.file('int.yml');

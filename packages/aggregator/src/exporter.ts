@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
 import { diffStreams, type Config, type Env, type StreamConfig } from './config/index.js';
-import { startHttpServer, type WebSecurity } from './http/index.js';
+import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { ProbePool } from './probe-pool.js';
@@ -86,7 +86,9 @@ export class Exporter implements ExporterView {
       ...(sh?.resolvConf !== undefined ? { resolvConf: sh.resolvConf } : {}),
     });
     this.ownership = new Ownership(this.peerSource.self, await this.peerSource.start((peers) => this.onPeers(peers)));
-    this.pool = new ProbePool({ maxConcurrent: e.max_concurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
+    // slots for /probe on top of the scheduler's cap: on-demand probes must never queue scheduled ones
+    // behind them in Piscina (where the hang guard already runs and would report them as timeouts)
+    this.pool = new ProbePool({ maxConcurrent: e.max_concurrent + PROBE_LIMITS.maxConcurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
     this.scheduler = this.createScheduler();
     for (const w of this.config.warnings) this.o.logger.warn(w);
     for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);

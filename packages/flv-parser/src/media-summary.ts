@@ -73,6 +73,7 @@ export const CONTINUOUS_STEP_MS = 1000;
 class TrackClock {
   frames = 0;
   bytes = 0;
+  firstDts = 0;
   lastDts = 0;
   maxGap = 0;
   /** frame-to-frame steps that count as media time, and the ms they add up to */
@@ -80,7 +81,8 @@ class TrackClock {
   private stepMs = 0;
 
   add(dts: number, size: number): void {
-    if (this.frames > 0) {
+    if (this.frames === 0) this.firstDts = dts;
+    else {
       const step = dts - this.lastDts;
       if (step > this.maxGap) this.maxGap = step;
       if (step >= 0 && step <= CONTINUOUS_STEP_MS) {
@@ -95,12 +97,24 @@ class TrackClock {
 
   /** (frames - 1) / span over the continuous steps: the rate of the intervals, not frames/span which overstates. */
   rate(): number | undefined {
-    return this.stepMs > 0 ? (this.steps * 1000) / this.stepMs : undefined;
+    const c = this.continuous();
+    return c !== undefined ? (c.steps * 1000) / c.ms : undefined;
   }
 
   /** Media time the frames cover: each frame lasts the mean step (n frames of one run: span × n / (n − 1)). */
   coveredMs(): number | undefined {
-    return this.stepMs > 0 ? (this.stepMs * this.frames) / this.steps : undefined;
+    const c = this.continuous();
+    return c !== undefined ? (c.ms * this.frames) / c.steps : undefined;
+  }
+
+  /**
+   * The continuous steps; when every step is over the threshold (a camera sending a frame every 2 s,
+   * sparse audio) the whole first-to-last span, as one run, rather than no figure at all.
+   */
+  private continuous(): { steps: number; ms: number } | undefined {
+    if (this.stepMs > 0) return { steps: this.steps, ms: this.stepMs };
+    const span = this.lastDts - this.firstDts;
+    return this.frames >= 2 && span > 0 ? { steps: this.frames - 1, ms: span } : undefined;
   }
 
   bitrate(): number | undefined {

@@ -46,4 +46,12 @@ describe('media summary across DTS discontinuities', () => {
     // 50 steps: 49 of 40 ms and one of 1000 ms
     expect(s.video?.framerate).toBeCloseTo((50 * 1000) / (49 * 40 + 1000), 3);
   });
+
+  it('a slow camera (one frame every 2 s, every step over the threshold) still gets a rate and bitrate', () => {
+    const slow = Array.from({ length: 6 }, (_, i) => tag(9, i * 2000, nalFrame(1, 7, 0, [[0x65]])));
+    const s = summarize(flv(...slow));
+    expect(s.video?.framerate).toBe(0.5);
+    // 6 frames × 10 bytes × 8 bits over 6 × 2 s
+    expect(s.video?.bitrate_bps).toBe(40);
+  });
 });

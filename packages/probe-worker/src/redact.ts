@@ -123,7 +123,7 @@ export function urlSecrets(url: string): string[] {
 }
 
 /** Request headers whose values are no credentials; every other per-stream header value is treated as one. */
-const PUBLIC_HEADERS = new Set(['host', 'referer', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'origin', 'range', 'via', 'x-forwarded-for', 'x-real-ip']);
+const PUBLIC_HEADERS = new Set(['host', 'referer', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'accept-charset', 'origin', 'range', 'via', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'cache-control', 'pragma', 'connection', 'icy-metadata']);
 
 /**
  * Every secret a probe request carries, for `redactText` of what comes back (a hostile or broken server

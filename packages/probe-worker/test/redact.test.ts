@@ -78,6 +78,8 @@ describe('requestSecrets', () => {
       'X-Api-Key': ' k-42-secret ',
       Referer: 'https://player.example/',
       'User-Agent': 'player/1.0',
+      'X-Forwarded-Proto': 'https',
+      'Cache-Control': 'no-cache',
     });
     expect(secrets).toContain('tok123');
     expect(secrets).toContain(Buffer.from('ops:p@ss').toString('base64'));
@@ -86,6 +88,9 @@ describe('requestSecrets', () => {
     expect(secrets).toContain('k-42-secret');
     expect(secrets).not.toContain('https://player.example/');
     expect(secrets).not.toContain('player/1.0');
+    // scrubbing these would garble every "https://" and "no-cache" in error text
+    expect(secrets).not.toContain('https');
+    expect(secrets).not.toContain('no-cache');
   });
 
   it('an echoed Authorization header is scrubbed from a server message', () => {

@@ -62,6 +62,14 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const listen = o.listen ? parseListen(o.listen) : undefined;
   const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}), ...(web ? { web } : {}) });
   installProcessHandlers(logger, exporter);
+  // a pod stopped while it starts (the first DNS look-up takes seconds when DNS is slow) must still
+  // exit 0: remember the signal, finish starting, then shut down
+  let earlySignal: NodeJS.Signals | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals): void => {
+    earlySignal ??= signal;
+  };
+  process.on('SIGTERM', onEarlySignal);
+  process.on('SIGINT', onEarlySignal);
   try {
     await exporter.start();
   } catch (err) {
@@ -72,6 +80,14 @@ export async function runCommand(o: RunOptions): Promise<number> {
       return 2;
     }
     throw err;
+  } finally {
+    process.off('SIGTERM', onEarlySignal);
+    process.off('SIGINT', onEarlySignal);
+  }
+  if (earlySignal !== undefined) {
+    logger.info(`received ${earlySignal} while starting`);
+    await Promise.allSettled([exporter.stop(), demo?.source.close()]);
+    return 0;
   }
 
   let watcher: FSWatcher | undefined;

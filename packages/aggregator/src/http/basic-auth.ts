@@ -72,14 +72,21 @@ export class BasicAuth {
     const { user, password } = credentials;
     const hash = this.users.get(user);
     const id = this.pairId(user, password);
+    // a pair verified before skips the busy cap: clients flooding wrong passwords must not lock out the
+    // scraper whose cache entry just expired
+    let knownGood = false;
     if (hash !== undefined) {
       const until = this.verified.get(id);
       if (until !== undefined) {
-        if (until > this.now()) return 'ok';
+        if (until > this.now()) {
+          this.remember(id); // sliding: a scraper every 15 s never pays bcrypt again
+          return 'ok';
+        }
+        knownGood = true;
         this.verified.delete(id);
       }
     }
-    if (this.pending >= this.maxPending) return 'busy';
+    if (!knownGood && this.pending >= this.maxPending) return 'busy';
     this.pending++;
     let match: boolean;
     try {

@@ -3,6 +3,9 @@ import { normalizeIp } from './pod-identity.js';
 import { peerSet, samePeerSet, type PeerSource, type PeerSourceHealth, type ShardLogger } from './peer-source.js';
 import { NO_SEARCH, searchNames, type SearchConfig } from './resolv-conf.js';
 
+/** retry period while no look-up has worked yet (the pod owns every stream meanwhile) */
+const FIRST_LOOKUP_RETRY_MS = 1_000;
+
 export interface DnsPeerSourceOptions {
   /** the headless Service name, as configured (the search list applies) */
   service: string;
@@ -30,6 +33,8 @@ export class DnsPeerSource implements PeerSource {
   private inFlight: Promise<void> | undefined;
   private stopped = false;
   private lookups = 0;
+  /** no look-up has worked yet: the pod owns every stream, so retry fast instead of every interval */
+  private everResolved = false;
   private failing = false;
   private lastError: string | undefined;
   private readonly candidates: string[];
@@ -78,7 +83,7 @@ export class DnsPeerSource implements PeerSource {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       void this.refresh().finally(() => this.arm());
-    }, this.o.intervalMs);
+    }, this.everResolved ? this.o.intervalMs : Math.min(this.o.intervalMs, FIRST_LOOKUP_RETRY_MS));
     this.timer.unref();
   }
 
@@ -99,10 +104,16 @@ export class DnsPeerSource implements PeerSource {
       this.o.logger.info('shard peer lookup works again', { service: this.o.service, name: r.name });
     }
     this.lastError = undefined;
+    this.everResolved = true;
     const found = r.addresses.map(normalizeIp).filter((a): a is string => a !== undefined);
     const next = peerSet([...found, this.o.self]);
     if (samePeerSet(next, this.peers)) return;
     this.peers = next;
-    this.onChange?.([...next]);
+    try {
+      this.onChange?.([...next]);
+    } catch (err) {
+      // the timer's promise chain has no handler: a throw here would be an unhandled rejection
+      this.o.logger.warn('applying a new shard peer set failed', { error: (err as Error).message });
+    }
   }
 }

@@ -10,7 +10,8 @@ export function normalizeIp(text: string): string | undefined {
   const t = text.trim();
   const family = isIP(t);
   if (family === 4) return t;
-  if (family === 6) return new URL(`http://[${t}]/`).hostname.slice(1, -1);
+  // a zone id (fe80::1%eth0) passes isIP but not the URL parser, and names no pod anyway
+  if (family === 6 && !t.includes('%')) return new URL(`http://[${t}]/`).hostname.slice(1, -1);
   return undefined;
 }
 

@@ -87,7 +87,7 @@ describe('BasicAuth verdict cache', () => {
     ['other', 'H:pw2'],
   ]);
 
-  it('pays bcrypt once per pair within the TTL, again after it', async () => {
+  it('pays bcrypt once per pair while it keeps coming within the TTL (sliding), again after a silent TTL', async () => {
     const b = fakeBcrypt();
     let now = 1_000_000;
     const auth = new BasicAuth({ users, compare: b.compare, now: () => now, cacheTtlMs: 60_000 });
@@ -95,10 +95,28 @@ describe('BasicAuth verdict cache', () => {
     expect(b.calls.length).toBe(1);
     now += 59_000;
     expect(await auth.check(header('prom', 'pw1'))).toBe('ok');
+    now += 59_000;
+    expect(await auth.check(header('prom', 'pw1'))).toBe('ok');
     expect(b.calls.length).toBe(1);
-    now += 2_000;
+    now += 61_000;
     expect(await auth.check(header('prom', 'pw1'))).toBe('ok');
     expect(b.calls.length).toBe(2);
+  });
+
+  it('a pair verified before is re-checked even while wrong passwords hold every bcrypt slot', async () => {
+    const b = fakeBcrypt();
+    let now = 1_000_000;
+    const auth = new BasicAuth({ users, compare: b.compare, now: () => now, cacheTtlMs: 60_000, maxPendingChecks: 2 });
+    expect(await auth.check(header('prom', 'pw1'))).toBe('ok');
+    now += 120_000; // expired
+    b.holdNext(true);
+    const flood = [auth.check(header('prom', 'guess1')), auth.check(header('prom', 'guess2'))];
+    expect(await auth.check(header('prom', 'guess3'))).toBe('busy');
+    const scraper = auth.check(header('prom', 'pw1'));
+    b.holdNext(false);
+    b.release();
+    expect(await scraper).toBe('ok');
+    expect(await Promise.all(flood)).toEqual(['denied', 'denied']);
   });
 
   it('never caches a failure, and a cached pair does not admit another password', async () => {

@@ -51,6 +51,8 @@ describe('pod identity', () => {
     expect(normalizeIp(' 10.0.0.1 ')).toBe('10.0.0.1');
     expect(normalizeIp('FD00:0:0:0:0:0:0:1')).toBe('fd00::1');
     expect(normalizeIp('pod-a')).toBeUndefined();
+    // a zone id passes net.isIP but names no pod (and the URL parser would throw on it)
+    expect(normalizeIp('fe80::1%eth0')).toBeUndefined();
   });
 
   it('prefers POD_IP, else the first external interface address', () => {

@@ -136,6 +136,36 @@ describe('DnsPeerSource', () => {
     expect(src.health().failing).toBe(true);
   });
 
+  it('retries within a second, not after the interval, while no look-up has worked yet', async () => {
+    const r = new FakeResolver();
+    r.answers4[SERVICE] = 'ETIMEOUT';
+    const { src, changes } = source(r);
+    await src.start((p) => changes.push(p));
+    r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.3'];
+    const deadline = Date.now() + 5000;
+    while (changes.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(changes).toEqual([['10.0.0.2', '10.0.0.3']]);
+    // resolved once: back to the (hour-long) interval
+    const n = r.queries.length;
+    await new Promise((res) => setTimeout(res, 1_500));
+    expect(r.queries.length).toBe(n);
+  });
+
+  it('a peer-set consumer that throws is logged, and the next look-up still runs', async () => {
+    const r = new FakeResolver();
+    r.answers4[SERVICE] = ['10.0.0.2'];
+    const { src, log } = source(r);
+    await src.start(() => {
+      throw new Error('boom');
+    });
+    r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.3'];
+    await src.refresh();
+    expect(log.lines.at(-1)).toMatchObject({ level: 'warn', message: 'applying a new shard peer set failed', meta: { error: 'boom' } });
+    r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.4'];
+    await src.refresh();
+    expect(src.current()).toEqual(['10.0.0.2', '10.0.0.4']);
+  });
+
   it('walks the resolv.conf search list like libc, bare names last', async () => {
     const r = new FakeResolver();
     r.answers4[`${SERVICE}.monitoring.svc.cluster.local`] = 'ENODATA';
