@@ -36,6 +36,9 @@ export class ProbePool {
       maxThreads: this.threads,
       concurrentTasksPerWorker: perThread,
       idleTimeout: Number.MAX_SAFE_INTEGER,
+      // no per-task run/wait-time histograms: nothing reads them, and they cost on every probe
+      recordTiming: false,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     // A worker that dies emits 'error' on the pool: it is handled per task below, never fatal.
     this.piscina.on('error', () => {});
@@ -66,6 +69,15 @@ export class ProbePool {
     await this.piscina.destroy();
   }
 }
+
+/**
+ * Young generation of each worker thread, MB. A worker allocates steadily (a view per socket read, the
+ * parser's per-tag objects), almost all of it dead within a read; V8 answers a high allocation rate by
+ * growing the semi-spaces up to 16 MB each (32 MB of young generation per thread), which is RSS that
+ * never shrinks back. Capped, scavenges come more often but stay cheap (few survivors). Measured with
+ * `pnpm bench` at N = 400 (docs/benchmarks.md "Profiling"): peak RSS 198 → 145 MB, CPU unchanged.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 4;
 
 /** Extra time the main thread waits past a job's own deadline before declaring the worker hung. */
 const GUARD_SLACK_MS = 2000;
