@@ -296,7 +296,7 @@ export class Exporter implements ExporterView {
         (j) => this.pool.run(j),
         (failed) => {
           this.metrics.retries.inc();
-          this.o.logger.debug('probe attempt failed, retrying', { stream: key, reason: failed.reason });
+          if (this.o.logger.isDebugEnabled()) this.o.logger.debug('probe attempt failed, retrying', { stream: key, reason: failed.reason });
         },
         this.shutdown.signal,
       );
@@ -324,6 +324,9 @@ export class Exporter implements ExporterView {
 
   private logProbe(s: StreamSnapshot): void {
     const r = s.last!;
+    const level = r.ok ? 'info' : 'warn';
+    // winston runs its whole format chain before a transport drops a line: skip the work up front
+    if (!this.o.logger.isLevelEnabled(level)) return;
     const fields = {
       stream: s.stream.key,
       up: s.up,
@@ -341,7 +344,7 @@ export class Exporter implements ExporterView {
       quality: s.quality,
       overall: s.overall,
     };
-    this.o.logger.log(r.ok ? 'info' : 'warn', 'probe finished', fields);
+    this.o.logger.log(level, 'probe finished', fields);
   }
 
   private logSummary(): void {

@@ -217,6 +217,30 @@ describe('probes and metrics routes', () => {
     expect(r.text).toContain('test_probe_gauge 42');
   });
 
+  it('concurrent scrapes share one render; a later scrape renders afresh', async () => {
+    let collects = 0;
+    const counted = new Registry();
+    new Gauge({
+      name: 'test_collects',
+      help: 'how often the registry was collected',
+      registers: [counted],
+      async collect() {
+        collects++;
+        await new Promise((r) => setTimeout(r, 50));
+        this.set(collects);
+      },
+    });
+    const own = await startHttpServer({ host: '127.0.0.1', port: 0, registry: counted, view });
+    try {
+      const bodies = await Promise.all(Array.from({ length: 5 }, () => fetch(`${own.url}/metrics`).then((r) => r.text())));
+      expect(collects).toBe(1);
+      for (const b of bodies) expect(b).toContain('test_collects 1');
+      expect(await fetch(`${own.url}/metrics`).then((r) => r.text())).toContain('test_collects 2');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('/healthz is always ok', async () => {
     const r = await req('/healthz');
     expect(r.status).toBe(200);

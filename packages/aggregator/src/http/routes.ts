@@ -60,7 +60,14 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     fixed.set(template, { template, handle });
   };
 
-  add('/metrics', async () => ({ status: 200, contentType: d.registry.contentType, body: await d.registry.metrics() }));
+  // Scrapes that arrive while an exposition is being rendered share it: with thousands of streams the text
+  // costs tens of ms of main thread, and ten concurrent scrapers must not cost ten renders.
+  let rendering: Promise<string> | undefined;
+  const render = (): Promise<string> =>
+    (rendering ??= d.registry.metrics().finally(() => {
+      rendering = undefined;
+    }));
+  add('/metrics', async () => ({ status: 200, contentType: d.registry.contentType, body: await render() }));
   // liveness: answering at all proves the process and its event loop run
   add('/healthz', () => jsonReply(200, { status: 'ok' }));
   add('/readyz', () => (d.view.ready() ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'not ready' })));
