@@ -3,13 +3,13 @@
  * promises (project, line, id and the allowed tags; Prometheus itself drops labels whose value is empty).
  */
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
 import { configYaml, tempDir, type StreamSpec } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, spawnTracked, stopChild, until } from './support/exporter-process.js';
 import { getJson } from './support/http.js';
+import { freePort } from '../deploy/support/stack.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const JOB = 'video-exporter';
@@ -17,17 +17,6 @@ const JOB = 'video-exporter';
 interface PromSeries {
   metric: Record<string, string>;
   value: [number, string];
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('scraped by a real Prometheus', () => {

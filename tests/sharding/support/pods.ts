@@ -7,17 +7,7 @@ import { configYaml, type ExporterKeys, type StreamSpec } from '../../exporter/s
 import { ExporterProcess } from '../../exporter/support/exporter-process.js';
 import { apiStreams, getJson, scrape } from '../../exporter/support/http.js';
 import { select } from '../../exporter/support/prom-text.js';
-
-export interface ShardStatus {
-  mode: string;
-  self: string | null;
-  peers: string[];
-  owned: number;
-  changes: number;
-  lookups: number;
-  lookup_failing: boolean;
-  last_error?: string;
-}
+import type { ShardStatus } from '@video-exporter/aggregator/state/types';
 
 /** The operator's config with an `exporter.sharding` block (written as a YAML flow mapping). */
 export function shardedConfigYaml(exporter: ExporterKeys, sharding: Record<string, string | number>, streams: readonly StreamSpec[]): string {

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { FAILURE_REASONS } from '@video-exporter/probe-worker';
 import type { StreamIdentity, StreamSnapshot } from '../state/types.js';
-import { infoLabels, INFO_LABELS, STREAM_GAUGES } from './stream-series.js';
+import { StreamFamilies } from './stream-families.js';
 
 export interface MetricsOptions {
   registry: Registry;
@@ -33,9 +33,6 @@ export function createMetrics(o: MetricsOptions) {
   const streamLabels = ['project', 'line', 'id', ...o.allowedTags];
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: o.registry });
 
-  const gauges = STREAM_GAUGES.map(([name, help, value]) => ({ gauge: new Gauge({ name, help, labelNames: streamLabels, registers }), value }));
-  const info = new Gauge({ name: 'video_stream_info', help: 'Codecs of the last probe (value 1)', labelNames: [...streamLabels, ...INFO_LABELS], registers });
-  const infoShown = new Map<string, Record<string, string>>();
 
   const buildInfo = new Gauge({ name: 'video_exporter_build_info', help: 'Build information (value 1)', labelNames: ['version', 'nodejs'], registers });
   buildInfo.set({ version: o.version, nodejs: process.version }, 1);
@@ -127,6 +124,7 @@ export function createMetrics(o: MetricsOptions) {
     for (const tag of o.allowedTags) labels[tag] = s.tags[tag] ?? '';
     return labels;
   };
+  const perStream = new StreamFamilies(o.registry, labelsOf);
 
   return {
     registry: o.registry,
@@ -148,32 +146,12 @@ export function createMetrics(o: MetricsOptions) {
 
     /** Publishes a stream's latest snapshot: set what was measured, remove what was not. */
     publish(s: StreamSnapshot): void {
-      const labels = labelsOf(s.stream);
-      for (const { gauge, value } of gauges) {
-        const v = value(s);
-        if (v === undefined || !Number.isFinite(v)) gauge.remove(labels);
-        else gauge.set(labels, v);
-      }
-      const previous = infoShown.get(s.stream.key);
-      const next = infoLabels(s);
-      if (previous && JSON.stringify(previous) !== JSON.stringify(next ? { ...labels, ...next } : undefined)) {
-        info.remove(previous);
-        infoShown.delete(s.stream.key);
-      }
-      if (next) {
-        const all = { ...labels, ...next };
-        info.set(all, 1);
-        infoShown.set(s.stream.key, all);
-      }
+      perStream.publish(s);
     },
 
     /** Removes every series of a stream that left the config or this shard. */
     remove(s: StreamIdentity): void {
-      const labels = labelsOf(s);
-      for (const { gauge } of gauges) gauge.remove(labels);
-      const shown = infoShown.get(s.key);
-      if (shown) info.remove(shown);
-      infoShown.delete(s.key);
+      perStream.remove(s);
     },
   };
 }
