@@ -55,6 +55,8 @@ interface Case extends FaultStream {
   what: string;
   /** expected failure reason; undefined: the probe succeeds (a degraded but valid stream) */
   reason: FailureReason | undefined;
+  /** a reason the same fault may also surface as (a peer's RST racing its last bytes reads as EOF on loopback) */
+  alsoReason?: FailureReason;
   /** SPEC §5: up = HTTP 200 + FLV header + at least one video frame, even when the probe failed later */
   up: 0 | 1;
   /** series that must be present (measured), names without the video_stream_ prefix */
@@ -166,7 +168,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
           expect(v('playable')).toBe(0);
         },
       }),
-      c('close-after', 'RST 1.5 s into the stream (live source)', s('rst', '?close_after_ms=1500'), 'reset', 1, { present: ['ttfb_ms', 'first_frame_ms'] }),
+      c('close-after', 'RST 1.5 s into the stream (live source)', s('rst', '?close_after_ms=1500'), 'reset', 1, { alsoReason: 'truncated', present: ['ttfb_ms', 'first_frame_ms'] }),
       c('pause-long', 'silence of 1.9 s after 1.95 s (idle timeout 1.5 s)', s('pause-long', '?pause_ms=1900&pause_every_ms=1950'), 'timeout', 1, {
         present: ['ttfb_ms', 'first_frame_ms', 'read_stall_count'],
         check: (v) => expect(v('read_stall_count')).toBeGreaterThanOrEqual(1),
@@ -224,6 +226,8 @@ describe('fault suite: one exporter process, every failure reason beside healthy
       sampling = false;
       await sampler;
     }
+    // the probe that completed the count above may have landed after the sampler's last scrape
+    timeline.push({ at: Date.now(), m: await scrape(url) });
     const before = countByReason(probeLogs());
     final = await scrape(url);
     api = await apiStreams(url);
@@ -265,11 +269,12 @@ describe('fault suite: one exporter process, every failure reason beside healthy
         continue;
       }
       if (k.reason !== undefined) {
-        if (a.last_error?.reason !== k.reason) problems.push(`${where}: API last_error ${JSON.stringify(a.last_error)}, want ${k.reason}`);
+        const allowed = new Set<unknown>([k.reason, k.alsoReason].filter(Boolean));
+        if (!allowed.has(a.last_error?.reason)) problems.push(`${where}: API last_error ${JSON.stringify(a.last_error)}, want ${[...allowed].join(' or ')}`);
         // one "probe finished" line per probe, naming the stream and the reason
         const lines = probeLogs().filter((l) => l.stream === key);
-        if (!lines.some((l) => l.reason === k.reason && l.level === 'warn')) problems.push(`${where}: no warn "probe finished" line with reason ${k.reason}`);
-        if (lines.some((l) => l.reason !== k.reason)) problems.push(`${where}: other reasons logged: ${[...new Set(lines.map((l) => l.reason))].join(',')}`);
+        if (!lines.some((l) => allowed.has(l.reason) && l.level === 'warn')) problems.push(`${where}: no warn "probe finished" line with reason ${k.reason}`);
+        if (lines.some((l) => !allowed.has(l.reason))) problems.push(`${where}: other reasons logged: ${[...new Set(lines.map((l) => l.reason))].join(',')}`);
         // SPEC §6: a failed probe sets the scores, counts, bitrate and frame rate to a true 0
         for (const name of ['healthy', 'quality_score', 'overall_score']) if (v(name) !== 0) problems.push(`${where}: ${name} = ${v(name)}, want 0`);
         for (const name of ['total_packets', 'bitrate_bps', 'framerate']) if (v(name) === undefined) problems.push(`${where}: ${name} absent, want a value (0 when nothing played)`);
@@ -297,7 +302,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
     // a probe increments the counter, then writes its log line in the same tick: every line read before the
     // scrape was counted, every count is logged by the time the scrape's answer plus 1 s has passed
     expect(rows.filter((x) => !(x.logsBefore <= x.counter! && x.counter! <= x.logsAfter))).toEqual([]);
-    for (const k of cases.filter((c) => c.reason !== undefined)) expect(counter.get(k.reason!)).toBeGreaterThanOrEqual(2);
+    for (const k of cases.filter((c) => c.reason !== undefined)) expect(counter.get(k.reason!)! + (k.alsoReason ? counter.get(k.alsoReason)! : 0)).toBeGreaterThanOrEqual(2);
     expect(counter.get('worker_crash')).toBe(0);
     // the retry of fail-first was counted
     expect(valueOf(final, 'video_exporter_probe_retries_total')).toBeGreaterThanOrEqual(1);

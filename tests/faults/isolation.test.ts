@@ -43,7 +43,7 @@ function memoryLogger(lines: Line[]): Logger {
   const at = (level: string) => (message: string, meta?: object) => {
     lines.push({ level, message, ...(meta ?? {}) });
   };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), log: (level: string, message: string, meta?: object) => at(level)(message, meta) };
+  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), log: (level: string, message: string, meta?: object) => at(level)(message, meta), isLevelEnabled: () => true, isDebugEnabled: () => true };
   return logger as unknown as Logger;
 }
 
@@ -103,9 +103,15 @@ describe('a task that throws and a thread that dies', () => {
     run = await startExporter([...healthy, thrower, crasher]);
     const url = run.url;
     // three rounds: three crashes and three throws, each followed by healthy probes on the replaced thread
+    // and a healthy probe finished after the last crash (the recovery the last test reads from the log order)
+    const recoveredAfterLastCrash = (): boolean => {
+      const all = run!.lines.filter((l) => l.message === 'probe finished');
+      const lastCrash = all.map((l) => l.stream).lastIndexOf(streamKey(crasher));
+      return lastCrash >= 0 && all.slice(lastCrash + 1).some((l) => healthy.some((h) => streamKey(h) === l.stream));
+    };
     await until('3 probes of every stream', 4 * INTERVAL_MS + 8_000, async () => {
       const counts = await Promise.all([...healthy, thrower, crasher].map((x) => probesOf(url, x)));
-      return counts.every((c) => c >= 3) ? true : undefined;
+      return counts.every((c) => c >= 3) && recoveredAfterLastCrash() ? true : undefined;
     }, 500);
     api = await apiStreams(url);
   }, 60_000);

@@ -30,8 +30,15 @@ export type Metrics = ReturnType<typeof createMetrics>;
  */
 export function createMetrics(o: MetricsOptions) {
   const registers = [o.registry];
-  const streamLabels = ['project', 'line', 'id', ...o.allowedTags];
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: o.registry });
+
+  const labelsOf = (s: StreamIdentity): Record<string, string> => {
+    const labels: Record<string, string> = { project: s.project, line: s.line, id: s.id };
+    for (const tag of o.allowedTags) labels[tag] = s.tags[tag] ?? '';
+    return labels;
+  };
+  // first, as the per-stream Gauges were: the exposition keeps its order
+  const perStream = new StreamFamilies(o.registry, labelsOf);
 
 
   const buildInfo = new Gauge({ name: 'video_exporter_build_info', help: 'Build information (value 1)', labelNames: ['version', 'nodejs'], registers });
@@ -119,12 +126,6 @@ export function createMetrics(o: MetricsOptions) {
   const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
   for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
 
-  const labelsOf = (s: StreamIdentity): Record<string, string> => {
-    const labels: Record<string, string> = { project: s.project, line: s.line, id: s.id };
-    for (const tag of o.allowedTags) labels[tag] = s.tags[tag] ?? '';
-    return labels;
-  };
-  const perStream = new StreamFamilies(o.registry, labelsOf);
 
   return {
     registry: o.registry,
