@@ -84,13 +84,7 @@ export function httpsGet(url: string, o: HttpsOptions = {}): Promise<Answer> {
         ...(o.key ? { key: readFileSync(o.key) } : {}),
         timeout: o.timeoutMs ?? 5_000,
       },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
-      },
+      (res) => collectAnswer(res, resolve, reject),
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -100,13 +94,7 @@ export function httpsGet(url: string, o: HttpsOptions = {}): Promise<Answer> {
 /** GET over plain HTTP (a fresh connection); rejects on network errors. */
 export function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 5_000): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
+    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) => collectAnswer(res, resolve, reject));
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -134,4 +122,13 @@ export function rawExchange(port: number, text: string, timeoutMs = 5_000): Prom
     });
     s.write(text);
   });
+}
+
+/** Reads a whole response body as text into an Answer. */
+function collectAnswer(res: http.IncomingMessage, resolve: (a: Answer) => void, reject: (err: Error) => void): void {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (c: string) => (body += c));
+  res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+  res.on('error', reject);
 }

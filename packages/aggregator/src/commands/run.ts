@@ -62,6 +62,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const listen = o.listen ? parseListen(o.listen) : undefined;
   const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}), ...(web ? { web } : {}) });
   installProcessHandlers(logger, exporter);
+  const stopAll = () => Promise.allSettled([exporter.stop(), demo?.source.close()]);
   // a pod stopped while it starts (the first DNS look-up takes seconds when DNS is slow) must still
   // exit 0: remember the signal, finish starting, then shut down
   let earlySignal: NodeJS.Signals | undefined;
@@ -74,7 +75,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     await exporter.start();
   } catch (err) {
     // settings only the environment can break (SHARD_INDEX, POD_IP) surface here, as config errors
-    await Promise.allSettled([exporter.stop(), demo?.source.close()]);
+    await stopAll();
     if (err instanceof ConfigError) {
       process.stderr.write(`video-exporter: cannot start: ${err.message}\n`);
       return 2;
@@ -86,7 +87,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   if (earlySignal !== undefined) {
     logger.info(`received ${earlySignal} while starting`);
-    await Promise.allSettled([exporter.stop(), demo?.source.close()]);
+    await stopAll();
     return 0;
   }
 
@@ -131,7 +132,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
       force.unref();
       watcher?.close();
       clearTimeout(reloadTimer);
-      void Promise.allSettled([exporter.stop(), demo?.source.close()]).then(() => resolve(0));
+      void stopAll().then(() => resolve(0));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

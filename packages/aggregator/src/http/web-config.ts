@@ -23,21 +23,13 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import tls from 'node:tls';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, ProblemsError } from '../config/errors.js';
 import { parseYaml } from '../config/parse-yaml.js';
 import { type KeyHandler, type Mapping, Problems, childPath, describe, isMapping, readEnum, readMapping, readNonEmptyString, walkMapping } from '../config/problems.js';
 
 /** A web config that cannot be used: every problem on its own line, naming its path. Exit code 2. */
-export class WebConfigError extends Error {
+export class WebConfigError extends ProblemsError {
   override readonly name = 'WebConfigError';
-  readonly problems: string[];
-  readonly source: string | undefined;
-
-  constructor(problems: string[], source?: string) {
-    super(problems.join('\n'));
-    this.problems = problems;
-    this.source = source;
-  }
 }
 
 export interface TlsSettings {
