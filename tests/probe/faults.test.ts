@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { probeWithRetries } from '@video-exporter/aggregator/probe-runner';
+import { probeWithRetries } from '@video-exporter/aggregator';
 import { runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LIVE_FIXTURE, job, timed } from './helpers.js';

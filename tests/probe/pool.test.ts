@@ -3,7 +3,7 @@
  * once, a tenth faulty, all on time with the right reasons).
  */
 import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { ProbePool } from '@video-exporter/aggregator/probe-pool';
+import { ProbePool } from '@video-exporter/aggregator';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIVE_FIXTURE, job } from './helpers.js';
