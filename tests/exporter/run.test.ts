@@ -22,10 +22,10 @@ const REFERENCE_STREAM_METRICS = [
 const NEW_STREAM_METRICS = [
   'video_stream_width', 'video_stream_height', 'video_stream_info', 'video_stream_video_bitrate_bps',
   'video_stream_audio_bitrate_bps', 'video_stream_audio_sample_rate', 'video_stream_gop_seconds',
-  'video_stream_first_frame_ms', 'video_stream_dns_ms', 'video_stream_connect_ms', 'video_stream_tls_ms',
-  'video_stream_http_status', 'video_stream_startup_ms', 'video_stream_rebuffer_count',
-  'video_stream_rebuffer_ms', 'video_stream_rebuffer_ratio', 'video_stream_av_offset_ms',
-  'video_stream_frame_gap_max_ms', 'video_stream_timestamp_discontinuities',
+  'video_stream_first_frame_seconds', 'video_stream_dns_seconds', 'video_stream_connect_seconds', 'video_stream_tls_seconds',
+  'video_stream_http_status', 'video_stream_startup_seconds', 'video_stream_rebuffers',
+  'video_stream_rebuffer_seconds', 'video_stream_rebuffer_ratio', 'video_stream_av_offset_seconds',
+  'video_stream_frame_gap_max_seconds', 'video_stream_timestamp_discontinuities',
   'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds',
 ];
 /** family -> TYPE, for the exporter's own series */
@@ -49,7 +49,7 @@ const EXPORTER_METRICS: Record<string, string> = {
 const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds'];
 const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec'];
 const NOT_MEASURED_WHEN_OFFLINE = [
-  'video_stream_ttfb_ms', 'video_stream_first_frame_ms', 'video_stream_read_stall_count',
+  'video_stream_ttfb_ms', 'video_stream_first_frame_seconds', 'video_stream_read_stall_count',
   'video_stream_read_stall_max_ms', 'video_stream_read_stall_total_ms', 'video_stream_read_stall_ratio',
 ];
 
@@ -120,7 +120,7 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     // measure (DNS, TLS) and stability, which needs 3 successful probes
     for (const name of [...REFERENCE_STREAM_METRICS, ...NEW_STREAM_METRICS]) {
       const n = select(m, name, labels).length;
-      if (name === 'video_stream_dns_ms' || name === 'video_stream_tls_ms') expect(n, `${name} must be absent`).toBe(0);
+      if (name === 'video_stream_dns_seconds' || name === 'video_stream_tls_seconds') expect(n, `${name} must be absent`).toBe(0);
       else if (name !== 'video_stream_stability_score') expect(n, `${name} must be present`).toBe(1);
     }
   });
