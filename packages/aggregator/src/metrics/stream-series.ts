@@ -1,4 +1,5 @@
 import type { StreamSnapshot } from '../state/types.js';
+import { encoderLabel } from './encoder-label.js';
 
 type Value = (s: StreamSnapshot) => number | undefined;
 
@@ -57,14 +58,19 @@ export const STREAM_GAUGES: ReadonlyArray<readonly [name: string, help: string, 
   ['video_stream_timestamp_discontinuities', 'DTS going backwards or jumping > 1 s', (s) => s.last?.timestamps.discontinuities],
   ['video_stream_consecutive_failures', 'Probes in a row that were not up', (s) => s.consecutive_failures],
   ['video_stream_last_check_timestamp_seconds', 'Unix time of the last finished probe', (s) => s.last_check],
+  // SPEC §12 latency and drift (definitions in probe-worker/src/latency.ts)
+  ['video_stream_start_lag_seconds', 'Largest excess of media received over wall time since the first frame: how far behind live a new viewer starts', (s) => sec(s.last?.latency?.start_lag_ms)],
+  ['video_stream_media_rate', 'Media time per wall time after the start burst (1 = real time, below 1 viewers rebuffer)', (s) => s.last?.latency?.media_rate],
+  ['video_stream_keyframe_interval_max_seconds', 'Longest media time between two keyframes in the last sample, seconds', (s) => sec(s.last?.latency?.keyframe_interval_max_ms)],
+  ['video_stream_latency_seconds', 'Probe wall clock minus the encoder wall clock the stream carries (onFI), seconds', (s) => sec(s.last?.latency?.latency_ms)],
 ];
 
-export const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec'] as const;
+export const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec', 'encoder'] as const;
 
 /** Labels of video_stream_info, or undefined when the last probe saw no codec. */
 export function infoLabels(s: StreamSnapshot): Record<(typeof INFO_LABELS)[number], string> | undefined {
   const v = s.last?.video;
   const a = s.last?.audio;
   if (!v?.codec && !a?.codec) return undefined;
-  return { video_codec: v?.codec ?? '', profile: v?.profile ?? '', level: v?.level ?? '', audio_codec: a?.codec ?? '' };
+  return { video_codec: v?.codec ?? '', profile: v?.profile ?? '', level: v?.level ?? '', audio_codec: a?.codec ?? '', encoder: encoderLabel(s.last?.metadata) };
 }
