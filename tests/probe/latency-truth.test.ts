@@ -25,7 +25,7 @@ let sourceUrl = '';
 const bursts = new Map<string, number>();
 
 beforeAll(async () => {
-  source = new Child('live source', process.execPath, ['packages/aggregator/dist/live-source/main.js', '--fixture', `hd=${LIVE_FIXTURE}`, '--report-streams'], { cwd: root });
+  source = new Child('live source', process.execPath, ['packages/live-source/dist/main.js', '--fixture', `hd=${LIVE_FIXTURE}`, '--report-streams'], { cwd: root });
   let pending = '';
   source.proc.stdout!.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
