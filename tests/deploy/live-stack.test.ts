@@ -107,7 +107,7 @@ describe('demo exporter + Prometheus', () => {
 
   beforeAll(async () => {
     exporter = await startDemoExporter();
-    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml')]);
+    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml'), repoPath('deploy/prometheus/sla.yml')]);
     // one full round of the demo's 15 s interval: every stream probed, in the state the demo designs
     await until('every demo stream probed in its expected state', 75_000, async () => {
       const streams = await apiStreams(exporter.url);
