@@ -66,9 +66,9 @@ function readmeQueries(): string[] {
 }
 
 describe('dashboard (static)', () => {
-  it('has the overview, quality, network, viewer and exporter rows', () => {
+  it('has the overview, availability, quality, network, viewer, latency and exporter rows', () => {
     const rows = allPanels.filter((p) => p.type === 'row').map((p) => p.title.toLowerCase());
-    expect(rows).toEqual(['overview', 'quality', 'network', 'viewer', 'exporter']);
+    expect(rows).toEqual(['overview', 'availability', 'quality', 'network', 'viewer', 'latency and drift', 'exporter']);
     const ids = allPanels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of allPanels) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
