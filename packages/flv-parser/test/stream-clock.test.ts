@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlvDemuxer, streamClockMs, streamClockStrings, type FlvEvent } from '../src/index.js';
+import { FlvDemuxer, streamClockMs, streamClockStrings, type FlvEvent, type ScriptEvent } from '../src/index.js';
 
 describe('streamClockMs (onFI sd/st)', () => {
   it('reads FMLE\'s dd-mm-yy and hh:mm:ss.mmm as UTC', () => {
@@ -45,8 +45,8 @@ describe('streamClockMs (onFI sd/st)', () => {
     const flv = Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, ...header, ...body, 0, 0, 0, header.length + body.length]);
     const events: FlvEvent[] = [];
     new FlvDemuxer((e) => events.push(e)).push(flv);
-    const script = events.find((e) => e.type === 'script');
+    const script = events.find((e): e is ScriptEvent => e.type === 'script');
     expect(script).toMatchObject({ name: 'onFI', timestamp: 1000 });
-    expect(streamClockMs((script as { value: never }).value)).toBe(Date.UTC(2026, 11, 5, 1, 2, 3, 456));
+    expect(streamClockMs(script!.value)).toBe(Date.UTC(2026, 11, 5, 1, 2, 3, 456));
   });
 });
