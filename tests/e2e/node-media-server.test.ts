@@ -9,7 +9,7 @@ import { FF_CODEC_LABEL, ffprobeLiveStreams, ffRate, type FfStream } from './sup
 import { amf0StringAt, flvTags, readFlvPrefix, waitForVideoTag, type FlvPrefix } from './support/flv-http.js';
 import { Child, freePorts } from './support/processes.js';
 import { watchLiveEdge } from './support/keyframe-watch.js';
-import { encoderLabel } from '@video-exporter/aggregator/metrics/encoder-label';
+import { encoderLabel } from '@video-exporter/aggregator';
 
 // Issue 3 item 6: the probe against an HTTP-FLV server nobody here wrote. node-media-server 4.4.3 (a root
 // devDependency) runs as a child process on loopback, Debian's ffmpeg publishes the live fixture to it over
@@ -140,6 +140,8 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
     const result = JSON.parse(cli.stdout) as ProbeResult;
     expect(result).toMatchObject({ url: streamUrl, ok: true, http_status: 200 });
     expectMatchesFfprobe(result, streams);
+    // SPEC §12 in the JSON: measured fields present, latency_ms absent (ffmpeg writes no onFI clock)
+    expect(Object.keys(result.latency ?? {}).sort()).toEqual(['keyframe_interval_max_ms', 'media_rate', 'start_lag_ms']);
   });
 
   it('a stream nobody publishes (200, FLV header, then silence) ends as no_video or timeout inside its deadline', async () => {

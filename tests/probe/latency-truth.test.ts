@@ -7,43 +7,31 @@
  * Tolerances are the issue's: rate 1.00 ± 0.02 and 0.80 ± 0.03, start lag b ± 0.15 s (< 0.15 s without a
  * cache), latency = offset ± 50 ms.
  */
-import { fileURLToPath } from 'node:url';
-import { runProbe, type ProbeResult } from '@video-exporter/probe-worker';
+import { type ProbeResult, runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { Child } from '../e2e/support/processes.js';
+import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { fixtureMedia, job, LIVE_FIXTURE } from './helpers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const START_LAG_TOLERANCE_MS = 150;
 const LATENCY_TOLERANCE_MS = 50;
 /** the fixture's GOP: 2 s (50 frames at 25 fps) */
 const GOP_MS = 2000;
 
-let source: Child;
+let source: LiveSourceProcess;
 let sourceUrl = '';
 /** path -> GOP-cache burst the source sent, ms */
 const bursts = new Map<string, number>();
 
 beforeAll(async () => {
-  source = new Child('live source', process.execPath, ['packages/live-source/dist/main.js', '--fixture', `hd=${LIVE_FIXTURE}`, '--report-streams'], { cwd: root });
-  let pending = '';
-  source.proc.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const msg = JSON.parse(line) as { url?: string; stream?: string; burst_ms?: number };
-      if (msg.url) sourceUrl = msg.url;
-      if (msg.stream !== undefined && msg.burst_ms !== undefined) bursts.set(msg.stream, msg.burst_ms);
-    }
+  source = await startLiveSourceProcess({
+    fixtures: { hd: LIVE_FIXTURE },
+    onStreamStart: (s) => bursts.set(s.stream, s.burst_ms),
   });
-  const deadline = Date.now() + 10_000;
-  while (!sourceUrl && Date.now() < deadline && !source.done) await new Promise((r) => setTimeout(r, 20));
-  if (!sourceUrl) throw new Error(`live source did not start\n${source.output()}`);
+  sourceUrl = source.url;
 });
 
 afterAll(async () => {
-  await source?.stop();
+  await source?.close();
 });
 
 function ok(r: ProbeResult): ProbeResult {
@@ -52,7 +40,9 @@ function ok(r: ProbeResult): ProbeResult {
 }
 
 describe.concurrent('latency and drift against the live source', () => {
-  it('pace 1.0 without a cache: media rate 1.00 ± 0.02, start lag < 0.15 s, the GOP as the keyframe interval', async ({ expect }) => {
+  it('pace 1.0 without a cache: media rate 1.00 ± 0.02, start lag < 0.15 s, the GOP as the keyframe interval', async ({
+    expect,
+  }) => {
     const path = '/live/hd/realtime.flv';
     const r = ok(await runProbe(job(`${sourceUrl}${path}?gop_cache=0`, { sampleMs: 6000 })));
     console.log(`pace 1.0: ${JSON.stringify(r.latency)}`);
@@ -77,7 +67,9 @@ describe.concurrent('latency and drift against the live source', () => {
     expect(r.latency?.start_lag_ms).toBeLessThan(START_LAG_TOLERANCE_MS);
   });
 
-  it('GOP-cache bursts of b seconds (four phases a quarter GOP apart): start lag b ± 0.15 s, rate 1.00 ± 0.02', async ({ expect }) => {
+  it('GOP-cache bursts of b seconds (four phases a quarter GOP apart): start lag b ± 0.15 s, rate 1.00 ± 0.02', async ({
+    expect,
+  }) => {
     // Four streams connecting together, their timelines 500 ms apart: their bursts spread over the GOP,
     // so one of them holds at least 1.5 s of media whatever the moment.
     const phases = [0, 500, 1000, 1500];
@@ -88,11 +80,19 @@ describe.concurrent('latency and drift against the live source', () => {
         return { path, r, b: bursts.get(path) };
       }),
     );
-    const rows = results.map(({ path, r, b }) => ({ path, burst_ms: b, start_lag_ms: r.latency?.start_lag_ms, media_rate: r.latency?.media_rate }));
+    const rows = results.map(({ path, r, b }) => ({
+      path,
+      burst_ms: b,
+      start_lag_ms: r.latency?.start_lag_ms,
+      media_rate: r.latency?.media_rate,
+    }));
     console.log(`GOP cache: ${JSON.stringify(rows)}`);
     for (const { path, burst_ms, start_lag_ms, media_rate } of rows) {
       expect(burst_ms, path).toBeDefined();
-      expect(Math.abs(start_lag_ms! - burst_ms!), `${path}: start lag ${start_lag_ms} vs burst ${burst_ms}`).toBeLessThanOrEqual(START_LAG_TOLERANCE_MS);
+      expect(
+        Math.abs(start_lag_ms! - burst_ms!),
+        `${path}: start lag ${start_lag_ms} vs burst ${burst_ms}`,
+      ).toBeLessThanOrEqual(START_LAG_TOLERANCE_MS);
       expect(media_rate, path).toBeGreaterThanOrEqual(0.98);
       expect(media_rate, path).toBeLessThanOrEqual(1.02);
     }
@@ -101,7 +101,9 @@ describe.concurrent('latency and drift against the live source', () => {
 
   it('onFI wall clock 2.5 s behind the media: latency 2.5 s ± 50 ms', async ({ expect }) => {
     const offset = 2500;
-    const r = ok(await runProbe(job(`${sourceUrl}/live/hd/onfi.flv?onfi_offset_ms=${offset}&gop_cache=0`, { sampleMs: 4500 })));
+    const r = ok(
+      await runProbe(job(`${sourceUrl}/live/hd/onfi.flv?onfi_offset_ms=${offset}&gop_cache=0`, { sampleMs: 4500 })),
+    );
     console.log(`onFI offset ${offset}: ${JSON.stringify(r.latency)}`);
     expect(r.latency?.latency_ms).toBeGreaterThanOrEqual(offset - LATENCY_TOLERANCE_MS);
     expect(r.latency?.latency_ms).toBeLessThanOrEqual(offset + LATENCY_TOLERANCE_MS);

@@ -4,7 +4,9 @@ import { ENCODER_LABEL_MAX_CHARS, encoderLabel } from '../src/metrics/encoder-la
 describe('encoderLabel (video_stream_info{encoder})', () => {
   it('keeps an ordinary encoder string', () => {
     expect(encoderLabel({ encoder: 'Lavf60.16.100' })).toBe('Lavf60.16.100');
-    expect(encoderLabel({ encoder: 'obs-output module (libobs version 30.0.2)' })).toBe('obs-output module (libobs version 30.0.2)');
+    expect(encoderLabel({ encoder: 'obs-output module (libobs version 30.0.2)' })).toBe(
+      'obs-output module (libobs version 30.0.2)',
+    );
   });
 
   it('is empty when absent or not a string', () => {

@@ -37,7 +37,8 @@ export function streamClockMs(value: AmfValue): number | undefined {
   if (h > 23 || m > 59 || s > 59) return undefined;
   const epoch = Date.UTC(year, month - 1, day, h, m, s, ms);
   const check = new Date(epoch);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   return epoch;
 }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FlvDemuxer, streamClockMs, streamClockStrings, type FlvEvent, type ScriptEvent } from '../src/index.js';
+import { FlvDemuxer, type FlvEvent, type ScriptEvent, streamClockMs, streamClockStrings } from '../src/index.js';
 
 describe('streamClockMs (onFI sd/st)', () => {
-  it('reads FMLE\'s dd-mm-yy and hh:mm:ss.mmm as UTC', () => {
+  it("reads FMLE's dd-mm-yy and hh:mm:ss.mmm as UTC", () => {
     expect(streamClockMs({ sd: '05-12-26', st: '00:41:44.123' })).toBe(Date.UTC(2026, 11, 5, 0, 41, 44, 123));
   });
 
@@ -32,17 +32,58 @@ describe('streamClockMs (onFI sd/st)', () => {
   });
 
   it('round-trips with streamClockStrings to the millisecond', () => {
-    for (const t of [Date.UTC(2026, 11, 5, 0, 41, 44, 123), Date.UTC(2030, 5, 30, 23, 59, 59, 999), Date.UTC(2001, 0, 1)]) {
+    for (const t of [
+      Date.UTC(2026, 11, 5, 0, 41, 44, 123),
+      Date.UTC(2030, 5, 30, 23, 59, 59, 999),
+      Date.UTC(2001, 0, 1),
+    ]) {
       expect(streamClockMs(streamClockStrings(t))).toBe(t);
     }
   });
 
-  it('reaches the demuxer\'s script events as an onFI name and value (the parser keeps no clock)', () => {
+  it("reaches the demuxer's script events as an onFI name and value (the parser keeps no clock)", () => {
     // script tag: "onFI" + ECMA array {sd, st}
     const amfString = (s: string) => [0x00, s.length, ...Buffer.from(s)];
-    const body = [0x02, ...amfString('onFI'), 0x08, 0, 0, 0, 2, ...amfString('sd'), 0x02, ...amfString('05-12-26'), ...amfString('st'), 0x02, ...amfString('01:02:03.456'), 0, 0, 9];
+    const body = [
+      0x02,
+      ...amfString('onFI'),
+      0x08,
+      0,
+      0,
+      0,
+      2,
+      ...amfString('sd'),
+      0x02,
+      ...amfString('05-12-26'),
+      ...amfString('st'),
+      0x02,
+      ...amfString('01:02:03.456'),
+      0,
+      0,
+      9,
+    ];
     const header = [18, 0, 0, body.length, 0, 0x03, 0xe8, 0, 0, 0, 0];
-    const flv = Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0, ...header, ...body, 0, 0, 0, header.length + body.length]);
+    const flv = Buffer.from([
+      0x46,
+      0x4c,
+      0x56,
+      1,
+      5,
+      0,
+      0,
+      0,
+      9,
+      0,
+      0,
+      0,
+      0,
+      ...header,
+      ...body,
+      0,
+      0,
+      0,
+      header.length + body.length,
+    ]);
     const events: FlvEvent[] = [];
     new FlvDemuxer((e) => events.push(e)).push(flv);
     const script = events.find((e): e is ScriptEvent => e.type === 'script');

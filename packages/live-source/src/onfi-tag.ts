@@ -3,8 +3,7 @@
  * Live Encoder embeds it: the live source stamps each keyframe with it (`onfi_offset_ms`), so a probe can
  * measure how far the stream trails the encoder's clock (SPEC §12 latency).
  */
-import { STREAM_CLOCK_SCRIPT_NAME, streamClockStrings } from '@video-exporter/flv-parser';
-import { writeTagTimestamp } from '@video-exporter/flv-parser/tag-index';
+import { STREAM_CLOCK_SCRIPT_NAME, streamClockStrings, writeTagTimestamp } from '@video-exporter/flv-parser';
 import { TAG_HEADER_SIZE } from './fixture-timeline.js';
 
 const TAG_SCRIPT = 18;

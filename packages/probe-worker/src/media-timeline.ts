@@ -31,7 +31,7 @@ export class MediaTimeline {
 
   /** The wall time a frame arriving at `arrivalMs` is counted at: never before the previous one. */
   clamp(arrivalMs: number): number {
-    return arrivalMs > this.arrivalMs ? arrivalMs : this.arrivalMs;
+    return Math.max(arrivalMs, this.arrivalMs);
   }
 
   /** A frame with timestamp `mediaTsMs` finished arriving at `arrivalMs`. */

@@ -5,12 +5,17 @@ import { MediaTimeline } from '../src/media-timeline.js';
 const FRAME_MS = 40; // 25 fps
 const GOP = 50; // frames per 2 s GOP
 
-interface Frame { at: number; ts: number; key: boolean }
+interface Frame {
+  at: number;
+  ts: number;
+  key: boolean;
+}
 
 /** Frames from `fromTs` every 40 ms arriving at `startAt + (ts − fromTs) / pace`, a keyframe every GOP. */
 function paced(fromTs: number, toTs: number, startAt: number, pace = 1): Frame[] {
   const out: Frame[] = [];
-  for (let ts = fromTs, i = 0; ts < toTs; ts += FRAME_MS, i++) out.push({ at: startAt + (ts - fromTs) / pace, ts, key: (ts / FRAME_MS) % GOP === 0 });
+  for (let ts = fromTs; ts < toTs; ts += FRAME_MS)
+    out.push({ at: startAt + (ts - fromTs) / pace, ts, key: (ts / FRAME_MS) % GOP === 0 });
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { get, type ClientRequest } from 'node:http';
+import { type ClientRequest, get } from 'node:http';
 
 /** Wall-time gaps longer than this between keyframes mean they come live, not in a connect burst. */
 const LIVE_GAP_MS = 1_000;
@@ -62,7 +62,10 @@ export function watchLiveEdge(url: string): LiveWatch {
   return {
     live(timeoutMs) {
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no live keyframe on ${url} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no live keyframe on ${url} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const check = () => {
           if (liveFrom() !== undefined) {
             clearTimeout(timer);

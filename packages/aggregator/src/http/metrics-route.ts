@@ -23,7 +23,10 @@ interface Exposition {
 /** Responses differ by Accept-Encoding: caches must key on it. */
 const VARY = { Vary: 'Accept-Encoding' } as const;
 
-export function metricsHandler(registry: Registry<RegistryContentType>, compress: Compress = (text) => gzipAsync(text)): (req: RouteRequest) => Promise<Reply> {
+export function metricsHandler(
+  registry: Registry<RegistryContentType>,
+  compress: Compress = (text) => gzipAsync(text),
+): (req: RouteRequest) => Promise<Reply> {
   let rendering: Promise<Exposition> | undefined;
   const render = (): Promise<Exposition> =>
     (rendering ??= registry
@@ -36,8 +39,10 @@ export function metricsHandler(registry: Registry<RegistryContentType>, compress
   return async (req) => {
     const exposition = await render();
     const contentType = registry.contentType;
-    if (!acceptsGzip(req.headers?.['accept-encoding'])) return { status: 200, contentType, body: exposition.text, headers: VARY };
-    const body = await (exposition.gzipped ??= compress(exposition.text));
+    if (!acceptsGzip(req.headers?.['accept-encoding']))
+      return { status: 200, contentType, body: exposition.text, headers: VARY };
+    if (exposition.gzipped === undefined) exposition.gzipped = compress(exposition.text);
+    const body = await exposition.gzipped;
     return { status: 200, contentType, body, headers: { ...VARY, 'Content-Encoding': 'gzip' } };
   };
 }

@@ -8,8 +8,11 @@ export const ENCODER_LABEL_MAX_CHARS = 64;
  * distinct value is a series). '' when absent or not a string.
  */
 export function encoderLabel(metadata: Record<string, unknown> | undefined): string {
-  const raw = metadata?.['encoder'];
+  const raw = metadata?.encoder;
   if (typeof raw !== 'string') return '';
-  const clean = raw.replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu, '').replace(/\s+/gu, ' ').trim();
+  const clean = raw
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
   return Array.from(clean).slice(0, ENCODER_LABEL_MAX_CHARS).join('').trimEnd();
 }

@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptsGzip } from '../../src/http/accept-encoding.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { type HttpServerHandle, startHttpServer } from '../../src/http/index.js';
 import { metricsHandler } from '../../src/http/metrics-route.js';
 import type { ExporterView } from '../../src/state/types.js';
 
@@ -39,7 +39,10 @@ describe('acceptsGzip (Accept-Encoding negotiation)', () => {
 });
 
 /** GET with exact request headers (fetch would add its own Accept-Encoding and decompress). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -98,7 +101,11 @@ describe('/metrics with Accept-Encoding: gzip', () => {
   });
 
   it('what Prometheus sends (its scrape Accept-Encoding) gets gzip', async () => {
-    const r = await rawGet(`${srv.url}/metrics`, { 'Accept-Encoding': 'gzip', Accept: 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1' });
+    const r = await rawGet(`${srv.url}/metrics`, {
+      'Accept-Encoding': 'gzip',
+      Accept:
+        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+    });
     expect(r.headers['content-encoding']).toBe('gzip');
   });
 });
