@@ -66,9 +66,9 @@ function readmeQueries(): string[] {
 }
 
 describe('dashboard (static)', () => {
-  it('has the overview, quality, network, viewer and exporter rows', () => {
+  it('has the overview, availability, quality, network, viewer, latency and exporter rows', () => {
     const rows = allPanels.filter((p) => p.type === 'row').map((p) => p.title.toLowerCase());
-    expect(rows).toEqual(['overview', 'quality', 'network', 'viewer', 'exporter']);
+    expect(rows).toEqual(['overview', 'availability', 'quality', 'network', 'viewer', 'latency and drift', 'exporter']);
     const ids = allPanels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of allPanels) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
@@ -107,7 +107,7 @@ describe('demo exporter + Prometheus', () => {
 
   beforeAll(async () => {
     exporter = await startDemoExporter();
-    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml')]);
+    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml'), repoPath('deploy/prometheus/sla.yml')]);
     // one full round of the demo's 15 s interval: every stream probed, in the state the demo designs
     await until('every demo stream probed in its expected state', 75_000, async () => {
       const streams = await apiStreams(exporter.url);
