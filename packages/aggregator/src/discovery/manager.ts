@@ -22,6 +22,8 @@ export interface ManagerOptions {
   failed?(source: string): void;
   conflict?(source: string, n: number): void;
   skipped?(source: string, reason: SkipReason, n: number): void;
+  /** follow push notifications (NMS events, file changes); off for one-shot use (the CLI) */
+  watch?: boolean;
   /** tests: a source object instead of a real client */
   createSource?(c: DiscoverySourceConfig): DiscoverySource | undefined;
 }
@@ -86,14 +88,18 @@ export class DiscoveryManager {
     return this.merged;
   }
 
-  /** Refreshes every source now and waits (the CLI, tests). */
+  /** Waits for the refresh under way of every source, or starts one (the CLI, tests). */
   async refreshAll(): Promise<void> {
-    await Promise.all(this.running.map((r) => this.run(r)));
+    await Promise.all(this.running.map((r) => r.inFlight ?? this.run(r)));
   }
 
   private launch(runner: SourceRunner): Running {
     const r: Running = { runner, again: false, abort: new AbortController(), stopWatch: () => {} };
     if (this.stopped) return r;
+    if (this.o.watch === false) {
+      void this.run(r);
+      return r;
+    }
     r.stopWatch = runner.source.watch?.(
       () => this.trigger(r),
       (message) => this.o.logger.warn(`discovery source ${runner.config.name}: ${message}`, { source: runner.config.name }),

@@ -22,6 +22,8 @@ export interface StreamSummary extends StreamIdentity {
   last_check?: number;
   last_error?: { reason: FailureReason; message: string; at: number };
   consecutive_failures: number;
+  /** discovered stream that left its source: down until its gone_grace ends */
+  gone?: boolean;
 }
 
 export function summarizeStream(s: StreamSnapshot): StreamSummary {
@@ -33,6 +35,7 @@ export function summarizeStream(s: StreamSnapshot): StreamSummary {
     id: stream.id,
     url: stream.url,
     tags: stream.tags,
+    source: stream.source,
     state: s.state,
     up: s.up,
     healthy: s.healthy,
@@ -47,6 +50,7 @@ export function summarizeStream(s: StreamSnapshot): StreamSummary {
     last_check: s.last_check,
     last_error: s.last_error,
     consecutive_failures: s.consecutive_failures,
+    ...(s.gone ? { gone: true } : {}),
   };
 }
 
