@@ -91,7 +91,8 @@ function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string,
   };
   const onlyFor = (key: string, p: string): boolean => {
     if (type === undefined || TYPE_KEYS[type].includes(key)) return true;
-    const types = DISCOVERY_TYPES.filter((t) => TYPE_KEYS[t].includes(key)).join(' and ');
+    const list = DISCOVERY_TYPES.filter((t) => TYPE_KEYS[t].includes(key));
+    const types = list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list.at(-1)!}` : list.join('');
     problems.add(p, `only for ${types} sources (this one is ${type})`);
     return false;
   };
@@ -163,7 +164,7 @@ function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string,
   for (const key of ['name', 'type', ...(type ? REQUIRED[type] : [])]) {
     if (!seen.has(key)) problems.add(path, `missing required key "${key}"`);
   }
-  if (seen.has('username') !== seen.has('password')) problems.add(path, 'username and password go together (NMS login)');
+  if (type === 'nms' && seen.has('username') !== seen.has('password')) problems.add(path, 'username and password go together (NMS login)');
   if (problems.list.length > before || type === undefined || v.name === undefined) return undefined;
   return {
     name: v.name,
@@ -263,7 +264,7 @@ function readMatch(value: unknown, path: string, problems: Problems): DiscoveryS
           new RegExp(source, 'u');
           out[field as MediaField] = source;
         } catch (err) {
-          problems.add(p, `invalid regular expression: ${(err as Error).message}`);
+          problems.add(p, `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
         }
       },
     ]),
