@@ -77,14 +77,15 @@ export class SourceRunner {
       entries = await this.source.refresh(signal);
     } catch (err) {
       if (signal.aborted) return false;
-      this.fail(err instanceof DiscoveryError ? err.message : `unexpected error: ${(err as Error).message}`);
+      // DiscoveryError messages carry redacted URLs already; anything else is scrubbed here
+      this.fail(err instanceof DiscoveryError ? err.message : redactText(`unexpected error: ${(err as Error).message}`));
       return false;
     }
     return this.succeed(entries);
   }
 
   private fail(message: string): void {
-    const error = redactText(message);
+    const error = message;
     this.failures++;
     this.hooks.failed?.(this.config.name);
     const kept = this.current?.length ?? 0;
