@@ -28,6 +28,8 @@ export interface SrsOptions {
   maxPage?: number;
   /** the server ignores `start` (a broken build): every page is the first */
   ignoreStart?: boolean;
+  /** answer every request with this instead (an outage behind a proxy) */
+  failWith?: { status: number; type: string; body: string };
 }
 
 export interface SrsStandIn {
@@ -71,6 +73,11 @@ export async function startSrsStandIn(options: SrsOptions): Promise<SrsStandIn> 
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     requests.push(`${u.pathname}${u.search}`);
+    if (options.failWith) {
+      res.writeHead(options.failWith.status, { 'content-type': options.failWith.type });
+      res.end(options.failWith.body);
+      return;
+    }
     const envelope = { code: 0, server: SERVER_ID, service: SERVICE_ID, pid: PID };
     res.setHeader('content-type', 'application/json');
     if (u.pathname === '/api/v1/vhosts') {
