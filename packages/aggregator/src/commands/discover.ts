@@ -31,8 +31,8 @@ export async function discoverCommand(o: DiscoverOptions, out: NodeJS.WritableSt
   });
   manager.update(config.discovery, config.streams);
   await manager.refreshAll();
-  manager.stop();
   const sources = manager.status();
+  manager.stop();
   const streams = [...config.streams, ...manager.streams()].map(row);
   if (o.json) out.write(`${JSON.stringify({ sources, streams }, null, 2)}\n`);
   else out.write(human(sources, streams));
