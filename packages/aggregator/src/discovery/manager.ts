@@ -132,10 +132,11 @@ export class DiscoveryManager {
     r.inFlight = (async () => {
       do {
         r.again = false;
+        const wasUp = r.runner.status().up;
         const changed = await r.runner.refresh(r.abort.signal);
         if (r.abort.signal.aborted || !this.running.includes(r)) return;
-        // counts and clashes can change with a first answer too: publish on any success
-        if (changed || r.runner.status().up) this.publish();
+        // an unchanged list changes nothing downstream: no merge, no diff
+        if (changed || (!wasUp && r.runner.status().up)) this.publish();
         this.armExpiry(r);
       } while (r.again && !r.abort.signal.aborted);
     })().finally(() => {
