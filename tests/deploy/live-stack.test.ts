@@ -31,6 +31,8 @@ const DEMO: Record<string, 'up' | 'down'> = {
   'DEMO/cdn/stalling': 'up',
   'DEMO/cdn/slow-start': 'up',
   'DEMO/cdn/offline': 'down',
+  // found by the demo's http_sd discovery source, not listed in its config
+  'DEMO/cdn/discovered': 'up',
 };
 
 interface Target { refId: string; expr: string; legendFormat?: string; datasource?: { uid: string } }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigText } from '../../src/config/index.js';
@@ -66,5 +67,29 @@ describe('discovery config (SPEC §11)', () => {
     expect(() => parseConfigText('discovery:\n  - {name: config, type: file, path: /tmp/x.json}\n', { env: {} })).toThrow(
       'discovery[0].name: "config" is reserved for streams listed under streams:',
     );
+  });
+});
+
+describe('the commented discovery blocks of the shipped configs', () => {
+  const uncomment = (file: string, from: RegExp) => {
+    const lines = readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8').split('\n');
+    const start = lines.findIndex((l) => from.test(l));
+    const block: string[] = [];
+    for (const l of lines.slice(start)) {
+      if (!l.startsWith('#')) break;
+      block.push(l.replace(/^# ?/, ''));
+    }
+    return block.join('\n');
+  };
+
+  it('configs/example.yml: the block validates once uncommented, with every source type', () => {
+    const c = parseConfigText(uncomment('../../../../configs/example.yml', /^# discovery:$/), { env: {} });
+    expect(c.discovery.map((d) => d.type)).toEqual(['srs', 'nms', 'http_sd', 'file']);
+    expect(c.streams).toEqual([]);
+  });
+
+  it('deploy/k8s/config.yml: the example validates once uncommented', () => {
+    const c = parseConfigText(uncomment('../../../../deploy/k8s/config.yml', /^#   discovery:$/).replace(/^  /gm, ''), { env: { SRS_PLAY_TOKEN: 't', NMS_PASSWORD: 'p' } });
+    expect(c.discovery.map((d) => d.name)).toEqual(['srs-origin', 'nms']);
   });
 });
