@@ -5,6 +5,7 @@
  * unchanged refresh changes nothing, a vanished stream is down during its gone_grace and then loses
  * its series, a failing source keeps its list, and a reload touching one source leaves the others alone.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
@@ -128,6 +129,19 @@ discovery:
     // every SRS request asked for an explicit page size
     expect(srs.requests.filter((r) => r.startsWith('/api/v1/streams')).every((r) => r.includes('count='))).toBe(true);
   }, 40_000);
+
+  it('promtool check metrics finds nothing to say about the discovery families', async () => {
+    const text = (await getText(`${url}/metrics`)).body;
+    const families = text
+      .split('\n')
+      .filter((l) => /^(# (HELP|TYPE) )?video_exporter_discovery_/.test(l))
+      .join('\n');
+    expect(families).toContain('# TYPE video_exporter_discovery_failures_total counter');
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: `${families}\n`, encoding: 'utf8', timeout: 20_000 });
+    expect(r.error).toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
+    expect(r.status).toBe(0);
+  });
 
   it('unchanged refreshes change nothing: series stay, probes go on', async () => {
     const before = (await getJson<{ probes: number }>(`${url}/api/streams/default/source/b`)).body.probes;

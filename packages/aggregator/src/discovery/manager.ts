@@ -35,6 +35,8 @@ interface Running {
   triggerTimer?: NodeJS.Timeout;
   inFlight?: Promise<void>;
   again: boolean;
+  /** the push channel's last problem: logged once, not on every reconnect */
+  watchError?: string;
   abort: AbortController;
   stopWatch(): void;
 }
@@ -101,8 +103,15 @@ export class DiscoveryManager {
       return r;
     }
     r.stopWatch = runner.source.watch?.(
-      () => this.trigger(r),
-      (message) => this.o.logger.warn(`discovery source ${runner.config.name}: ${message}`, { source: runner.config.name }),
+      () => {
+        r.watchError = undefined;
+        this.trigger(r);
+      },
+      (message) => {
+        if (message === r.watchError) return;
+        r.watchError = message;
+        this.o.logger.warn(`discovery source ${runner.config.name}: ${message}`, { source: runner.config.name });
+      },
     ) ?? (() => {});
     void this.run(r);
     return r;

@@ -20,6 +20,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 export class NmsSource implements DiscoverySource {
   private token: string | undefined;
+  /** a login under way: the events stream and a refresh starting together share it (NMS limits logins) */
+  private loggingIn: Promise<string> | undefined;
 
   constructor(private readonly c: Pick<DiscoverySourceConfig, 'url' | 'headers' | 'username' | 'password' | 'events'>) {}
 
@@ -71,7 +73,12 @@ export class NmsSource implements DiscoverySource {
 
   private async authHeader(signal: AbortSignal): Promise<Record<string, string>> {
     if (this.c.username === undefined) return {};
-    this.token ??= await this.login(signal);
+    if (this.token === undefined) {
+      this.loggingIn ??= this.login(signal).finally(() => {
+        this.loggingIn = undefined;
+      });
+      this.token = await this.loggingIn;
+    }
     return { Authorization: `Bearer ${this.token}` };
   }
 

@@ -5,6 +5,8 @@
 import { redactUrl } from '@video-exporter/probe-worker/redact';
 
 export const SSE_RECONNECT_MS = 3_000;
+/** failures in a row double the pause up to this: a refused login must not hit NMS's login limits */
+export const SSE_MAX_RECONNECT_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const HTTP_UNAUTHORIZED = 401;
 
@@ -29,21 +31,24 @@ export function followEvents(o: FollowOptions): () => void {
       }, { once: true });
     });
   const loop = async () => {
+    let failures = 0;
     while (!stop.signal.aborted) {
       try {
-        await readOnce(o, stop.signal);
+        await readOnce(o, stop.signal, () => (failures = 0));
       } catch (err) {
         if (stop.signal.aborted) return;
+        failures++;
         o.onError(`${redactUrl(o.url)}: ${(err as Error).message}`);
       }
-      await pause(o.reconnectMs ?? SSE_RECONNECT_MS);
+      const base = o.reconnectMs ?? SSE_RECONNECT_MS;
+      await pause(Math.min(SSE_MAX_RECONNECT_MS, base * 2 ** Math.max(0, failures - 1)));
     }
   };
   void loop();
   return () => stop.abort();
 }
 
-async function readOnce(o: FollowOptions, signal: AbortSignal): Promise<void> {
+async function readOnce(o: FollowOptions, signal: AbortSignal, connected: () => void): Promise<void> {
   // a timer, not AbortSignal.timeout: fetch's signal also governs the body, which must outlive the timeout
   const request = new AbortController();
   const timer = setTimeout(() => request.abort(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
@@ -59,6 +64,7 @@ async function readOnce(o: FollowOptions, signal: AbortSignal): Promise<void> {
     throw new Error('HTTP 401 (logging in again)');
   }
   if (res.status !== 200 || !res.body) throw new Error(`HTTP ${res.status}`);
+  connected();
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const onStop = () => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', onStop, { once: true });
