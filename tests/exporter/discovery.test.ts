@@ -118,6 +118,8 @@ discovery:
       ['default/source/b', 'srs'],
       ['files/discovered/live/hd/f1', 'files'],
     ]);
+    const bySource = (await getJson<{ streams: { key: string }[] }>(`${url}/api/streams?source=srs&source=files`)).body.streams;
+    expect(bySource.map((s) => s.key)).toEqual(['default/source/b', 'files/discovered/live/hd/f1']);
     const status = (await getJson<{ discovery: { name: string; up: boolean; streams: number }[] }>(`${url}/status`)).body;
     expect(status.discovery.map((d) => [d.name, d.up, d.streams])).toEqual([
       ['srs', true, 1],

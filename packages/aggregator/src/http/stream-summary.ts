@@ -68,15 +68,17 @@ export interface StreamFilter {
   project?: ReadonlySet<string>;
   line?: ReadonlySet<string>;
   state?: ReadonlySet<string>;
+  /** `config` or a discovery source's name */
+  source?: ReadonlySet<string>;
 }
 
 /**
- * ?project=&line=&state= as exact matches; empty values are ignored (an empty form field means "any").
+ * ?project=&line=&state=&source= as exact matches; empty values are ignored (an empty form field means "any").
  * An unknown state is the caller's mistake and is reported rather than silently matching nothing.
  */
 export function parseStreamFilter(query: URLSearchParams): { ok: true; filter: StreamFilter } | { ok: false; error: string; allowed: readonly string[] } {
   const filter: StreamFilter = {};
-  for (const name of ['project', 'line', 'state'] as const) {
+  for (const name of ['project', 'line', 'state', 'source'] as const) {
     const values = query.getAll(name).filter((v) => v !== '');
     if (values.length > 0) filter[name] = new Set(values);
   }
@@ -89,7 +91,8 @@ export function matchesFilter(s: StreamSnapshot, f: StreamFilter): boolean {
   return (
     (f.project === undefined || f.project.has(s.stream.project)) &&
     (f.line === undefined || f.line.has(s.stream.line)) &&
-    (f.state === undefined || f.state.has(s.state))
+    (f.state === undefined || f.state.has(s.state)) &&
+    (f.source === undefined || f.source.has(s.stream.source))
   );
 }
 
