@@ -25,10 +25,21 @@ function serve() {
   let srs = Array.from({ length: PER_SOURCE + INACTIVE }, (_, i) => ({ name: `room${i}`, active: i < PER_SOURCE }));
   let sd = Array.from({ length: PER_SOURCE }, (_, i) => `http://edge.example/live/cam${i}.flv`);
   const streamJson = (s, i) => ({
-    id: `vid-s${i}`, name: s.name, vhost: 'vid-d3f4u1t', app: 'live', tcUrl: 'rtmp://127.0.0.1/live', url: `/live/${s.name}`,
-    live_ms: 1_733_366_400_000, clients: 1, frames: 4500, send_bytes: 0, recv_bytes: 1048576, kbps: { recv_30s: 2100, send_30s: 0 },
+    id: `vid-s${i}`,
+    name: s.name,
+    vhost: 'vid-d3f4u1t',
+    app: 'live',
+    tcUrl: 'rtmp://127.0.0.1/live',
+    url: `/live/${s.name}`,
+    live_ms: 1_733_366_400_000,
+    clients: 1,
+    frames: 4500,
+    send_bytes: 0,
+    recv_bytes: 1048576,
+    kbps: { recv_30s: 2100, send_30s: 0 },
     publish: s.active ? { active: true, cid: `c${i}` } : { active: false },
-    video: { codec: 'H264', profile: 'High', level: '3.1', width: 1280, height: 720 }, audio: { codec: 'AAC', sample_rate: 44100, channel: 2, profile: 'LC' },
+    video: { codec: 'H264', profile: 'High', level: '3.1', width: 1280, height: 720 },
+    audio: { codec: 'AAC', sample_rate: 44100, channel: 2, profile: 'LC' },
   });
   const server = createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
@@ -36,17 +47,33 @@ function serve() {
     if (u.pathname === '/control') {
       const n = Number(u.searchParams.get('churn'));
       generation++;
-      srs = [...srs.slice(n), ...Array.from({ length: n }, (_, i) => ({ name: `new${generation}-${i}`, active: true }))];
-      sd = [...sd.slice(n), ...Array.from({ length: n }, (_, i) => `http://edge.example/live/new${generation}-${i}.flv`)];
+      srs = [
+        ...srs.slice(n),
+        ...Array.from({ length: n }, (_, i) => ({ name: `new${generation}-${i}`, active: true })),
+      ];
+      sd = [
+        ...sd.slice(n),
+        ...Array.from({ length: n }, (_, i) => `http://edge.example/live/new${generation}-${i}.flv`),
+      ];
       return res.end('{}');
     }
-    if (u.pathname === '/api/v1/vhosts') return res.end(JSON.stringify({ code: 0, server: 'vid-1', vhosts: [{ id: 'vid-d3f4u1t', name: '__defaultVhost__' }] }));
+    if (u.pathname === '/api/v1/vhosts')
+      return res.end(
+        JSON.stringify({ code: 0, server: 'vid-1', vhosts: [{ id: 'vid-d3f4u1t', name: '__defaultVhost__' }] }),
+      );
     if (u.pathname === '/api/v1/streams') {
       const start = Number(u.searchParams.get('start'));
       const count = Number(u.searchParams.get('count'));
-      return res.end(JSON.stringify({ code: 0, server: 'vid-1', streams: srs.slice(start, start + count).map((s, k) => streamJson(s, start + k)) }));
+      return res.end(
+        JSON.stringify({
+          code: 0,
+          server: 'vid-1',
+          streams: srs.slice(start, start + count).map((s, k) => streamJson(s, start + k)),
+        }),
+      );
     }
-    if (u.pathname === '/targets.json') return res.end(JSON.stringify([{ targets: sd, labels: { line: 'cdn', isp: 'ct' } }]));
+    if (u.pathname === '/targets.json')
+      return res.end(JSON.stringify([{ targets: sd, labels: { line: 'cdn', isp: 'ct' } }]));
     res.statusCode = 404;
     res.end('{}');
   });
@@ -59,14 +86,53 @@ async function main() {
   const { diffStreams } = await import('../../packages/aggregator/dist/config/index.js');
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const url = await new Promise((resolve) => child.once('message', (m) => resolve(m.url)));
-  const silent = { debug() {}, info() {}, warn() {}, error() {}, log() {}, isLevelEnabled: () => false, isDebugEnabled: () => false };
+  const silent = {
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    log() {},
+    isLevelEnabled: () => false,
+    isDebugEnabled: () => false,
+  };
   let latest = [];
-  const manager = new DiscoveryManager({ logger: silent, allowedTags: ['isp', 'role'], watch: false, onChange: (s) => (latest = s) });
-  const base = { refresh_interval_s: 3600, tags: {}, match: {}, headers: {}, max_streams: 10_000, gone_grace_s: 0, events: false };
+  const manager = new DiscoveryManager({
+    logger: silent,
+    allowedTags: ['isp', 'role'],
+    watch: false,
+    onChange: (s) => (latest = s),
+  });
+  const base = {
+    refresh_interval_s: 3600,
+    tags: {},
+    match: {},
+    headers: {},
+    max_streams: 10_000,
+    gone_grace_s: 0,
+    events: false,
+  };
   manager.update(
     [
-      { ...base, name: 'srs', type: 'srs', url, play_url: 'http://srs.example:8080/{app}/{stream}.flv', project: '{vhost}', line: 'source', id: '{app}/{stream}', tags: { role: 'origin' } },
-      { ...base, name: 'sd', type: 'http_sd', url: `${url}/targets.json`, project: 'sd', line: 'discovered', id: '{app}/{stream}' },
+      {
+        ...base,
+        name: 'srs',
+        type: 'srs',
+        url,
+        play_url: 'http://srs.example:8080/{app}/{stream}.flv',
+        project: '{vhost}',
+        line: 'source',
+        id: '{app}/{stream}',
+        tags: { role: 'origin' },
+      },
+      {
+        ...base,
+        name: 'sd',
+        type: 'http_sd',
+        url: `${url}/targets.json`,
+        project: 'sd',
+        line: 'discovered',
+        id: '{app}/{stream}',
+      },
     ],
     [],
   );
@@ -82,7 +148,14 @@ async function main() {
     const diff = diffStreams(tracked, latest);
     const cpu = process.cpuUsage(cpu0);
     tracked = latest;
-    return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0, added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, unchanged: diff.unchanged.length };
+    return {
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs: performance.now() - t0,
+      added: diff.added.length,
+      removed: diff.removed.length,
+      changed: diff.changed.length,
+      unchanged: diff.unchanged.length,
+    };
   };
   for (let i = 0; i < 3; i++) await round(); // warm-up (JIT)
   const unchanged = [];
@@ -101,7 +174,9 @@ async function main() {
     return `| ${what} | ${med(rs.map((x) => x.cpuMs)).toFixed(0)} | ${Math.max(...rs.map((x) => x.cpuMs)).toFixed(0)} | ${med(rs.map((x) => x.wallMs)).toFixed(0)} | +${r.added} −${r.removed} ~${r.changed} =${r.unchanged} |`;
   };
   const worst = Math.max(...unchanged.map((x) => x.cpuMs), ...churned.map((x) => x.cpuMs));
-  const touchedOk = unchanged.every((r) => r.added + r.removed + r.changed === 0) && churned.every((r) => r.added === CHURN && r.removed === CHURN && r.changed === 0);
+  const touchedOk =
+    unchanged.every((r) => r.added + r.removed + r.changed === 0) &&
+    churned.every((r) => r.added === CHURN && r.removed === CHURN && r.changed === 0);
   const body = `## Discovery refresh at 10,000 streams (\`pnpm bench:discovery\`)
 
 Method: an SRS-shaped API (${PER_SOURCE.toLocaleString('en')} publishing streams + ${INACTIVE} inactive ones, read in pages of 1000 with

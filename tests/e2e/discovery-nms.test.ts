@@ -27,7 +27,16 @@ const run = promisify(execFile);
 /** node-media-server 4.4.3 broadcast_server.js PUBLISH_GRACE_MS: how long an ended publish stays listed */
 const NMS_PUBLISH_GRACE_MS = 30_000;
 
-const labels = (id: string) => ({ project: 'nms', line: 'discovered', id, table: '', desk: '', biz: '', isp: '', role: 'origin' });
+const labels = (id: string) => ({
+  project: 'nms',
+  line: 'discovered',
+  id,
+  table: '',
+  desk: '',
+  biz: '',
+  isp: '',
+  role: 'origin',
+});
 
 describe('discovery from node-media-server with JWT auth', () => {
   const children: Child[] = [];
@@ -52,7 +61,27 @@ discovery:
 `;
 
   const publish = (name: string) => {
-    const ffmpeg = new Child(`ffmpeg ${name}`, 'ffmpeg', ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', fixture, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${name}`], { cwd: root });
+    const ffmpeg = new Child(
+      `ffmpeg ${name}`,
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        fixture,
+        '-c',
+        'copy',
+        '-f',
+        'flv',
+        `rtmp://127.0.0.1:${rtmpPort}/live/${name}`,
+      ],
+      { cwd: root },
+    );
     children.push(ffmpeg);
     publishers.set(name, ffmpeg);
   };
@@ -63,7 +92,16 @@ discovery:
       const [r, h] = (await freePorts(2)) as [number, number];
       const nms = new Child('node-media-server', process.execPath, ['tests/e2e/support/nms-server.mjs'], {
         cwd: root,
-        env: { ...process.env, NMS_RTMP_PORT: String(r), NMS_HTTP_PORT: String(h), NMS_DATA_DIR: dataDir, NMS_JWT_SECRET: JWT_SECRET, NMS_API_USER: 'admin', NMS_API_PASSWORD: PASSWORD, NMS_JWT_EXPIRES: '3s' },
+        env: {
+          ...process.env,
+          NMS_RTMP_PORT: String(r),
+          NMS_HTTP_PORT: String(h),
+          NMS_DATA_DIR: dataDir,
+          NMS_JWT_SECRET: JWT_SECRET,
+          NMS_API_USER: 'admin',
+          NMS_API_PASSWORD: PASSWORD,
+          NMS_JWT_EXPIRES: '3s',
+        },
         stdin: 'pipe',
       });
       children.push(nms);
@@ -106,16 +144,22 @@ discovery:
     expect(valueOf(m, 'video_stream_height', labels('live/roomA'))).toBe(720);
     expect(valueOf(m, 'video_exporter_discovery_failures_total', { source: 'nms' })).toBe(0);
     const api = await apiStreams(url);
-    expect(api.map((s) => [s.key, s.source, s.url])).toEqual([['nms/discovered/live/roomA', 'nms', `http://127.0.0.1:${httpPort}/live/roomA.flv`]]);
+    expect(api.map((s) => [s.key, s.source, s.url])).toEqual([
+      ['nms/discovered/live/roomA', 'nms', `http://127.0.0.1:${httpPort}/live/roomA.flv`],
+    ]);
   }, 40_000);
 
   it('a second publisher appears, and a stopped one disappears with all its series', async () => {
     publish('roomB');
-    await until('live/roomB up', APPEAR_MS, async () => (valueOf(await scrape(url), 'video_stream_up', labels('live/roomB')) === 1 ? true : undefined));
+    await until('live/roomB up', APPEAR_MS, async () =>
+      valueOf(await scrape(url), 'video_stream_up', labels('live/roomB')) === 1 ? true : undefined,
+    );
     await publishers.get('roomA')!.stop();
     // NMS keeps a vanished publisher 30 s as "reconnecting" (PUBLISH_GRACE_MS): still listed, so still
     // probed, and the probe shows the outage
-    await until('live/roomA down while NMS says reconnecting', APPEAR_MS, async () => (valueOf(await scrape(url), 'video_stream_up', labels('live/roomA')) === 0 ? true : undefined));
+    await until('live/roomA down while NMS says reconnecting', APPEAR_MS, async () =>
+      valueOf(await scrape(url), 'video_stream_up', labels('live/roomA')) === 0 ? true : undefined,
+    );
     const m = await until('live/roomA gone', NMS_PUBLISH_GRACE_MS + APPEAR_MS, async () => {
       const m = await scrape(url);
       return m.samples.some((s) => s.labels.id === 'live/roomA') ? undefined : m;
@@ -130,10 +174,24 @@ discovery:
   it('discover prints the plan (exit 0), and exit 1 with a clear reason when the login is refused', async () => {
     const good = join(dataDir, 'discover.yml');
     await writeFile(good, configText('${NMS_PASSWORD}'));
-    const ok = await run(process.execPath, [CLI, 'discover', '-c', good, '--json'], { env: { ...process.env, NMS_PASSWORD: PASSWORD } });
-    const plan = JSON.parse(ok.stdout) as { sources: { name: string; up: boolean }[]; streams: { id: string; source: string; url: string }[] };
+    const ok = await run(process.execPath, [CLI, 'discover', '-c', good, '--json'], {
+      env: { ...process.env, NMS_PASSWORD: PASSWORD },
+    });
+    const plan = JSON.parse(ok.stdout) as {
+      sources: { name: string; up: boolean }[];
+      streams: { id: string; source: string; url: string }[];
+    };
     expect(plan.sources).toMatchObject([{ name: 'nms', up: true }]);
-    expect(plan.streams).toEqual([{ project: 'nms', line: 'discovered', id: 'live/roomB', url: `http://127.0.0.1:${httpPort}/live/roomB.flv`, source: 'nms', tags: { role: 'origin' } }]);
+    expect(plan.streams).toEqual([
+      {
+        project: 'nms',
+        line: 'discovered',
+        id: 'live/roomB',
+        url: `http://127.0.0.1:${httpPort}/live/roomB.flv`,
+        source: 'nms',
+        tags: { role: 'origin' },
+      },
+    ]);
     const bad = join(dataDir, 'discover-bad.yml');
     await writeFile(bad, configText('wrong-password'));
     const failed = await run(process.execPath, [CLI, 'discover', '-c', bad]).then(
@@ -141,7 +199,9 @@ discovery:
       (e: { code: number; stdout: string }) => e,
     );
     expect(failed?.code).toBe(1);
-    expect(failed?.stdout).toContain(`source nms (nms): FAILED: http://127.0.0.1:${httpPort}/api/v1/login: login refused (wrong username or password)`);
+    expect(failed?.stdout).toContain(
+      `source nms (nms): FAILED: http://127.0.0.1:${httpPort}/api/v1/login: login refused (wrong username or password)`,
+    );
     expect(failed?.stdout).not.toContain('wrong-password');
   }, 30_000);
 });

@@ -9,7 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
-import { type ScriptedServer, startScriptedServer } from '../../packages/aggregator/test/discovery/support/bad-server.js';
+import {
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../packages/aggregator/test/discovery/support/bad-server.js';
 import { type SrsStandIn, startSrsStandIn } from '../../packages/aggregator/test/discovery/support/srs-stand-in.js';
 import { tempDir, writeAtomically } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
@@ -21,7 +24,16 @@ const GRACE_S = 4;
 /** one interval for the slot, a sample (up to twice for few keyframes), slack for a loaded machine */
 const PROBED_MS = (CHECK_INTERVAL_S + 2 + 6) * 1000;
 
-const L = (project: string, line: string, id: string) => ({ project, line, id, table: '', desk: '', biz: '', isp: '', role: '' });
+const L = (project: string, line: string, id: string) => ({
+  project,
+  line,
+  id,
+  table: '',
+  desk: '',
+  biz: '',
+  isp: '',
+  role: '',
+});
 const srsB = { ...L('default', 'source', 'b'), role: 'origin' };
 const srsA = L('default', 'source', 'a'); // configured: it wins the clash with SRS's a
 const sdX = { ...L('SD', 'cdn', 'x'), isp: 'ct' };
@@ -79,7 +91,12 @@ discovery:
       ],
       maxPage: 1,
     });
-    sdTargets = [{ targets: [`${live.url}/live/hd/x.flv`], labels: { project: 'SD', line: 'CDN', id: 'x', isp: 'ct', __meta_dc: 'a' } }];
+    sdTargets = [
+      {
+        targets: [`${live.url}/live/hd/x.flv`],
+        labels: { project: 'SD', line: 'CDN', id: 'x', isp: 'ct', __meta_dc: 'a' },
+      },
+    ];
     sd = await startScriptedServer(() => ({ body: JSON.stringify(sdTargets) }));
     dir.file('x');
     const { mkdirSync } = await import('node:fs');
@@ -103,12 +120,19 @@ discovery:
       return [srsA, srsB, sdX, f1].every((l) => up(m, l) === 1) ? m : undefined;
     });
     // inactive publishers and streams outside `match` are not probed
-    expect(m.samples.filter((s) => s.name === 'video_stream_up').map((s) => s.labels.id).sort()).toEqual(['a', 'b', 'live/hd/f1', 'x']);
+    expect(
+      m.samples
+        .filter((s) => s.name === 'video_stream_up')
+        .map((s) => s.labels.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'live/hd/f1', 'x']);
     for (const source of ['srs', 'sd', 'files']) expect(valueOf(m, 'video_exporter_discovery_up', { source })).toBe(1);
     expect(valueOf(m, 'video_exporter_discovery_streams', { source: 'srs' })).toBe(1);
     expect(valueOf(m, 'video_exporter_discovery_conflicts_total', { source: 'srs' })).toBe(1);
     expect(valueOf(m, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBe(0);
-    expect(valueOf(m, 'video_exporter_discovery_last_success_timestamp_seconds', { source: 'sd' })).toBeGreaterThan(Date.now() / 1000 - 30);
+    expect(valueOf(m, 'video_exporter_discovery_last_success_timestamp_seconds', { source: 'sd' })).toBeGreaterThan(
+      Date.now() / 1000 - 30,
+    );
     expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(4);
 
     const api = await apiStreams(url);
@@ -118,9 +142,11 @@ discovery:
       ['default/source/b', 'srs'],
       ['files/discovered/live/hd/f1', 'files'],
     ]);
-    const bySource = (await getJson<{ streams: { key: string }[] }>(`${url}/api/streams?source=srs&source=files`)).body.streams;
+    const bySource = (await getJson<{ streams: { key: string }[] }>(`${url}/api/streams?source=srs&source=files`)).body
+      .streams;
     expect(bySource.map((s) => s.key)).toEqual(['default/source/b', 'files/discovered/live/hd/f1']);
-    const status = (await getJson<{ discovery: { name: string; up: boolean; streams: number }[] }>(`${url}/status`)).body;
+    const status = (await getJson<{ discovery: { name: string; up: boolean; streams: number }[] }>(`${url}/status`))
+      .body;
     expect(status.discovery.map((d) => [d.name, d.up, d.streams])).toEqual([
       ['srs', true, 1],
       ['sd', true, 1],
@@ -139,7 +165,11 @@ discovery:
       .filter((l) => /^(# (HELP|TYPE) )?video_exporter_discovery_/.test(l))
       .join('\n');
     expect(families).toContain('# TYPE video_exporter_discovery_failures_total counter');
-    const r = spawnSync('promtool', ['check', 'metrics'], { input: `${families}\n`, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync('promtool', ['check', 'metrics'], {
+      input: `${families}\n`,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     expect(r.error).toBeUndefined();
     expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
     expect(r.status).toBe(0);
@@ -160,7 +190,10 @@ discovery:
   }, 20_000);
 
   it('http_sd and file lists change: new streams are probed, a removed one loses its series', async () => {
-    sdTargets = [...sdTargets, { targets: [`${live.url}/live/hd/y.flv`], labels: { project: 'SD', line: 'cdn', id: 'y', isp: 'cm' } }];
+    sdTargets = [
+      ...sdTargets,
+      { targets: [`${live.url}/live/hd/y.flv`], labels: { project: 'SD', line: 'cdn', id: 'y', isp: 'cm' } },
+    ];
     writeAtomically(dir.file('targets/one.json'), `- targets: ["${live.url}/live/hd/f2.flv"]\n`); // YAML too
     const m = await until('y and f2 probed, f1 gone', PROBED_MS, async () => {
       const m = await scrape(url);
@@ -204,17 +237,24 @@ discovery:
     await sleep(3_000); // more failing refreshes
     const m2 = await scrape(url);
     expect(up(m2, srsC)).toBe(1); // still probed
-    expect(valueOf(m2, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBeGreaterThanOrEqual((valueOf(m, 'video_exporter_discovery_failures_total', { source: 'srs' }) ?? 0) + 2);
+    expect(valueOf(m2, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBeGreaterThanOrEqual(
+      (valueOf(m, 'video_exporter_discovery_failures_total', { source: 'srs' }) ?? 0) + 2,
+    );
     expect(valueOf(m2, 'video_exporter_discovery_up', { source: 'sd' })).toBe(1);
     const warned = exporter.logs.slice(from).filter((l) => String(l.message).startsWith('discovery source srs failed'));
     expect(warned).toHaveLength(1);
     expect(String(warned[0]!.error)).toContain('HTTP 502');
     srs.options.failWith = undefined;
-    await until('srs back up', 6_000, async () => valueOf(await scrape(url), 'video_exporter_discovery_up', { source: 'srs' }) === 1 || undefined);
+    await until(
+      'srs back up',
+      6_000,
+      async () => valueOf(await scrape(url), 'video_exporter_discovery_up', { source: 'srs' }) === 1 || undefined,
+    );
   }, 40_000);
 
   it('a reload that changes only the http_sd source leaves the SRS and file streams alone', async () => {
-    const probes = async (path: string) => (await getJson<{ probes: number }>(`${url}/api/streams/${path}`)).body.probes;
+    const probes = async (path: string) =>
+      (await getJson<{ probes: number }>(`${url}/api/streams/${path}`)).body.probes;
     const cBefore = await probes('default/source/c');
     const fBefore = await probes('files/discovered/live%2Fhd%2Ff2');
     const from = exporter.logs.length;
@@ -225,6 +265,8 @@ discovery:
     // state kept (a restarted stream would start again from 0 probes)
     expect(await probes('default/source/c')).toBeGreaterThan(cBefore);
     expect(await probes('files/discovered/live%2Fhd%2Ff2')).toBeGreaterThan(fBefore);
-    expect(exporter.logs.slice(from).filter((l) => /discovery source (srs|files): first list/.test(String(l.message)))).toEqual([]);
+    expect(
+      exporter.logs.slice(from).filter((l) => /discovery source (srs|files): first list/.test(String(l.message))),
+    ).toEqual([]);
   }, 30_000);
 });

@@ -6,7 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedServer, startScriptedServer } from '../../packages/aggregator/test/discovery/support/bad-server.js';
+import {
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../packages/aggregator/test/discovery/support/bad-server.js';
 import { tempDir } from '../exporter/support/config-file.js';
 import { until } from '../exporter/support/exporter-process.js';
 import { describeSplit, exactSplit, ownersByKey, Pod } from './support/pods.js';
@@ -35,14 +38,18 @@ describe('sharding of discovered streams (static mode, 3 processes)', () => {
   };
 
   beforeAll(async () => {
-    sd = await startScriptedServer(() => ({ body: JSON.stringify(ids.map((id) => ({ targets: [target(id)], labels: { project: 'P', line: 'cdn', id } }))) }));
+    sd = await startScriptedServer(() => ({
+      body: JSON.stringify(ids.map((id) => ({ targets: [target(id)], labels: { project: 'P', line: 'cdn', id } }))),
+    }));
     const configPath = dir.file('config.yml');
     writeFileSync(
       configPath,
       `exporter: {check_interval: 5, sample_duration: 1, max_retries: 0, workers: 1, sharding: {mode: static}}\n` +
         `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/targets.json", refresh_interval: 1}\n`,
     );
-    pods = Array.from({ length: COUNT }, (_, i) => Pod.spawn(String(i), configPath, { SHARD_INDEX: String(i), SHARD_COUNT: String(COUNT) }));
+    pods = Array.from({ length: COUNT }, (_, i) =>
+      Pod.spawn(String(i), configPath, { SHARD_INDEX: String(i), SHARD_COUNT: String(COUNT) }),
+    );
     await Promise.all(pods.map((p) => p.ready()));
   }, 60_000);
 

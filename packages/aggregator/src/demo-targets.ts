@@ -7,7 +7,10 @@ import type { AddressInfo } from 'node:net';
  */
 export async function startDemoTargets(base: string): Promise<{ url: string; close(): Promise<void> }> {
   const body = JSON.stringify([
-    { targets: [`${base}/demo/discovered.flv`], labels: { project: 'DEMO', line: 'cdn', id: 'discovered', role: 'discovered' } },
+    {
+      targets: [`${base}/demo/discovered.flv`],
+      labels: { project: 'DEMO', line: 'cdn', id: 'discovered', role: 'discovered' },
+    },
   ]);
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -14,7 +14,11 @@ export interface DiscoverOptions {
  * that would be probed (configured ones too), URLs redacted. Exit 0 when every source answered, 1 when
  * one failed, 2 on a config error.
  */
-export async function discoverCommand(o: DiscoverOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function discoverCommand(
+  o: DiscoverOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
   let config;
   try {
     config = await loadConfigFile(o.configPath);
@@ -48,12 +52,23 @@ interface Row {
   tags: Record<string, string>;
 }
 
-const row = (s: StreamConfig): Row => ({ project: s.project, line: s.line, id: s.id, url: redactUrl(s.url), source: s.source ?? CONFIG_SOURCE, tags: s.tags });
+const row = (s: StreamConfig): Row => ({
+  project: s.project,
+  line: s.line,
+  id: s.id,
+  url: redactUrl(s.url),
+  source: s.source ?? CONFIG_SOURCE,
+  tags: s.tags,
+});
 
 function human(sources: DiscoverySourceStatus[], streams: Row[]): string {
   const lines: string[] = [];
   for (const s of sources) {
-    lines.push(s.up ? `source ${s.name} (${s.type}): ok, ${s.streams} streams` : `source ${s.name} (${s.type}): FAILED: ${s.last_error ?? 'no answer'}`);
+    lines.push(
+      s.up
+        ? `source ${s.name} (${s.type}): ok, ${s.streams} streams`
+        : `source ${s.name} (${s.type}): FAILED: ${s.last_error ?? 'no answer'}`,
+    );
   }
   if (sources.length > 0) lines.push('');
   const header: Row = { project: 'PROJECT', line: 'LINE', id: 'ID', source: 'SOURCE', url: 'URL', tags: {} };

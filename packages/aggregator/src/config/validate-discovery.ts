@@ -54,7 +54,13 @@ interface Ctx {
 }
 
 /** The `discovery` section: a list of sources (SPEC §11). */
-export function validateDiscovery(raw: unknown, allowedTags: readonly string[], env: Env, problems: Problems, warnings: string[]): DiscoverySourceConfig[] {
+export function validateDiscovery(
+  raw: unknown,
+  allowedTags: readonly string[],
+  env: Env,
+  problems: Problems,
+  warnings: string[],
+): DiscoverySourceConfig[] {
   const path = 'discovery';
   if (raw === null || raw === undefined) return [];
   if (!Array.isArray(raw)) {
@@ -70,12 +76,19 @@ export function validateDiscovery(raw: unknown, allowedTags: readonly string[], 
   });
   if (ctx.dropped.keys.size > 0) {
     const allowed = allowedTags.length === 0 ? 'none' : allowedTags.join(', ');
-    warnings.push(`discovery: dropped tag keys not in exporter.allowed_tags: ${[...ctx.dropped.keys.keys()].join(', ')}; allowed: ${allowed}`);
+    warnings.push(
+      `discovery: dropped tag keys not in exporter.allowed_tags: ${[...ctx.dropped.keys.keys()].join(', ')}; allowed: ${allowed}`,
+    );
   }
   return out;
 }
 
-function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string, string>): DiscoverySourceConfig | undefined {
+function readSource(
+  entry: unknown,
+  path: string,
+  ctx: Ctx,
+  firstAt: Map<string, string>,
+): DiscoverySourceConfig | undefined {
   const { problems } = ctx;
   if (!isMapping(entry)) {
     problems.add(path, `must be a mapping with name and type, got ${describe(entry)}`);
@@ -83,8 +96,14 @@ function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string,
   }
   const before = problems.list.length;
   // the type decides which keys are valid: read it first
-  const type = Object.hasOwn(entry, 'type') ? readEnum(entry.type, `${path}.type`, problems, DISCOVERY_TYPES) : undefined;
-  const v: Partial<DiscoverySourceConfig> & { tags: Record<string, string>; match: DiscoverySourceConfig['match']; headers: Record<string, string> } = {
+  const type = Object.hasOwn(entry, 'type')
+    ? readEnum(entry.type, `${path}.type`, problems, DISCOVERY_TYPES)
+    : undefined;
+  const v: Partial<DiscoverySourceConfig> & {
+    tags: Record<string, string>;
+    match: DiscoverySourceConfig['match'];
+    headers: Record<string, string>;
+  } = {
     tags: {},
     match: {},
     headers: {},
@@ -100,8 +119,10 @@ function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string,
     name: (x, p) => {
       const name = readNonEmptyString(x, p, problems);
       if (name === undefined) return;
-      if (!NAME.test(name)) return problems.add(p, `must match [a-z0-9_-]+ (it is the "source" label), got ${describe(name)}`);
-      if (name === CONFIG_SOURCE) return problems.add(p, `"${CONFIG_SOURCE}" is reserved for streams listed under streams:`);
+      if (!NAME.test(name))
+        return problems.add(p, `must match [a-z0-9_-]+ (it is the "source" label), got ${describe(name)}`);
+      if (name === CONFIG_SOURCE)
+        return problems.add(p, `"${CONFIG_SOURCE}" is reserved for streams listed under streams:`);
       const first = firstAt.get(name);
       if (first !== undefined) return problems.add(p, `duplicate source name "${name}" (first defined at ${first})`);
       firstAt.set(name, path);
@@ -164,7 +185,8 @@ function readSource(entry: unknown, path: string, ctx: Ctx, firstAt: Map<string,
   for (const key of ['name', 'type', ...(type ? REQUIRED[type] : [])]) {
     if (!seen.has(key)) problems.add(path, `missing required key "${key}"`);
   }
-  if (type === 'nms' && seen.has('username') !== seen.has('password')) problems.add(path, 'username and password go together (NMS login)');
+  if (type === 'nms' && seen.has('username') !== seen.has('password'))
+    problems.add(path, 'username and password go together (NMS login)');
   if (problems.list.length > before || type === undefined || v.name === undefined) return undefined;
   return {
     name: v.name,
@@ -208,7 +230,10 @@ function readUrlTemplate(value: unknown, path: string, ctx: Ctx): string | undef
   const problem = urlProblem(renderTemplate(parsed.parts, SAMPLE, encodeSegment));
   if (problem !== undefined) {
     // the file's own text in the message: the expanded value may carry a secret from the environment
-    ctx.problems.add(path, `${problem} once rendered (e.g. for app "live", stream "room01"): ${JSON.stringify(redactUrl(text))}`);
+    ctx.problems.add(
+      path,
+      `${problem} once rendered (e.g. for app "live", stream "room01"): ${JSON.stringify(redactUrl(text))}`,
+    );
     return undefined;
   }
   return expanded.value;
@@ -230,7 +255,13 @@ export function urlProblem(url: string): string | undefined {
 }
 
 /** project/line/id: templates for srs/nms, literals for http_sd/file (whose labels come from the list). */
-function readLabelTemplate(value: unknown, path: string, ctx: Ctx, type: DiscoveryType | undefined, isId: boolean): string | undefined {
+function readLabelTemplate(
+  value: unknown,
+  path: string,
+  ctx: Ctx,
+  type: DiscoveryType | undefined,
+  isId: boolean,
+): string | undefined {
   const text = readNonEmptyString(value, path, ctx.problems);
   if (text === undefined) return undefined;
   const media = type === 'srs' || type === 'nms';
@@ -264,7 +295,10 @@ function readMatch(value: unknown, path: string, problems: Problems): DiscoveryS
           new RegExp(source, 'u');
           out[field as MediaField] = source;
         } catch (err) {
-          problems.add(p, `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+          problems.add(
+            p,
+            `invalid regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`,
+          );
         }
       },
     ]),

@@ -39,7 +39,11 @@ export async function fetchJson(r: JsonRequest): Promise<unknown> {
   try {
     res = await fetch(r.url, {
       method: r.method ?? 'GET',
-      headers: { accept: 'application/json', ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}), ...r.headers },
+      headers: {
+        accept: 'application/json',
+        ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...r.headers,
+      },
       ...(r.body !== undefined ? { body: JSON.stringify(r.body) } : {}),
       signal: AbortSignal.any(signals),
       redirect: 'follow',
@@ -51,9 +55,12 @@ export async function fetchJson(r: JsonRequest): Promise<unknown> {
   try {
     text = await readCapped(res);
   } catch (err) {
-    throw err instanceof DiscoveryError ? new DiscoveryError(`${shown}: ${err.message}`, res.status) : new DiscoveryError(`${shown}: ${requestFailure(err, timeoutMs)}`, res.status);
+    throw err instanceof DiscoveryError
+      ? new DiscoveryError(`${shown}: ${err.message}`, res.status)
+      : new DiscoveryError(`${shown}: ${requestFailure(err, timeoutMs)}`, res.status);
   }
-  if (res.status < 200 || res.status > 299) throw new DiscoveryError(`${shown}: HTTP ${res.status}${excerpt(text)}`, res.status);
+  if (res.status < 200 || res.status > 299)
+    throw new DiscoveryError(`${shown}: HTTP ${res.status}${excerpt(text)}`, res.status);
   return parseJson(text, shown, res.headers.get('content-type'));
 }
 
@@ -61,7 +68,10 @@ export async function fetchJson(r: JsonRequest): Promise<unknown> {
 export function parseJson(text: string, shown: string, contentType: string | null = null): unknown {
   const head = text.trimStart();
   if (head === '') throw new DiscoveryError(`${shown}: empty answer, expected JSON`);
-  if (head.startsWith('<')) throw new DiscoveryError(`${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, expected JSON${excerpt(text)}`);
+  if (head.startsWith('<'))
+    throw new DiscoveryError(
+      `${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, expected JSON${excerpt(text)}`,
+    );
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -96,6 +106,7 @@ function requestFailure(err: unknown, timeoutMs: number): string {
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${timeoutMs / 1000} s`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return `no answer within ${timeoutMs / 1000} s`;
   return redactText(e.cause?.message ?? e.message);
 }

@@ -15,7 +15,10 @@ const CHANGE_DEBOUNCE_MS = 200;
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 function globRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 
@@ -33,7 +36,9 @@ export class FileSource implements DiscoverySource {
     try {
       names = (await readdir(this.dir)).filter((n) => this.pattern.test(n)).sort();
     } catch (err) {
-      throw new DiscoveryError(`${this.dir}: cannot list the directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new DiscoveryError(
+        `${this.dir}: cannot list the directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     const out: TargetEntry[] = [];
     for (const name of names) {
@@ -44,9 +49,12 @@ export class FileSource implements DiscoverySource {
       } catch (err) {
         // deleted between the listing and the read: it is simply gone
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new DiscoveryError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new DiscoveryError(
+          `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
-      if (text.length > MAX_FILE_BYTES) throw new DiscoveryError(`${file}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+      if (text.length > MAX_FILE_BYTES)
+        throw new DiscoveryError(`${file}: larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
       let doc: unknown;
       try {
         doc = yaml.load(text, { schema: yaml.JSON_SCHEMA, filename: file });
@@ -76,7 +84,9 @@ export class FileSource implements DiscoverySource {
         w.close();
       };
     } catch (err) {
-      onError(`${this.dir}: cannot watch (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); re-reading every refresh only`);
+      onError(
+        `${this.dir}: cannot watch (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); re-reading every refresh only`,
+      );
       return () => {};
     }
   }

@@ -10,7 +10,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** A parsed document -> targets; a wrong shape is one error naming where (`[3].labels.isp`). */
 export function parseHttpSd(doc: unknown, where: string): TargetEntry[] {
-  if (!Array.isArray(doc)) throw new DiscoveryError(`${where}: expected a list of target groups ([{"targets": [...], "labels": {...}}])`);
+  if (!Array.isArray(doc))
+    throw new DiscoveryError(`${where}: expected a list of target groups ([{"targets": [...], "labels": {...}}])`);
   const out: TargetEntry[] = [];
   for (const [i, group] of doc.entries()) {
     if (!isObject(group)) throw new DiscoveryError(`${where}: [${i}] is not an object`);

@@ -63,7 +63,12 @@ export class DiscoveryManager {
         next.push(prev);
         continue;
       }
-      const runner = new SourceRunner(c, this.o.allowedTags, { logger: this.o.logger, failed: this.o.failed, skipped: this.o.skipped }, this.o.createSource?.(c));
+      const runner = new SourceRunner(
+        c,
+        this.o.allowedTags,
+        { logger: this.o.logger, failed: this.o.failed, skipped: this.o.skipped },
+        this.o.createSource?.(c),
+      );
       if (prev && prev.runner.config.type === c.type) runner.inherit(prev.runner);
       next.push(this.launch(runner));
     }
@@ -102,17 +107,18 @@ export class DiscoveryManager {
       void this.run(r);
       return r;
     }
-    r.stopWatch = runner.source.watch?.(
-      () => {
-        r.watchError = undefined;
-        this.trigger(r);
-      },
-      (message) => {
-        if (message === r.watchError) return;
-        r.watchError = message;
-        this.o.logger.warn(`discovery source ${runner.config.name}: ${message}`, { source: runner.config.name });
-      },
-    ) ?? (() => {});
+    r.stopWatch =
+      runner.source.watch?.(
+        () => {
+          r.watchError = undefined;
+          this.trigger(r);
+        },
+        (message) => {
+          if (message === r.watchError) return;
+          r.watchError = message;
+          this.o.logger.warn(`discovery source ${runner.config.name}: ${message}`, { source: runner.config.name });
+        },
+      ) ?? (() => {});
     void this.run(r);
     return r;
   }
@@ -187,10 +193,13 @@ export class DiscoveryManager {
       this.reported.set(name, seen);
       r.runner.conflicts += fresh.length;
       this.o.conflict?.(name, fresh.length);
-      this.o.logger.warn(`discovery source ${name}: ${fresh.length} streams clash with configured streams or an earlier source; keeping those`, {
-        source: name,
-        streams: fresh.slice(0, 5),
-      });
+      this.o.logger.warn(
+        `discovery source ${name}: ${fresh.length} streams clash with configured streams or an earlier source; keeping those`,
+        {
+          source: name,
+          streams: fresh.slice(0, 5),
+        },
+      );
     }
     this.merged = merged.streams;
     this.o.onChange(merged.streams);

@@ -23,7 +23,9 @@ export class NmsSource implements DiscoverySource {
   /** a login under way: the events stream and a refresh starting together share it (NMS limits logins) */
   private loggingIn: Promise<string> | undefined;
 
-  constructor(private readonly c: Pick<DiscoverySourceConfig, 'url' | 'headers' | 'username' | 'password' | 'events'>) {}
+  constructor(
+    private readonly c: Pick<DiscoverySourceConfig, 'url' | 'headers' | 'username' | 'password' | 'events'>,
+  ) {}
 
   async refresh(signal: AbortSignal): Promise<MediaEntry[]> {
     let doc: unknown;
@@ -31,13 +33,15 @@ export class NmsSource implements DiscoverySource {
       doc = await this.streams(signal);
     } catch (err) {
       // an expired or revoked token: log in again once, within this refresh
-      if (!(err instanceof DiscoveryError) || err.status !== HTTP_UNAUTHORIZED || this.c.username === undefined) throw err;
+      if (!(err instanceof DiscoveryError) || err.status !== HTTP_UNAUTHORIZED || this.c.username === undefined)
+        throw err;
       this.token = undefined;
       doc = await this.streams(signal);
     }
     const url = `${this.c.url}/api/v1/streams`;
     const data = isObject(doc) ? doc.data : undefined;
-    if (!isObject(data) || !Array.isArray(data.streams)) throw new DiscoveryError(`${url}: no data.streams list in the answer`);
+    if (!isObject(data) || !Array.isArray(data.streams))
+      throw new DiscoveryError(`${url}: no data.streams list in the answer`);
     const out: MediaEntry[] = [];
     for (const [i, s] of data.streams.entries()) {
       if (!isObject(s)) throw new DiscoveryError(`${url}: data.streams[${i}] is not an object`);
@@ -45,7 +49,8 @@ export class NmsSource implements DiscoverySource {
       const [, appFromKey, nameFromKey] = typeof s.key === 'string' ? s.key.split('/') : [];
       const app = typeof s.app === 'string' ? s.app : appFromKey;
       const name = typeof s.name === 'string' ? s.name : nameFromKey;
-      if (typeof app !== 'string' || typeof name !== 'string') throw new DiscoveryError(`${url}: data.streams[${i}] has no app/name strings`);
+      if (typeof app !== 'string' || typeof name !== 'string')
+        throw new DiscoveryError(`${url}: data.streams[${i}] has no app/name strings`);
       out.push({ kind: 'media', vhost: NMS_VHOST, app, stream: name });
     }
     return out;
@@ -86,13 +91,21 @@ export class NmsSource implements DiscoverySource {
     const url = `${this.c.url}/api/v1/login`;
     let doc: unknown;
     try {
-      doc = await fetchJson({ url, method: 'POST', headers: this.c.headers, body: { username: this.c.username, password: this.c.password }, signal });
+      doc = await fetchJson({
+        url,
+        method: 'POST',
+        headers: this.c.headers,
+        body: { username: this.c.username, password: this.c.password },
+        signal,
+      });
     } catch (err) {
-      if (err instanceof DiscoveryError && err.status === HTTP_UNAUTHORIZED) throw new DiscoveryError(`${url}: login refused (wrong username or password)`, err.status);
+      if (err instanceof DiscoveryError && err.status === HTTP_UNAUTHORIZED)
+        throw new DiscoveryError(`${url}: login refused (wrong username or password)`, err.status);
       throw err;
     }
     const data = isObject(doc) ? doc.data : undefined;
-    if (!isObject(data) || typeof data.token !== 'string' || data.token === '') throw new DiscoveryError(`${url}: no data.token in the login answer`);
+    if (!isObject(data) || typeof data.token !== 'string' || data.token === '')
+      throw new DiscoveryError(`${url}: no data.token in the login answer`);
     return data.token;
   }
 }

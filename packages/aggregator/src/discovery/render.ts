@@ -56,7 +56,13 @@ export class Renderer {
   }
 
   render(entries: readonly FoundEntry[]): RenderResult {
-    const r: RenderResult = { streams: [], skipped: { invalid: 0, duplicate: 0, capped: 0 }, examples: [], unmatched: 0, droppedTags: new Set() };
+    const r: RenderResult = {
+      streams: [],
+      skipped: { invalid: 0, duplicate: 0, capped: 0 },
+      examples: [],
+      unmatched: 0,
+      droppedTags: new Set(),
+    };
     const keys = new Set<string>();
     for (const e of entries) {
       const made = e.kind === 'media' ? this.media(e, r) : this.target(e, r);
@@ -89,12 +95,20 @@ export class Renderer {
     }
     const what = `stream ${JSON.stringify(`${e.app}/${e.stream}`)}`;
     for (const v of [e.vhost, e.app, e.stream]) {
-      if (v === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS) return `${what}: empty, too long or control characters in vhost/app/stream`;
+      if (v === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS)
+        return `${what}: empty, too long or control characters in vhost/app/stream`;
     }
     const url = renderTemplate(this.playUrl ?? [], values, encodeSegment);
     const bad = urlProblem(url);
     if (bad !== undefined) return `${what}: play_url renders ${JSON.stringify(url)}: ${bad}`;
-    return this.stream(what, url, renderTemplate(this.project, values), renderTemplate(this.line, values), renderTemplate(this.id, values), { ...this.config.tags });
+    return this.stream(
+      what,
+      url,
+      renderTemplate(this.project, values),
+      renderTemplate(this.line, values),
+      renderTemplate(this.id, values),
+      { ...this.config.tags },
+    );
   }
 
   private target(e: TargetEntry, r: RenderResult): StreamConfig | string {
@@ -108,16 +122,45 @@ export class Renderer {
       else r.droppedTags.add(k);
     }
     const id = e.labels.id ?? defaultId(e.url);
-    return this.stream(what, e.url, e.labels.project ?? this.config.project, e.labels.line ?? this.config.line, id, tags);
+    return this.stream(
+      what,
+      e.url,
+      e.labels.project ?? this.config.project,
+      e.labels.line ?? this.config.line,
+      id,
+      tags,
+    );
   }
 
-  private stream(what: string, url: string, project: string, lineRaw: string, id: string, tags: Record<string, string>): StreamConfig | string {
+  private stream(
+    what: string,
+    url: string,
+    project: string,
+    lineRaw: string,
+    id: string,
+    tags: Record<string, string>,
+  ): StreamConfig | string {
     const line = lineRaw.toLowerCase();
-    for (const [name, v] of [['project', project], ['line', line], ['id', id]] as const) {
-      if (v.trim() === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS) return `${what}: ${name} ${JSON.stringify(v)} is empty, too long or has control characters`;
+    for (const [name, v] of [
+      ['project', project],
+      ['line', line],
+      ['id', id],
+    ] as const) {
+      if (v.trim() === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS)
+        return `${what}: ${name} ${JSON.stringify(v)} is empty, too long or has control characters`;
       if (name !== 'id' && v.includes('/')) return `${what}: ${name} ${JSON.stringify(v)} contains "/"`;
     }
-    return { key: `${project}/${line}/${id}`, project, line, id, url, tags, headers: {}, insecure_tls: false, source: this.config.name };
+    return {
+      key: `${project}/${line}/${id}`,
+      project,
+      line,
+      id,
+      url,
+      tags,
+      headers: {},
+      insecure_tls: false,
+      source: this.config.name,
+    };
   }
 }
 

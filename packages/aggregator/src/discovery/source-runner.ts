@@ -78,7 +78,9 @@ export class SourceRunner {
     } catch (err) {
       if (signal.aborted) return false;
       // DiscoveryError messages carry redacted URLs already; anything else is scrubbed here
-      this.fail(err instanceof DiscoveryError ? err.message : redactText(`unexpected error: ${(err as Error).message}`));
+      this.fail(
+        err instanceof DiscoveryError ? err.message : redactText(`unexpected error: ${(err as Error).message}`),
+      );
       return false;
     }
     return this.succeed(entries);
@@ -90,7 +92,10 @@ export class SourceRunner {
     this.hooks.failed?.(this.config.name);
     const kept = this.current?.length ?? 0;
     if (this.state !== 'down' || this.lastError !== error) {
-      this.hooks.logger.warn(`discovery source ${this.config.name} failed, keeping its last list of ${kept} streams`, { source: this.config.name, error });
+      this.hooks.logger.warn(`discovery source ${this.config.name} failed, keeping its last list of ${kept} streams`, {
+        source: this.config.name,
+        error,
+      });
     }
     this.state = 'down';
     this.lastError = error;
@@ -99,29 +104,50 @@ export class SourceRunner {
   private succeed(entries: FoundEntry[]): boolean {
     const r = this.renderer.render(entries);
     const name = this.config.name;
-    for (const [reason, n] of Object.entries(r.skipped) as [SkipReason, number][]) if (n > 0) this.hooks.skipped?.(name, reason, n);
+    for (const [reason, n] of Object.entries(r.skipped) as [SkipReason, number][])
+      if (n > 0) this.hooks.skipped?.(name, reason, n);
     const signature = JSON.stringify([r.skipped, r.examples, [...r.droppedTags]]);
     if (signature !== this.skipSignature) {
       this.skipSignature = signature;
-      if (r.skipped.invalid > 0) this.hooks.logger.warn(`discovery source ${name}: skipped ${r.skipped.invalid} invalid entries`, { source: name, examples: r.examples });
-      if (r.skipped.capped > 0) this.hooks.logger.warn(`discovery source ${name}: more than max_streams (${this.config.max_streams}) found; kept the first, skipped ${r.skipped.capped}`, { source: name });
-      if (r.droppedTags.size > 0) this.hooks.logger.warn(`discovery source ${name}: dropped labels not in exporter.allowed_tags: ${[...r.droppedTags].join(', ')}`, { source: name });
+      if (r.skipped.invalid > 0)
+        this.hooks.logger.warn(`discovery source ${name}: skipped ${r.skipped.invalid} invalid entries`, {
+          source: name,
+          examples: r.examples,
+        });
+      if (r.skipped.capped > 0)
+        this.hooks.logger.warn(
+          `discovery source ${name}: more than max_streams (${this.config.max_streams}) found; kept the first, skipped ${r.skipped.capped}`,
+          { source: name },
+        );
+      if (r.droppedTags.size > 0)
+        this.hooks.logger.warn(
+          `discovery source ${name}: dropped labels not in exporter.allowed_tags: ${[...r.droppedTags].join(', ')}`,
+          { source: name },
+        );
     }
     const now = this.now();
     const before = this.current ?? [];
     const nextKeys = new Set(r.streams.map((s) => s.key));
     const graceMs = this.config.gone_grace_s * 1000;
-    for (const s of before) if (!nextKeys.has(s.key) && graceMs > 0) this.gone.set(s.key, { stream: s, until: now + graceMs });
+    for (const s of before)
+      if (!nextKeys.has(s.key) && graceMs > 0) this.gone.set(s.key, { stream: s, until: now + graceMs });
     for (const key of nextKeys) this.gone.delete(key);
     this.expire(now);
     const changed = !sameList(before, r.streams) || this.current === undefined;
     if (this.state !== 'up') {
       const what = this.state === 'new' ? 'first list' : 'recovered';
-      this.hooks.logger.info(`discovery source ${name}: ${what}, ${r.streams.length} streams`, { source: name, found: entries.length, unmatched: r.unmatched });
+      this.hooks.logger.info(`discovery source ${name}: ${what}, ${r.streams.length} streams`, {
+        source: name,
+        found: entries.length,
+        unmatched: r.unmatched,
+      });
     } else if (changed) {
       const beforeKeys = new Set(before.map((s) => s.key));
       const added = r.streams.filter((s) => !beforeKeys.has(s.key)).length;
-      this.hooks.logger.info(`discovery source ${name}: ${r.streams.length} streams (+${added} -${before.length + added - r.streams.length})`, { source: name });
+      this.hooks.logger.info(
+        `discovery source ${name}: ${r.streams.length} streams (+${added} -${before.length + added - r.streams.length})`,
+        { source: name },
+      );
     }
     this.current = r.streams;
     this.state = 'up';

@@ -30,10 +30,16 @@ export class SrsSource implements DiscoverySource {
       if (!isObject(s)) throw new DiscoveryError(`${this.at('/api/v1/streams')}: streams[${i}] is not an object`);
       const publish = s.publish;
       if (!isObject(publish) || publish.active !== true) continue; // an idle source: nobody publishes
-      if (typeof s.app !== 'string' || typeof s.name !== 'string') throw new DiscoveryError(`${this.at('/api/v1/streams')}: streams[${i}] has no app/name strings`);
+      if (typeof s.app !== 'string' || typeof s.name !== 'string')
+        throw new DiscoveryError(`${this.at('/api/v1/streams')}: streams[${i}] has no app/name strings`);
       const vhostId = typeof s.vhost === 'string' || typeof s.vhost === 'number' ? String(s.vhost) : '';
       const name = vhosts.get(vhostId) ?? vhostId;
-      out.push({ kind: 'media', vhost: name === DEFAULT_VHOST ? DEFAULT_VHOST_NAME : name, app: s.app, stream: s.name });
+      out.push({
+        kind: 'media',
+        vhost: name === DEFAULT_VHOST ? DEFAULT_VHOST_NAME : name,
+        app: s.app,
+        stream: s.name,
+      });
     }
     return out;
   }
@@ -44,18 +50,24 @@ export class SrsSource implements DiscoverySource {
 
   private async get(path: string, signal: AbortSignal): Promise<Json> {
     const doc = await fetchJson({ url: this.at(path), headers: this.c.headers, signal });
-    if (!isObject(doc)) throw new DiscoveryError(`${this.at(path.split('?')[0]!)}: expected a JSON object, got ${Array.isArray(doc) ? 'a list' : typeof doc}`);
-    if (doc.code !== undefined && doc.code !== 0) throw new DiscoveryError(`${this.at(path.split('?')[0]!)}: SRS error code ${JSON.stringify(doc.code)}`);
+    if (!isObject(doc))
+      throw new DiscoveryError(
+        `${this.at(path.split('?')[0]!)}: expected a JSON object, got ${Array.isArray(doc) ? 'a list' : typeof doc}`,
+      );
+    if (doc.code !== undefined && doc.code !== 0)
+      throw new DiscoveryError(`${this.at(path.split('?')[0]!)}: SRS error code ${JSON.stringify(doc.code)}`);
     return doc;
   }
 
   /** vhost id -> name; both SRS 3 (numeric ids) and 4+ ("vid-...") */
   private async vhostNames(signal: AbortSignal): Promise<Map<string, string>> {
     const doc = await this.get('/api/v1/vhosts', signal);
-    if (!Array.isArray(doc.vhosts)) throw new DiscoveryError(`${this.at('/api/v1/vhosts')}: no "vhosts" list in the answer`);
+    if (!Array.isArray(doc.vhosts))
+      throw new DiscoveryError(`${this.at('/api/v1/vhosts')}: no "vhosts" list in the answer`);
     const names = new Map<string, string>();
     for (const v of doc.vhosts) {
-      if (isObject(v) && (typeof v.id === 'string' || typeof v.id === 'number') && typeof v.name === 'string') names.set(String(v.id), v.name);
+      if (isObject(v) && (typeof v.id === 'string' || typeof v.id === 'number') && typeof v.name === 'string')
+        names.set(String(v.id), v.name);
     }
     return names;
   }
@@ -69,11 +81,16 @@ export class SrsSource implements DiscoverySource {
     const maxPages = this.c.max_streams * 2 + 2;
     for (let page = 0; page < maxPages; page++) {
       const doc = await this.get(`/api/v1/streams?start=${all.length}&count=${SRS_PAGE_SIZE}`, signal);
-      if (!Array.isArray(doc.streams)) throw new DiscoveryError(`${this.at('/api/v1/streams')}: no "streams" list in the answer`);
+      if (!Array.isArray(doc.streams))
+        throw new DiscoveryError(`${this.at('/api/v1/streams')}: no "streams" list in the answer`);
       const got = doc.streams;
       if (got.length === 0) break;
-      const key = (s: unknown) => (isObject(s) ? `${String(s.id)}|${String(s.vhost)}|${String(s.app)}|${String(s.name)}` : '');
-      if (got.every((s) => seen.has(key(s)))) throw new DiscoveryError(`${this.at('/api/v1/streams')}: a page repeated streams already read (start ignored?)`);
+      const key = (s: unknown) =>
+        isObject(s) ? `${String(s.id)}|${String(s.vhost)}|${String(s.app)}|${String(s.name)}` : '';
+      if (got.every((s) => seen.has(key(s))))
+        throw new DiscoveryError(
+          `${this.at('/api/v1/streams')}: a page repeated streams already read (start ignored?)`,
+        );
       for (const s of got) seen.add(key(s));
       all.push(...got);
       const total = typeof doc.total === 'number' ? doc.total : undefined;

@@ -25,10 +25,14 @@ export function followEvents(o: FollowOptions): () => void {
     new Promise<void>((resolve) => {
       const t = setTimeout(resolve, ms);
       t.unref();
-      stop.signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      stop.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   const loop = async () => {
     let failures = 0;
@@ -51,11 +55,17 @@ export function followEvents(o: FollowOptions): () => void {
 async function readOnce(o: FollowOptions, signal: AbortSignal, connected: () => void): Promise<void> {
   // a timer, not AbortSignal.timeout: fetch's signal also governs the body, which must outlive the timeout
   const request = new AbortController();
-  const timer = setTimeout(() => request.abort(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => request.abort(new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)),
+    CONNECT_TIMEOUT_MS,
+  );
   const connect = AbortSignal.any([signal, request.signal]);
   let res: Response;
   try {
-    res = await fetch(o.url, { headers: { accept: 'text/event-stream', ...(await o.headers(connect)) }, signal: connect });
+    res = await fetch(o.url, {
+      headers: { accept: 'text/event-stream', ...(await o.headers(connect)) },
+      signal: connect,
+    });
   } finally {
     clearTimeout(timer);
   }

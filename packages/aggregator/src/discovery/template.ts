@@ -30,12 +30,17 @@ export function parseTemplate(text: string): ParsedTemplate {
   }
   if (last < text.length) parts.push(text.slice(last));
   const literal = parts.filter((p): p is string => typeof p === 'string').join('');
-  if (literal.includes('{') || literal.includes('}')) return { ok: false, error: 'unbalanced "{" or "}" (placeholders are {vhost}, {app}, {stream})' };
+  if (literal.includes('{') || literal.includes('}'))
+    return { ok: false, error: 'unbalanced "{" or "}" (placeholders are {vhost}, {app}, {stream})' };
   return { ok: true, parts, fields };
 }
 
 /** Renders a parsed template; `encode` is applied to each inserted value (URL templates percent-encode). */
-export function renderTemplate(parts: readonly Part[], values: TemplateValues, encode: (v: string) => string = (v) => v): string {
+export function renderTemplate(
+  parts: readonly Part[],
+  values: TemplateValues,
+  encode: (v: string) => string = (v) => v,
+): string {
   let out = '';
   for (const p of parts) out += typeof p === 'string' ? p : encode(values[p.field]);
   return out;

@@ -9,7 +9,9 @@ import { type Line, memoryLogger } from './support/memory-logger.js';
 import { sourceConfig } from './support/source-config.js';
 
 const SECRET = 'Bearer sd-secret-0042';
-const GOOD: Answer = { body: JSON.stringify([{ targets: ['http://edge/live/a.flv', 'http://edge/live/b.flv'], labels: { line: 'cdn' } }]) };
+const GOOD: Answer = {
+  body: JSON.stringify([{ targets: ['http://edge/live/a.flv', 'http://edge/live/b.flv'], labels: { line: 'cdn' } }]),
+};
 const signal = new AbortController().signal;
 
 let server: ScriptedServer;
@@ -19,19 +21,47 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-function runner(lines: Line[], failures: string[] = [], over: Parameters<typeof sourceConfig>[0] = { name: 'sd', type: 'http_sd' }) {
-  const c = sourceConfig({ url: `${server.url}/targets.json?token=qs-secret-77`, headers: { Authorization: SECRET }, ...over });
+function runner(
+  lines: Line[],
+  failures: string[] = [],
+  over: Parameters<typeof sourceConfig>[0] = { name: 'sd', type: 'http_sd' },
+) {
+  const c = sourceConfig({
+    url: `${server.url}/targets.json?token=qs-secret-77`,
+    headers: { Authorization: SECRET },
+    ...over,
+  });
   return new SourceRunner(c, ['isp'], { logger: memoryLogger(lines), failed: (s) => failures.push(s) });
 }
 
 const BAD: { what: string; answer: Answer; error: string }[] = [
-  { what: 'an HTML page', answer: { type: 'text/html; charset=utf-8', body: '<!doctype html><html><body>502 Bad Gateway</body></html>' }, error: 'answered HTML (text/html), expected JSON: "<!doctype html><html><body>502 Bad Gateway</body></html>"' },
+  {
+    what: 'an HTML page',
+    answer: { type: 'text/html; charset=utf-8', body: '<!doctype html><html><body>502 Bad Gateway</body></html>' },
+    error: 'answered HTML (text/html), expected JSON: "<!doctype html><html><body>502 Bad Gateway</body></html>"',
+  },
   { what: 'truncated JSON', answer: { body: GOOD.body.slice(0, 40) }, error: 'invalid JSON (' },
-  { what: 'the wrong shape', answer: { body: '{"targets": ["http://edge/live/a.flv"]}' }, error: 'expected a list of target groups' },
-  { what: 'targets that are not strings', answer: { body: '[{"targets": [42]}]' }, error: '[0].targets[0] must be a string' },
-  { what: 'a label that is not a string', answer: { body: '[{"targets": [], "labels": {"isp": 1}}]' }, error: '[0].labels.isp must be a string' },
+  {
+    what: 'the wrong shape',
+    answer: { body: '{"targets": ["http://edge/live/a.flv"]}' },
+    error: 'expected a list of target groups',
+  },
+  {
+    what: 'targets that are not strings',
+    answer: { body: '[{"targets": [42]}]' },
+    error: '[0].targets[0] must be a string',
+  },
+  {
+    what: 'a label that is not a string',
+    answer: { body: '[{"targets": [], "labels": {"isp": 1}}]' },
+    error: '[0].labels.isp must be a string',
+  },
   { what: 'an empty answer', answer: { body: '' }, error: 'empty answer, expected JSON' },
-  { what: 'HTTP 500', answer: { status: 500, type: 'text/plain', body: 'upstream exploded' }, error: 'HTTP 500: "upstream exploded"' },
+  {
+    what: 'HTTP 500',
+    answer: { status: 500, type: 'text/plain', body: 'upstream exploded' },
+    error: 'HTTP 500: "upstream exploded"',
+  },
 ];
 
 describe('bad answers from an http_sd list', () => {
@@ -80,9 +110,17 @@ describe('bad answers from an http_sd list', () => {
     const lines: Line[] = [];
     const closed = await startScriptedServer(() => GOOD);
     await closed.close();
-    const r = new SourceRunner(sourceConfig({ name: 'gone', type: 'http_sd', url: `${closed.url}/t.json?token=qs-secret-77` }), [], { logger: memoryLogger(lines) });
+    const r = new SourceRunner(
+      sourceConfig({ name: 'gone', type: 'http_sd', url: `${closed.url}/t.json?token=qs-secret-77` }),
+      [],
+      { logger: memoryLogger(lines) },
+    );
     await r.refresh(signal);
-    expect(r.status()).toMatchObject({ up: false, failures: 1, last_error: `${closed.url}/t.json?token=***: connection refused` });
+    expect(r.status()).toMatchObject({
+      up: false,
+      failures: 1,
+      last_error: `${closed.url}/t.json?token=***: connection refused`,
+    });
   });
 
   it('100 000 entries: max_streams keeps the first 10 000, the rest are counted, one warning', async () => {
@@ -91,7 +129,10 @@ describe('bad answers from an http_sd list', () => {
     const targets = Array.from({ length: 100_000 }, (_, i) => `http://edge/live/s${i}.flv`);
     answer = { body: JSON.stringify([{ targets }]) };
     const c = sourceConfig({ name: 'big', type: 'http_sd', url: `${server.url}/big.json` });
-    const r = new SourceRunner(c, [], { logger: memoryLogger(lines), skipped: (_s, reason, n) => skipped.push([reason, n]) });
+    const r = new SourceRunner(c, [], {
+      logger: memoryLogger(lines),
+      skipped: (_s, reason, n) => skipped.push([reason, n]),
+    });
     await r.refresh(signal);
     expect(r.streams()).toHaveLength(10_000);
     expect(r.streams()[9_999]!.id).toBe('live/s9999');

@@ -33,7 +33,14 @@ describe('discovery config (SPEC §11)', () => {
       gone_grace_s: 0,
       events: true,
     });
-    expect(nms).toMatchObject({ project: 'nms', line: 'discovered', username: 'admin', password: 'nms-secret-pw', gone_grace_s: 60, events: false });
+    expect(nms).toMatchObject({
+      project: 'nms',
+      line: 'discovered',
+      username: 'admin',
+      password: 'nms-secret-pw',
+      gone_grace_s: 60,
+      events: false,
+    });
     expect(sd).toMatchObject({ url: 'http://sd.example/targets.json', refresh_interval_s: 10, project: 'targets' });
     expect(file).toMatchObject({ path: '/etc/video-exporter/targets/*.json', max_streams: 500 });
     expect(c.warnings).toEqual(['discovery: dropped tag keys not in exporter.allowed_tags: team; allowed: role, isp']);
@@ -42,7 +49,9 @@ describe('discovery config (SPEC §11)', () => {
   it('streams: {} is fine beside discovery, but not alone', () => {
     const disc = 'discovery:\n  - {name: a, type: http_sd, url: "http://sd.example/t.json"}\n';
     expect(parseConfigText(`streams: {}\n${disc}`, { env: {} }).discovery).toHaveLength(1);
-    expect(() => parseConfigText('streams: {}\ndiscovery: []\n', { env: {} })).toThrow('streams: no streams configured');
+    expect(() => parseConfigText('streams: {}\ndiscovery: []\n', { env: {} })).toThrow(
+      'streams: no streams configured',
+    );
   });
 
   it('an unset variable in a password or play_url is an error naming the variable, never a value', () => {
@@ -56,7 +65,8 @@ describe('discovery config (SPEC §11)', () => {
   });
 
   it('placeholders in project/line of an http_sd source and "/" in a project are refused', () => {
-    const text = 'discovery:\n  - {name: a, type: http_sd, url: "http://sd.example/t.json", project: "{app}", line: "a/b"}\n';
+    const text =
+      'discovery:\n  - {name: a, type: http_sd, url: "http://sd.example/t.json", project: "{app}", line: "a/b"}\n';
     expect(() => parseConfigText(text, { env: {} })).toThrow(
       'discovery[0].project: placeholders only work in srs and nms sources; http_sd sources take labels from the list\n' +
         'discovery[0].line: must not contain "/" (it separates project/line/id)',
@@ -64,9 +74,9 @@ describe('discovery config (SPEC §11)', () => {
   });
 
   it('the name "config" is reserved (it is the source of listed streams)', () => {
-    expect(() => parseConfigText('discovery:\n  - {name: config, type: file, path: /tmp/x.json}\n', { env: {} })).toThrow(
-      'discovery[0].name: "config" is reserved for streams listed under streams:',
-    );
+    expect(() =>
+      parseConfigText('discovery:\n  - {name: config, type: file, path: /tmp/x.json}\n', { env: {} }),
+    ).toThrow('discovery[0].name: "config" is reserved for streams listed under streams:');
   });
 });
 
@@ -89,7 +99,9 @@ describe('the commented discovery blocks of the shipped configs', () => {
   });
 
   it('deploy/k8s/config.yml: the example validates once uncommented', () => {
-    const c = parseConfigText(uncomment('../../../../deploy/k8s/config.yml', /^#   discovery:$/).replace(/^  /gm, ''), { env: { SRS_PLAY_TOKEN: 't', NMS_PASSWORD: 'p' } });
+    const c = parseConfigText(uncomment('../../../../deploy/k8s/config.yml', /^#   discovery:$/).replace(/^  /gm, ''), {
+      env: { SRS_PLAY_TOKEN: 't', NMS_PASSWORD: 'p' },
+    });
     expect(c.discovery.map((d) => d.name)).toEqual(['srs-origin', 'nms']);
   });
 });

@@ -18,7 +18,14 @@ describe('video-exporter discover', () => {
   let sd: ScriptedServer;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 've-discover-'));
-    sd = await startScriptedServer(() => ({ body: JSON.stringify([{ targets: ['http://edge.example/live/a.flv?txSecret=tx-secret-9'], labels: { project: 'G01', line: 'cdn', id: 'a' } }]) }));
+    sd = await startScriptedServer(() => ({
+      body: JSON.stringify([
+        {
+          targets: ['http://edge.example/live/a.flv?txSecret=tx-secret-9'],
+          labels: { project: 'G01', line: 'cdn', id: 'a' },
+        },
+      ]),
+    }));
   });
   afterAll(async () => {
     await sd.close();
@@ -31,7 +38,10 @@ describe('video-exporter discover', () => {
   };
 
   it('prints the streams that would be probed, configured ones too, URLs redacted; exit 0', async () => {
-    const path = write('ok.yml', `streams:\n  G01:\n    SOURCE:\n      - {url: "http://origin.example/live/a.flv?token=tok-secret-1", id: a}\ndiscovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n`);
+    const path = write(
+      'ok.yml',
+      `streams:\n  G01:\n    SOURCE:\n      - {url: "http://origin.example/live/a.flv?token=tok-secret-1", id: a}\ndiscovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n`,
+    );
     const out = capture();
     const err = capture();
     expect(await discoverCommand({ configPath: path, json: false }, out.stream, err.stream)).toBe(0);
@@ -51,10 +61,16 @@ describe('video-exporter discover', () => {
   });
 
   it('exit 1 when a source fails (the others are still listed), exit 2 on a config error', async () => {
-    const failing = write('fail.yml', `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n  - {name: missing, type: file, path: "${dir}/nowhere/*.json"}\n`);
+    const failing = write(
+      'fail.yml',
+      `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n  - {name: missing, type: file, path: "${dir}/nowhere/*.json"}\n`,
+    );
     const out = capture();
     expect(await discoverCommand({ configPath: failing, json: true }, out.stream, capture().stream)).toBe(1);
-    const plan = JSON.parse(out.text()) as { sources: { name: string; up: boolean; last_error?: string }[]; streams: unknown[] };
+    const plan = JSON.parse(out.text()) as {
+      sources: { name: string; up: boolean; last_error?: string }[];
+      streams: unknown[];
+    };
     expect(plan.sources.map((s) => [s.name, s.up])).toEqual([
       ['sd', true],
       ['missing', false],

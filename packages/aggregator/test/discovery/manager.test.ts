@@ -11,7 +11,17 @@ import { sourceConfig } from './support/source-config.js';
 
 const stream = (key: string, source?: string): StreamConfig => {
   const [project, line, id] = key.split('/') as [string, string, string];
-  return { key, project, line, id, url: `http://x/${id}.flv`, tags: {}, headers: {}, insecure_tls: false, ...(source ? { source } : {}) };
+  return {
+    key,
+    project,
+    line,
+    id,
+    url: `http://x/${id}.flv`,
+    tags: {},
+    headers: {},
+    insecure_tls: false,
+    ...(source ? { source } : {}),
+  };
 };
 
 /** A source whose list the test sets; counts its refreshes. */
@@ -24,17 +34,21 @@ class FakeSource implements DiscoverySource {
   }
 }
 const target = (url: string, labels: Record<string, string>): FoundEntry => ({ kind: 'target', url, labels });
-const sd = (name: string, over: Partial<DiscoverySourceConfig> = {}) => sourceConfig({ name, type: 'http_sd', url: `http://${name}/t.json`, ...over });
+const sd = (name: string, over: Partial<DiscoverySourceConfig> = {}) =>
+  sourceConfig({ name, type: 'http_sd', url: `http://${name}/t.json`, ...over });
 
 let manager: DiscoveryManager | undefined;
 afterEach(() => manager?.stop());
 
 describe('merging configured and discovered streams', () => {
   it('configured wins over discovered, an earlier source over a later one', () => {
-    const m = mergeDiscovered([stream('P/l/a')], [
-      { name: 'one', streams: [stream('P/l/a', 'one'), stream('P/l/b', 'one')] },
-      { name: 'two', streams: [stream('P/l/b', 'two'), stream('P/l/c', 'two')] },
-    ]);
+    const m = mergeDiscovered(
+      [stream('P/l/a')],
+      [
+        { name: 'one', streams: [stream('P/l/a', 'one'), stream('P/l/b', 'one')] },
+        { name: 'two', streams: [stream('P/l/b', 'two'), stream('P/l/c', 'two')] },
+      ],
+    );
     expect(m.streams.map((s) => `${s.source}:${s.key}`)).toEqual(['one:P/l/b', 'two:P/l/c']);
     expect([...m.conflicts]).toEqual([
       ['one', ['P/l/a']],
@@ -67,7 +81,13 @@ describe('the discovery manager', () => {
   it('logs and counts each clash once, however many refreshes repeat it', async () => {
     const a = new FakeSource([target('http://e/live/x.flv', { project: 'P', line: 'l', id: 'x' })]);
     const b = new FakeSource([target('http://e/live/x2.flv', { project: 'P', line: 'l', id: 'x' })]);
-    const { lines, conflicts } = start(new Map([['a', a], ['b', b]]), [sd('a'), sd('b')]);
+    const { lines, conflicts } = start(
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+      [sd('a'), sd('b')],
+    );
     await manager!.refreshAll();
     await manager!.refreshAll();
     await manager!.refreshAll();
@@ -83,7 +103,10 @@ describe('the discovery manager', () => {
   it('a reload changing one source re-creates only that one and keeps its list until it answers', async () => {
     const a = new FakeSource([target('http://e/live/a.flv', {})]);
     const b = new FakeSource([target('http://e/live/b.flv', {})]);
-    const sources = new Map([['a', a], ['b', b]]);
+    const sources = new Map([
+      ['a', a],
+      ['b', b],
+    ]);
     const { created } = start(sources, [sd('a'), sd('b')]);
     await manager!.refreshAll();
     const b2 = new FakeSource([]);
@@ -103,8 +126,15 @@ describe('the discovery manager', () => {
       writeFileSync(join(dir, 'a.json'), JSON.stringify([{ targets: ['http://e/live/one.flv'] }]));
       writeFileSync(join(dir, 'ignored.txt'), 'not a target file');
       const changes: string[][] = [];
-      manager = new DiscoveryManager({ logger: memoryLogger([]), allowedTags: [], onChange: (s) => changes.push(s.map((x) => x.id)) });
-      manager.update([sourceConfig({ name: 'files', type: 'file', path: join(dir, '*.json'), refresh_interval_s: 3600 })], []);
+      manager = new DiscoveryManager({
+        logger: memoryLogger([]),
+        allowedTags: [],
+        onChange: (s) => changes.push(s.map((x) => x.id)),
+      });
+      manager.update(
+        [sourceConfig({ name: 'files', type: 'file', path: join(dir, '*.json'), refresh_interval_s: 3600 })],
+        [],
+      );
       await manager.refreshAll();
       expect(manager.streams().map((s) => s.id)).toEqual(['live/one']);
       writeFileSync(join(dir, 'b.json'), JSON.stringify([{ targets: ['http://e/live/two.flv'] }]));

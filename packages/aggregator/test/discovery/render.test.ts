@@ -8,25 +8,63 @@ const target = (url: string, labels: Record<string, string> = {}): FoundEntry =>
 const ALLOWED = ['table', 'desk', 'biz', 'isp', 'role'];
 
 describe('rendering found entries into streams', () => {
-  const srs = sourceConfig({ name: 'srs-origin', type: 'srs', url: 'http://srs:1985', play_url: 'http://srs:8080/{app}/{stream}.flv?token=t0k', project: '{vhost}', line: 'Source', tags: { role: 'origin' } });
+  const srs = sourceConfig({
+    name: 'srs-origin',
+    type: 'srs',
+    url: 'http://srs:1985',
+    play_url: 'http://srs:8080/{app}/{stream}.flv?token=t0k',
+    project: '{vhost}',
+    line: 'Source',
+    tags: { role: 'origin' },
+  });
 
   it('applies the templates: project, lower-cased line, id, URL, literal tags, source', () => {
     const r = new Renderer(srs, ALLOWED).render([media('live', 'room01'), media('live', 'room02', 'game.example.com')]);
     expect(r.streams).toEqual([
-      { key: 'default/source/live/room01', project: 'default', line: 'source', id: 'live/room01', url: 'http://srs:8080/live/room01.flv?token=t0k', tags: { role: 'origin' }, headers: {}, insecure_tls: false, source: 'srs-origin' },
-      { key: 'game.example.com/source/live/room02', project: 'game.example.com', line: 'source', id: 'live/room02', url: 'http://srs:8080/live/room02.flv?token=t0k', tags: { role: 'origin' }, headers: {}, insecure_tls: false, source: 'srs-origin' },
+      {
+        key: 'default/source/live/room01',
+        project: 'default',
+        line: 'source',
+        id: 'live/room01',
+        url: 'http://srs:8080/live/room01.flv?token=t0k',
+        tags: { role: 'origin' },
+        headers: {},
+        insecure_tls: false,
+        source: 'srs-origin',
+      },
+      {
+        key: 'game.example.com/source/live/room02',
+        project: 'game.example.com',
+        line: 'source',
+        id: 'live/room02',
+        url: 'http://srs:8080/live/room02.flv?token=t0k',
+        tags: { role: 'origin' },
+        headers: {},
+        insecure_tls: false,
+        source: 'srs-origin',
+      },
     ]);
   });
 
   it('match: every regex must match; the others are counted as unmatched, not as errors', () => {
-    const r = new Renderer({ ...srs, match: { app: '^live$', stream: '^room' } }, ALLOWED).render([media('live', 'room1'), media('test', 'room2'), media('live', 'lobby')]);
+    const r = new Renderer({ ...srs, match: { app: '^live$', stream: '^room' } }, ALLOWED).render([
+      media('live', 'room1'),
+      media('test', 'room2'),
+      media('live', 'lobby'),
+    ]);
     expect(r.streams.map((s) => s.id)).toEqual(['live/room1']);
     expect(r.unmatched).toBe(2);
     expect(r.skipped.invalid).toBe(0);
   });
 
   it('odd names: spaces, unicode and markup are percent-encoded in the URL and kept in the labels; control characters are skipped', () => {
-    const r = new Renderer(srs, ALLOWED).render([media('live', 'room 1'), media('live', '直播间'), media('live', '<b>x</b>'), media('live', 'bad\nname'), media('live', '')]);
+    const r = new Renderer(srs, ALLOWED).render([
+      media('live', 'room 1'),
+      media('live', '直播间'),
+      media('live', '<b>x</b>'),
+      media('live', 'bad\nname'),
+      media('live', ''),
+    ]);
     expect(r.streams.map((s) => [s.id, s.url])).toEqual([
       ['live/room 1', 'http://srs:8080/live/room%201.flv?token=t0k'],
       ['live/直播间', 'http://srs:8080/live/%E7%9B%B4%E6%92%AD%E9%97%B4.flv?token=t0k'],
@@ -48,7 +86,12 @@ describe('rendering found entries into streams', () => {
   });
 
   it('max_streams keeps the first and counts the rest; duplicates in one list are counted once', () => {
-    const r = new Renderer({ ...srs, max_streams: 2 }, ALLOWED).render([media('live', 'a'), media('live', 'a'), media('live', 'b'), media('live', 'c')]);
+    const r = new Renderer({ ...srs, max_streams: 2 }, ALLOWED).render([
+      media('live', 'a'),
+      media('live', 'a'),
+      media('live', 'b'),
+      media('live', 'c'),
+    ]);
     expect(r.streams.map((s) => s.id)).toEqual(['live/a', 'live/b']);
     expect(r.skipped).toEqual({ invalid: 0, duplicate: 1, capped: 1 });
   });

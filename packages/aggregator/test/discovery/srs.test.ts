@@ -9,7 +9,8 @@ afterEach(async () => {
   srs = undefined;
 });
 
-const rooms = (n: number, extra: Partial<SrsStream> = {}): SrsStream[] => Array.from({ length: n }, (_, i) => ({ app: 'live', name: `room${i}`, ...extra }));
+const rooms = (n: number, extra: Partial<SrsStream> = {}): SrsStream[] =>
+  Array.from({ length: n }, (_, i) => ({ app: 'live', name: `room${i}`, ...extra }));
 
 async function discover(o: SrsOptions, max_streams = 10_000) {
   srs = await startSrsStandIn(o);
@@ -51,7 +52,9 @@ describe('srs source against the SRS API stand-in', () => {
   });
 
   it('a server that ignores start (every page the same) is an error, not an endless loop', async () => {
-    await expect(discover({ streams: rooms(30), maxPage: 10, ignoreStart: true })).rejects.toThrow('a page repeated streams already read (start ignored?)');
+    await expect(discover({ streams: rooms(30), maxPage: 10, ignoreStart: true })).rejects.toThrow(
+      'a page repeated streams already read (start ignored?)',
+    );
     expect(srs!.requests.filter((r) => r.startsWith('/api/v1/streams')).length).toBe(2);
   });
 

@@ -11,6 +11,14 @@ export function memoryLogger(lines: Line[]): Logger {
   const at = (level: string) => (message: string, meta?: object) => {
     lines.push({ level, message, ...(meta ?? {}) });
   };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), log: (level: string, message: string, meta?: object) => at(level)(message, meta), isLevelEnabled: () => true, isDebugEnabled: () => true };
+  const logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    log: (level: string, message: string, meta?: object) => at(level)(message, meta),
+    isLevelEnabled: () => true,
+    isDebugEnabled: () => true,
+  };
   return logger as unknown as Logger;
 }

@@ -1,7 +1,9 @@
 import type { DiscoverySourceConfig } from '../../../src/config/index.js';
 
 /** A source config as the validator makes it, with the defaults of SPEC §11. */
-export function sourceConfig(over: Partial<DiscoverySourceConfig> & Pick<DiscoverySourceConfig, 'name' | 'type'>): DiscoverySourceConfig {
+export function sourceConfig(
+  over: Partial<DiscoverySourceConfig> & Pick<DiscoverySourceConfig, 'name' | 'type'>,
+): DiscoverySourceConfig {
   return {
     refresh_interval_s: 30,
     project: over.name,
