@@ -3,13 +3,15 @@
  * clear error per way it can go wrong. Messages carry the redacted URL only, never headers or bodies
  * beyond a short redacted excerpt.
  */
-import { redactText, redactUrl } from '@video-exporter/probe-worker/redact';
+import { redactText, redactUrl, requestSecrets } from '@video-exporter/probe-worker/redact';
 
 /** per request; a refresh may make several (pages, vhosts, a re-login) */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** 100 000 SRS entries are about 60 MB of JSON; more than this is not a stream list */
 export const MAX_BODY_BYTES = 128 * 1024 * 1024;
 const EXCERPT_CHARS = 60;
+/** text looked at around an excerpt, so a secret cut by the excerpt's end is still recognised */
+const EXCERPT_CONTEXT_CHARS = 500;
 
 /** A failed request or an answer that is not the expected JSON; `status` when the server answered. */
 export class DiscoveryError extends Error {
@@ -59,30 +61,35 @@ export async function fetchJson(r: JsonRequest): Promise<unknown> {
       ? new DiscoveryError(`${shown}: ${err.message}`, res.status)
       : new DiscoveryError(`${shown}: ${requestFailure(err, timeoutMs)}`, res.status);
   }
+  // a server may echo the request (its token, the login password) in an error page or a JSON error
+  const password = (r.body as { password?: unknown } | undefined)?.password;
+  const secrets = [...requestSecrets(r.url, r.headers), ...(typeof password === 'string' ? [password] : [])];
   if (res.status < 200 || res.status > 299)
-    throw new DiscoveryError(`${shown}: HTTP ${res.status}${excerpt(text)}`, res.status);
-  return parseJson(text, shown, res.headers.get('content-type'));
+    throw new DiscoveryError(`${shown}: HTTP ${res.status}${excerpt(text, secrets)}`, res.status);
+  return parseJson(text, shown, res.headers.get('content-type'), secrets);
 }
 
 /** JSON text -> value, or an error saying what came instead (HTML, nothing, cut short). */
-export function parseJson(text: string, shown: string, contentType: string | null = null): unknown {
+export function parseJson(text: string, shown: string, contentType: string | null = null, secrets: string[] = []): unknown {
   const head = text.trimStart();
   if (head === '') throw new DiscoveryError(`${shown}: empty answer, expected JSON`);
   if (head.startsWith('<'))
     throw new DiscoveryError(
-      `${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, expected JSON${excerpt(text)}`,
+      `${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, expected JSON${excerpt(text, secrets)}`,
     );
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new DiscoveryError(`${shown}: invalid JSON (${(err as Error).message})`);
+    // V8 quotes a piece of the text in its message
+    throw new DiscoveryError(`${shown}: invalid JSON (${redactText((err as Error).message, secrets)})`);
   }
 }
 
-function excerpt(text: string): string {
-  const t = text.trim().replace(/\s+/g, ' ');
+function excerpt(text: string, secrets: readonly string[]): string {
+  // redact before cutting: half a secret would no longer be recognised
+  const t = redactText(text.slice(0, EXCERPT_CHARS + EXCERPT_CONTEXT_CHARS).trim().replace(/\s+/g, ' '), secrets);
   if (t === '') return '';
-  return `: ${JSON.stringify(redactText(t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}...` : t))}`;
+  return `: ${JSON.stringify(t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}...` : t)}`;
 }
 
 async function readCapped(res: Response): Promise<string> {

@@ -143,6 +143,20 @@ describe('bad answers from an http_sd list', () => {
   });
 });
 
+describe('a server that echoes the request', () => {
+  it.each([
+    { what: 'in an HTTP 401 page', answer: { status: 401, type: 'text/plain', body: `denied: ${SECRET}` } },
+    { what: 'in an HTML page', answer: { type: 'text/html', body: `<p>token sd-secret-0042 expired</p>` } },
+    { what: 'in broken JSON', answer: { body: `sd-secret-0042 ${'x'.repeat(20)}` } },
+  ])('$what: the header value is scrubbed from the error', async ({ answer: echo }) => {
+    answer = echo;
+    const r = runner([]);
+    await r.refresh(signal);
+    expect(r.status().last_error).toContain('***');
+    expect(r.status().last_error).not.toContain('sd-secret-0042');
+  });
+});
+
 describe('bad answers from SRS', () => {
   it.each([
     { what: 'SRS error code', body: '{"code": 1000, "server": "vid-1"}', error: '/api/v1/vhosts: SRS error code 1000' },
