@@ -48,7 +48,7 @@ import { writeSection } from './markdown-section.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = 'tests/fixtures/live/live_720p25.flv';
 const DEFAULT_CLI = join(ROOT, 'packages/aggregator/dist/cli.js');
-const SOURCE_MAIN = join(ROOT, 'packages/aggregator/dist/live-source/main.js');
+const SOURCE_MAIN = join(ROOT, 'packages/live-source/dist/main.js');
 const DOC = join(ROOT, 'docs/benchmarks.md');
 const SVG = join(ROOT, 'docs/benchmarks-cpu-rss.svg');
 
@@ -154,7 +154,7 @@ try {
 }
 
 // the fixture's nominal figures, from the parser (not hard-coded)
-const { parseFlvFile } = await import('../../packages/flv-parser/dist/index.js');
+const { parseFlvFile } = await import('@video-exporter/flv-parser');
 const fixtureSummary = parseFlvFile(new Uint8Array(readFileSync(join(ROOT, FIXTURE))));
 const NOMINAL = { bitrate: fixtureSummary.bitrate_bps, fps: fixtureSummary.video.framerate, width: fixtureSummary.video.width, height: fixtureSummary.video.height };
 if (!(NOMINAL.bitrate > 0) || !(NOMINAL.fps > 0)) {

@@ -7,8 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
 import {
   type ScriptedServer,
   startScriptedServer,
@@ -17,7 +17,7 @@ import { type SrsStandIn, startSrsStandIn } from '../../packages/aggregator/test
 import { tempDir, writeAtomically } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
 import { apiStreams, getJson, getText, scrape } from './support/http.js';
-import { valueOf, type Exposition } from './support/prom-text.js';
+import { type Exposition, valueOf } from './support/prom-text.js';
 
 const CHECK_INTERVAL_S = 3;
 const GRACE_S = 4;

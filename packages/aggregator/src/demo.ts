@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, type Config } from './config/index.js';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { startDemoTargets } from './demo-targets.js';
-import { startLiveSource, type LiveSource } from './live-source/index.js';
 
 const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, import.meta.url));
 

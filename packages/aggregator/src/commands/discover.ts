@@ -1,5 +1,5 @@
-import { redactUrl } from '@video-exporter/probe-worker/redact';
-import { CONFIG_SOURCE, ConfigError, loadConfigFile, type StreamConfig } from '../config/index.js';
+import { redactUrl } from '@video-exporter/probe-worker';
+import { CONFIG_SOURCE, type Config, ConfigError, loadConfigFile, type StreamConfig } from '../config/index.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { createLogger } from '../logging.js';
 import type { DiscoverySourceStatus } from '../state/types.js';
@@ -19,7 +19,7 @@ export async function discoverCommand(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  let config;
+  let config: Config;
   try {
     config = await loadConfigFile(o.configPath);
   } catch (e) {

@@ -1,5 +1,5 @@
 import { runProbe, type ProbeResult } from '@video-exporter/probe-worker';
-import { scoreSingleProbe } from '../probe-scores.js';
+import { scoreSingleProbe } from '../scoring/single-probe.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { UsageError } from './usage.js';
 

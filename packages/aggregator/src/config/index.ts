@@ -5,5 +5,5 @@ export { type Env, expandEnv } from './env.js';
 export { parseListenAddr } from './listen-addr.js';
 export { type LoadOptions, loadConfigFile, parseConfigText } from './load.js';
 export { type StreamDiff, diffStreams, sameStream } from './diff.js';
-export { summarizeConfig } from './summary.js';
+export { summarizeConfig } from './check-config-report.js';
 export { CONFIG_SOURCE, DISCOVERY_DEFAULTS, DISCOVERY_TYPES, urlProblem } from './validate-discovery.js';

@@ -1,11 +1,11 @@
-import { redactUrl } from '@video-exporter/probe-worker/redact';
+import { redactUrl } from '@video-exporter/probe-worker';
 import { encodeSegment, parseTemplate, renderTemplate, TEMPLATE_FIELDS } from '../discovery/template.js';
 import { type Env, expandEnv } from './env.js';
 import {
-  type Problems,
   describe,
   indexPath,
   isMapping,
+  type Problems,
   readBoolean,
   readEnum,
   readMapping,

@@ -1,4 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker/redact';
+import { redactUrl } from '@video-exporter/probe-worker';
 import { type Env, expandEnv } from './env.js';
 import {
   type Mapping,

@@ -3,7 +3,7 @@
  * clear error per way it can go wrong. Messages carry the redacted URL only, never headers or bodies
  * beyond a short redacted excerpt.
  */
-import { redactText, redactUrl, requestSecrets } from '@video-exporter/probe-worker/redact';
+import { redactText, redactUrl, requestSecrets } from '@video-exporter/probe-worker';
 
 /** per request; a refresh may make several (pages, vhosts, a re-login) */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -70,7 +70,12 @@ export async function fetchJson(r: JsonRequest): Promise<unknown> {
 }
 
 /** JSON text -> value, or an error saying what came instead (HTML, nothing, cut short). */
-export function parseJson(text: string, shown: string, contentType: string | null = null, secrets: string[] = []): unknown {
+export function parseJson(
+  text: string,
+  shown: string,
+  contentType: string | null = null,
+  secrets: string[] = [],
+): unknown {
   const head = text.trimStart();
   if (head === '') throw new DiscoveryError(`${shown}: empty answer, expected JSON`);
   if (head.startsWith('<'))
@@ -87,7 +92,13 @@ export function parseJson(text: string, shown: string, contentType: string | nul
 
 function excerpt(text: string, secrets: readonly string[]): string {
   // redact before cutting: half a secret would no longer be recognised
-  const t = redactText(text.slice(0, EXCERPT_CHARS + EXCERPT_CONTEXT_CHARS).trim().replace(/\s+/g, ' '), secrets);
+  const t = redactText(
+    text
+      .slice(0, EXCERPT_CHARS + EXCERPT_CONTEXT_CHARS)
+      .trim()
+      .replace(/\s+/g, ' '),
+    secrets,
+  );
   if (t === '') return '';
   return `: ${JSON.stringify(t.length > EXCERPT_CHARS ? `${t.slice(0, EXCERPT_CHARS)}...` : t)}`;
 }

@@ -26,7 +26,7 @@ export class FileSource implements DiscoverySource {
   private readonly dir: string;
   private readonly pattern: RegExp;
 
-  constructor(private readonly c: Pick<DiscoverySourceConfig, 'path'>) {
+  constructor(c: Pick<DiscoverySourceConfig, 'path'>) {
     this.dir = dirname(c.path!);
     this.pattern = globRegExp(basename(c.path!));
   }

@@ -8,7 +8,7 @@ import type { DiscoverySourceConfig, StreamConfig } from '../config/types.js';
 import type { Logger } from '../logging.js';
 import { mergeDiscovered } from './merge.js';
 import type { SkipReason } from './render.js';
-import { type SourceStatus, SourceRunner } from './source-runner.js';
+import { SourceRunner, type SourceStatus } from './source-runner.js';
 import type { DiscoverySource } from './types.js';
 
 /** a burst of events (NMS publish/unpublish, file writes) makes one refresh */

@@ -14,7 +14,16 @@ export const SKIP_REASONS: readonly SkipReason[] = ['invalid', 'duplicate', 'cap
 const MAX_EXAMPLES = 3;
 /** longest label value a discovered name may render to */
 export const MAX_LABEL_CHARS = 256;
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const DEL = 0x7f;
+const FIRST_PRINTABLE = 0x20;
+/** C0 controls and DEL: a line break or NUL in a label or URL is never a real stream name */
+function hasControl(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < FIRST_PRINTABLE || c === DEL) return true;
+  }
+  return false;
+}
 /** http_sd labels that name the stream instead of being tags */
 const IDENTITY_LABELS = new Set(['project', 'line', 'id']);
 
@@ -95,7 +104,7 @@ export class Renderer {
     }
     const what = `stream ${JSON.stringify(`${e.app}/${e.stream}`)}`;
     for (const v of [e.vhost, e.app, e.stream]) {
-      if (v === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS)
+      if (v === '' || hasControl(v) || v.length > MAX_LABEL_CHARS)
         return `${what}: empty, too long or control characters in vhost/app/stream`;
     }
     const url = renderTemplate(this.playUrl ?? [], values, encodeSegment);
@@ -146,7 +155,7 @@ export class Renderer {
       ['line', line],
       ['id', id],
     ] as const) {
-      if (v.trim() === '' || CONTROL.test(v) || v.length > MAX_LABEL_CHARS)
+      if (v.trim() === '' || hasControl(v) || v.length > MAX_LABEL_CHARS)
         return `${what}: ${name} ${JSON.stringify(v)} is empty, too long or has control characters`;
       if (name !== 'id' && v.includes('/')) return `${what}: ${name} ${JSON.stringify(v)} contains "/"`;
     }

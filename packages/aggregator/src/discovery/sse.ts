@@ -2,7 +2,7 @@
  * A minimal server-sent-events follower (only event names are needed): connects, reads `event:` lines,
  * reconnects after a pause when the stream ends or fails, until stopped.
  */
-import { redactUrl } from '@video-exporter/probe-worker/redact';
+import { redactUrl } from '@video-exporter/probe-worker';
 
 export const SSE_RECONNECT_MS = 3_000;
 /** failures in a row double the pause up to this: a refused login must not hit NMS's login limits */
@@ -84,10 +84,10 @@ async function readOnce(o: FollowOptions, signal: AbortSignal, connected: () => 
       const { value, done } = await reader.read();
       if (done) return;
       buffer += value;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).replace(/\r$/, '');
-        buffer = buffer.slice(nl + 1);
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? ''; // an unfinished line waits for the next chunk
+      for (const raw of lines) {
+        const line = raw.replace(/\r$/, '');
         if (line.startsWith('event:')) o.onEvent(line.slice('event:'.length).trim());
       }
     }

@@ -99,9 +99,12 @@ describe('the commented discovery blocks of the shipped configs', () => {
   });
 
   it('deploy/k8s/config.yml: the example validates once uncommented', () => {
-    const c = parseConfigText(uncomment('../../../../deploy/k8s/config.yml', /^#   discovery:$/).replace(/^  /gm, ''), {
-      env: { SRS_PLAY_TOKEN: 't', NMS_PASSWORD: 'p' },
-    });
+    const c = parseConfigText(
+      uncomment('../../../../deploy/k8s/config.yml', /^# {3}discovery:$/).replace(/^ {2}/gm, ''),
+      {
+        env: { SRS_PLAY_TOKEN: 't', NMS_PASSWORD: 'p' },
+      },
+    );
     expect(c.discovery.map((d) => d.name)).toEqual(['srs-origin', 'nms']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Renderer, defaultId } from '../../src/discovery/render.js';
+import { defaultId, Renderer } from '../../src/discovery/render.js';
 import type { FoundEntry } from '../../src/discovery/types.js';
 import { sourceConfig } from './support/source-config.js';
 

@@ -1,4 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker/redact';
+import { redactUrl } from '@video-exporter/probe-worker';
 import type { Config } from './types.js';
 
 /**

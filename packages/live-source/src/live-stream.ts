@@ -4,7 +4,7 @@
  * in one corked batch, so the kernel gets one writev per tick and no media byte is copied per connection.
  */
 import type { Socket } from 'node:net';
-import { writeTagTimestamp } from '@video-exporter/flv-parser/tag-index';
+import { writeTagTimestamp } from '@video-exporter/flv-parser';
 import type { FixtureTimeline } from './fixture-timeline.js';
 import type { PauseFault } from './faults.js';
 import type { PacedStream } from './pacer.js';
