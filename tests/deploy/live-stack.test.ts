@@ -245,7 +245,8 @@ describe('demo exporter + Prometheus', () => {
     expect(await page.locator('tbody tr[data-key="DEMO/cdn/offline"] .reason').innerText()).toBe('http_4xx');
     expect(await page.locator('header .counts').innerText()).toMatch(/^7 configured · 6 up · 1 down · 0 pending$/);
     // one line per discovery source: the demo's http_sd list, up, with its one stream
-    expect(await page.locator('header .discovery[data-source="demo-sd"]').innerText()).toMatch(/^discovery demo-sd \(http_sd\) up · 1 streams · last answer /);
+    const sourceLine = await page.locator('header .discovery[data-source="demo-sd"]').innerText();
+    expect(sourceLine).toMatch(/^discovery demo-sd \(http_sd\) up · 1 streams · last answer /);
 
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

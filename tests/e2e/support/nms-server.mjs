@@ -2,9 +2,10 @@
 //
 // Environment: NMS_RTMP_PORT, NMS_HTTP_PORT (required), NMS_DATA_DIR (its JSON store; a temp dir the test
 // removes), NMS_LOG_LEVEL (default "error"). With NMS_JWT_SECRET, the admin API at /api/v1 is switched on
-// with JWT auth for one user NMS_API_USER / NMS_API_PASSWORD, tokens valid for NMS_JWT_EXPIRES (e.g. "3s"). Prints the line "ready" on stdout once the RTMP and HTTP
-// listeners are bound; NMS's own log lines (only at NMS_LOG_LEVEL and above) also go to stdout, prefixed
-// "[time] [LEVEL]", so the test keeps them for its failure messages. Exits on SIGTERM after nms.stop().
+// with JWT auth for one user NMS_API_USER / NMS_API_PASSWORD, tokens valid for NMS_JWT_EXPIRES (e.g. "3s").
+// Prints the line "ready" on stdout once the RTMP and HTTP listeners are bound; NMS's own log lines (only
+// at NMS_LOG_LEVEL and above) also go to stdout, prefixed "[time] [LEVEL]", so the test keeps them for its
+// failure messages. Exits on SIGTERM after nms.stop().
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -51,7 +52,9 @@ if (process.env.NMS_JWT_SECRET) {
       secret: process.env.NMS_JWT_SECRET,
       expiresIn: process.env.NMS_JWT_EXPIRES ?? '24h',
       algorithm: 'HS256',
-      users: [{ username: process.env.NMS_API_USER ?? 'admin', password: process.env.NMS_API_PASSWORD ?? '', role: 'admin' }],
+      users: [
+        { username: process.env.NMS_API_USER ?? 'admin', password: process.env.NMS_API_PASSWORD ?? '', role: 'admin' },
+      ],
     },
   };
 }

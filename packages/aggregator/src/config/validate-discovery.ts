@@ -77,7 +77,8 @@ export function validateDiscovery(
   if (ctx.dropped.keys.size > 0) {
     const allowed = allowedTags.length === 0 ? 'none' : allowedTags.join(', ');
     warnings.push(
-      `discovery: dropped tag keys not in exporter.allowed_tags: ${[...ctx.dropped.keys.keys()].join(', ')}; allowed: ${allowed}`,
+      `discovery: dropped tag keys not in exporter.allowed_tags: ${[...ctx.dropped.keys.keys()].join(', ')}; ` +
+        `allowed: ${allowed}`,
     );
   }
   return out;

@@ -80,7 +80,8 @@ export function parseJson(
   if (head === '') throw new DiscoveryError(`${shown}: empty answer, expected JSON`);
   if (head.startsWith('<'))
     throw new DiscoveryError(
-      `${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, expected JSON${excerpt(text, secrets)}`,
+      `${shown}: answered HTML${contentType ? ` (${contentType.split(';')[0]})` : ''}, ` +
+        `expected JSON${excerpt(text, secrets)}`,
     );
   try {
     return JSON.parse(text);

@@ -85,7 +85,8 @@ export class FileSource implements DiscoverySource {
       };
     } catch (err) {
       onError(
-        `${this.dir}: cannot watch (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); re-reading every refresh only`,
+        `${this.dir}: cannot watch (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); ` +
+          're-reading every refresh only',
       );
       return () => {};
     }

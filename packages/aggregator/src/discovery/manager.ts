@@ -194,7 +194,8 @@ export class DiscoveryManager {
       r.runner.conflicts += fresh.length;
       this.o.conflict?.(name, fresh.length);
       this.o.logger.warn(
-        `discovery source ${name}: ${fresh.length} streams clash with configured streams or an earlier source; keeping those`,
+        `discovery source ${name}: ${fresh.length} streams clash with configured streams or an earlier source; ` +
+          'keeping those',
         {
           source: name,
           streams: fresh.slice(0, 5),

@@ -116,7 +116,8 @@ export class SourceRunner {
         });
       if (r.skipped.capped > 0)
         this.hooks.logger.warn(
-          `discovery source ${name}: more than max_streams (${this.config.max_streams}) found; kept the first, skipped ${r.skipped.capped}`,
+          `discovery source ${name}: more than max_streams (${this.config.max_streams}) found; ` +
+            `kept the first, skipped ${r.skipped.capped}`,
           { source: name },
         );
       if (r.droppedTags.size > 0)
@@ -145,7 +146,8 @@ export class SourceRunner {
       const beforeKeys = new Set(before.map((s) => s.key));
       const added = r.streams.filter((s) => !beforeKeys.has(s.key)).length;
       this.hooks.logger.info(
-        `discovery source ${name}: ${r.streams.length} streams (+${added} -${before.length + added - r.streams.length})`,
+        `discovery source ${name}: ${r.streams.length} streams ` +
+          `(+${added} -${before.length + added - r.streams.length})`,
         { source: name },
       );
     }

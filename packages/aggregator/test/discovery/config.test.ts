@@ -57,10 +57,12 @@ describe('discovery config (SPEC §11)', () => {
   it('an unset variable in a password or play_url is an error naming the variable, never a value', () => {
     const text = [
       'discovery:',
-      '  - {name: a, type: nms, url: "http://nms.example", play_url: "http://nms.example/{app}/{stream}.flv?sign=${SIGN}", username: u, password: "${PW}"}',
+      '  - {name: a, type: nms, url: "http://nms.example", username: u, password: "${PW}",',
+      '     play_url: "http://nms.example/{app}/{stream}.flv?sign=${SIGN}"}',
     ].join('\n');
     expect(() => parseConfigText(text, { env: {} })).toThrow(
-      'discovery[0].play_url: environment variable SIGN is not set\ndiscovery[0].password: environment variable PW is not set',
+      'discovery[0].password: environment variable PW is not set\n' +
+        'discovery[0].play_url: environment variable SIGN is not set',
     );
   });
 
@@ -68,7 +70,8 @@ describe('discovery config (SPEC §11)', () => {
     const text =
       'discovery:\n  - {name: a, type: http_sd, url: "http://sd.example/t.json", project: "{app}", line: "a/b"}\n';
     expect(() => parseConfigText(text, { env: {} })).toThrow(
-      'discovery[0].project: placeholders only work in srs and nms sources; http_sd sources take labels from the list\n' +
+      'discovery[0].project: placeholders only work in srs and nms sources; ' +
+        'http_sd sources take labels from the list\n' +
         'discovery[0].line: must not contain "/" (it separates project/line/id)',
     );
   });

@@ -40,7 +40,8 @@ describe('video-exporter discover', () => {
   it('prints the streams that would be probed, configured ones too, URLs redacted; exit 0', async () => {
     const path = write(
       'ok.yml',
-      `streams:\n  G01:\n    SOURCE:\n      - {url: "http://origin.example/live/a.flv?token=tok-secret-1", id: a}\ndiscovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n`,
+      'streams:\n  G01:\n    SOURCE:\n      - {url: "http://origin.example/live/a.flv?token=tok-secret-1", id: a}\n' +
+        `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n`,
     );
     const out = capture();
     const err = capture();
@@ -63,7 +64,8 @@ describe('video-exporter discover', () => {
   it('exit 1 when a source fails (the others are still listed), exit 2 on a config error', async () => {
     const failing = write(
       'fail.yml',
-      `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n  - {name: missing, type: file, path: "${dir}/nowhere/*.json"}\n`,
+      `discovery:\n  - {name: sd, type: http_sd, url: "${sd.url}/t.json"}\n` +
+        `  - {name: missing, type: file, path: "${dir}/nowhere/*.json"}\n`,
     );
     const out = capture();
     expect(await discoverCommand({ configPath: failing, json: true }, out.stream, capture().stream)).toBe(1);

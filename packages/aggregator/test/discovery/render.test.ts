@@ -57,7 +57,7 @@ describe('rendering found entries into streams', () => {
     expect(r.skipped.invalid).toBe(0);
   });
 
-  it('odd names: spaces, unicode and markup are percent-encoded in the URL and kept in the labels; control characters are skipped', () => {
+  it('odd names: percent-encoded in the URL, kept in the labels; control characters are skipped', () => {
     const r = new Renderer(srs, ALLOWED).render([
       media('live', 'room 1'),
       media('live', '直播间'),
