@@ -44,6 +44,8 @@ describe('srs source against the SRS API stand-in', () => {
     { what: 'total present, server clamps pages to 1', o: { maxPage: 1, total: true }, n: 7, maxRequests: 7 },
     { what: 'total absent, server clamps pages to 1', o: { maxPage: 1 }, n: 7, maxRequests: 8 },
     { what: 'total absent, an exact multiple of the page', o: { maxPage: 10 }, n: 30, maxRequests: 4 },
+    // SRS's default page size applies only when count is missing: the client always sends it
+    { what: 'a default page size of 1 for a missing count', o: { defaultCount: 1 }, n: 25, maxRequests: 2 },
   ])('reads every page: $what', async ({ o, n, maxRequests }) => {
     const found = await discover({ streams: rooms(n), ...o });
     expect(found.map((f) => f.stream)).toEqual(rooms(n).map((s) => s.name));
