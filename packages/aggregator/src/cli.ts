@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return checkConfigCommand(positionals[0]!, process.stdout, process.stderr);
     }
     case 'discover': {
-      const { values } = parseArgs({ args: rest, allowPositionals: false, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } });
+      const options = { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } as const;
+      const { values } = parseArgs({ args: rest, allowPositionals: false, options });
       if (!values.config) throw new UsageError('discover needs -c config.yml');
       return discoverCommand({ configPath: values.config, json: values.json ?? false }, process.stdout, process.stderr);
     }

@@ -1,6 +1,13 @@
 import { Registry } from 'prom-client';
 import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
-import { CONFIG_SOURCE, diffStreams, type Config, type Env, type StreamConfig, type StreamDiff } from './config/index.js';
+import {
+  CONFIG_SOURCE,
+  type Config,
+  diffStreams,
+  type Env,
+  type StreamConfig,
+  type StreamDiff,
+} from './config/index.js';
 import { DiscoveryManager } from './discovery/manager.js';
 import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
@@ -276,7 +283,8 @@ export class Exporter implements ExporterView {
   }
 
   private identity(s: StreamConfig): StreamIdentity {
-    return { key: s.key, project: s.project, line: s.line, id: s.id, url: redactUrl(s.url), tags: s.tags, source: s.source ?? CONFIG_SOURCE };
+    const source = s.source ?? CONFIG_SOURCE;
+    return { key: s.key, project: s.project, line: s.line, id: s.id, url: redactUrl(s.url), tags: s.tags, source };
   }
 
   private track(s: StreamConfig): void {

@@ -38,7 +38,9 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     Object.hasOwn(doc, 'streams') && !(hasDiscovery && isEmpty(doc.streams))
       ? validateStreams(doc.streams, exporter.allowed_tags, env, streamsProblems, warnings)
       : [];
-  const discovery = Object.hasOwn(doc, 'discovery') ? validateDiscovery(doc.discovery, exporter.allowed_tags, env, discoveryProblems, warnings) : [];
+  const discovery = Object.hasOwn(doc, 'discovery')
+    ? validateDiscovery(doc.discovery, exporter.allowed_tags, env, discoveryProblems, warnings)
+    : [];
 
   const problems: string[] = [];
   for (const key of Object.keys(doc)) {

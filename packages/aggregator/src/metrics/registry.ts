@@ -175,8 +175,20 @@ function discoveryMetrics(registers: Registry[], src: MetricSources | undefined)
       }
     };
   const labelNames = ['source'];
-  new Gauge({ name: 'video_exporter_discovery_up', help: '1 if the latest refresh of the discovery source worked', labelNames, registers, collect: each((s) => (s.up ? 1 : 0)) });
-  new Gauge({ name: 'video_exporter_discovery_streams', help: 'Streams of the discovery source being probed (all pods)', labelNames, registers, collect: each((s) => s.streams) });
+  new Gauge({
+    name: 'video_exporter_discovery_up',
+    help: '1 if the latest refresh of the discovery source worked',
+    labelNames,
+    registers,
+    collect: each((s) => (s.up ? 1 : 0)),
+  });
+  new Gauge({
+    name: 'video_exporter_discovery_streams',
+    help: 'Streams of the discovery source being probed (all pods)',
+    labelNames,
+    registers,
+    collect: each((s) => s.streams),
+  });
   new Gauge({
     name: 'video_exporter_discovery_last_success_timestamp_seconds',
     help: 'Unix time of the latest successful refresh of the discovery source',
@@ -184,7 +196,12 @@ function discoveryMetrics(registers: Registry[], src: MetricSources | undefined)
     registers,
     collect: each((s) => s.last_success),
   });
-  const failures = new Counter({ name: 'video_exporter_discovery_failures_total', help: 'Failed refreshes of the discovery source (its last good list is kept)', labelNames, registers });
+  const failures = new Counter({
+    name: 'video_exporter_discovery_failures_total',
+    help: 'Failed refreshes of the discovery source (its last good list is kept)',
+    labelNames,
+    registers,
+  });
   const conflicts = new Counter({
     name: 'video_exporter_discovery_conflicts_total',
     help: 'Discovered streams whose identity was already taken by a configured stream or an earlier source',
