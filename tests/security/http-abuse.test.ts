@@ -139,7 +139,10 @@ describe('concurrency', () => {
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
     for (const a of answers) {
       expect(a.body).toContain('video_exporter_build_info');
-      expect(a.body.trimEnd().endsWith('}') || /\d$/.test(a.body.trimEnd())).toBe(true);
+      // whole: it ends at a line end, and every line is a comment or a complete sample
+      expect(a.body.endsWith('\n')).toBe(true);
+      const partial = a.body.trimEnd().split('\n').filter((l) => l !== '' && !l.startsWith('# ') && !/^[a-zA-Z_:][\w:]*(\{.*\})? \S+$/.test(l));
+      expect(partial).toEqual([]);
     }
     expect(ms).toBeLessThan(15_000);
     const counted = (await httpGet(`${url}/metrics`)).body.match(/video_exporter_http_requests_total\{path="\/metrics",code="200"\} (\d+)/);
