@@ -5,7 +5,7 @@ import { createMetrics } from '../src/metrics/registry.js';
 import { DEFAULT_THRESHOLDS } from '../src/scoring/rules.js';
 import { StreamState } from '../src/state/stream-state.js';
 
-const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' } };
+const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' }, source: 'config' };
 
 function good(bitrate: number): ProbeResult {
   return {
