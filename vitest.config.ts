@@ -14,6 +14,7 @@ const TIMING_SENSITIVE = [
   'tests/exporter/run.test.ts',
   'tests/probe/latency-truth.test.ts',
   'tests/e2e/node-media-server.test.ts',
+  'packages/live-source/test/onfi.test.ts',
 ];
 
 const ALL = ['packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'];

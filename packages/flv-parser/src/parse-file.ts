@@ -6,7 +6,10 @@ import type { FlvEventSink } from './types.js';
  * Parses a complete FLV held in memory, fed in `chunkSize` pieces as a network reader would,
  * and returns its media summary. For local files and tests; `onEvent` also sees every parser event.
  */
-export function parseFlvFile(bytes: Uint8Array, options: FlvDemuxerOptions & { chunkSize?: number; onEvent?: FlvEventSink } = {}): MediaSummary {
+export function parseFlvFile(
+  bytes: Uint8Array,
+  options: FlvDemuxerOptions & { chunkSize?: number; onEvent?: FlvEventSink } = {},
+): MediaSummary {
   const builder = new MediaSummaryBuilder();
   const onEvent = options.onEvent;
   const demuxer = new FlvDemuxer((event) => {

@@ -4,7 +4,8 @@
  *   node dist/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
  *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams]
  * Prints one JSON line {"url":"http://127.0.0.1:PORT"} once listening, and with --report-streams one
- * {"stream":"/live/…","burst_ms":N} line per stream body started (the GOP-cache burst it got); exits 0 on SIGTERM/SIGINT,
+ * {"stream":"/live/…","burst_ms":N} line per stream body started (the GOP-cache burst it got);
+ * exits 0 on SIGTERM/SIGINT,
  * 2 on a usage error, 1 when it cannot start.
  */
 import { parseArgs } from 'node:util';
@@ -12,7 +13,10 @@ import { startLiveSource } from './server.js';
 import type { LiveSource, StreamStart } from './server.js';
 
 function usage(message: string): never {
-  process.stderr.write(`live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams]\n`);
+  process.stderr.write(
+    `live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] ` +
+      '[--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams]\n',
+  );
   process.exit(2);
 }
 
@@ -20,6 +24,11 @@ function intArg(value: string | undefined, name: string, min: number): number | 
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) usage(`--${name} must be an integer >= ${min}, got ${value}`);
   return Number(value);
+}
+
+/** --report-streams: one JSON line per stream body started, the truth for start-lag tests */
+function reportStream(s: StreamStart): void {
+  process.stdout.write(`${JSON.stringify({ stream: s.path, burst_ms: s.burstMs })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
       tickMs: intArg(values['tick-ms'], 'tick-ms', 1),
       gopCache: values['gop-cache'],
       maxBacklogMs: intArg(values['max-backlog-ms'], 'max-backlog-ms', 0),
-      ...(values['report-streams'] ? { onStreamStart: (s: StreamStart) => process.stdout.write(`${JSON.stringify({ stream: s.path, burst_ms: s.burstMs })}\n`) } : {}),
+      ...(values['report-streams'] ? { onStreamStart: reportStream } : {}),
     });
   } catch (err) {
     process.stderr.write(`live-source: cannot start: ${(err as Error).message}\n`);

@@ -110,7 +110,11 @@ class LiveSourceHandler {
   constructor(
     private readonly timelines: ReadonlyMap<string, FixtureTimeline>,
     private readonly pacer: Pacer,
-    private readonly defaults: { gopCache: boolean; maxBacklogMs: number; onStreamStart: ((s: StreamStart) => void) | undefined },
+    private readonly defaults: {
+      gopCache: boolean;
+      maxBacklogMs: number;
+      onStreamStart: ((s: StreamStart) => void) | undefined;
+    },
   ) {}
 
   track(socket: Socket): void {

@@ -1,4 +1,10 @@
-import { FlvDemuxer, MediaSummaryBuilder, STREAM_CLOCK_SCRIPT_NAME, streamClockMs, type MediaSummary } from '@video-exporter/flv-parser';
+import {
+  FlvDemuxer,
+  MediaSummaryBuilder,
+  STREAM_CLOCK_SCRIPT_NAME,
+  streamClockMs,
+  type MediaSummary,
+} from '@video-exporter/flv-parser';
 import { httpProbe, type HttpProbeOutcome } from './http/index.js';
 import type { ProbeJob } from './job.js';
 import { LatencyTracker } from './latency.js';
