@@ -1,5 +1,5 @@
 import { FlvDemuxer, MediaSummaryBuilder, type MediaSummary } from '@video-exporter/flv-parser';
-import { httpProbe, type HttpProbeOutcome } from './http/index.js';
+import { readSource, type SourceOutcome } from './source/index.js';
 import type { ProbeJob } from './job.js';
 import { applyMediaSummary, emptyResult } from './media-fields.js';
 import { PlayerModel } from './player-model.js';
@@ -57,9 +57,18 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     }, job.sampleMs);
   };
 
-  let outcome: HttpProbeOutcome;
+  // Media arrives as FLV bytes (HTTP-FLV) or as tag bodies (RTMP): the source decides, the parse is the same.
+  let tags = 0;
+  const afterMedia = (): 'continue' | 'stop' => {
+    if (demuxer.failed) return 'stop';
+    if (sampleStart === undefined) return 'continue';
+    const elapsed = now - sampleStart;
+    if (elapsed >= 2 * job.sampleMs || (elapsed >= job.sampleMs && keyframes >= job.minKeyframes)) return 'stop';
+    return 'continue';
+  };
+  let outcome: SourceOutcome;
   try {
-    outcome = await httpProbe({
+    outcome = await readSource({
       url: job.url,
       signal,
       stopSignal: stop.signal,
@@ -71,18 +80,24 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
       ...(job.headersTimeoutMs ? { headersTimeoutMs: job.headersTimeoutMs } : {}),
       ...(job.firstByteTimeoutMs ? { firstByteTimeoutMs: job.firstByteTimeoutMs } : {}),
       ...(job.idleTimeoutMs ? { idleTimeoutMs: job.idleTimeoutMs } : {}),
-      onBody(chunk, at) {
-        now = at;
-        if (sampleStart === undefined) {
-          sampleStart = at;
-          armSampleTimer();
-        }
-        stalls.onRead(at);
-        demuxer.push(chunk);
-        if (demuxer.failed) return 'stop';
-        const elapsed = at - sampleStart;
-        if (elapsed >= 2 * job.sampleMs || (elapsed >= job.sampleMs && keyframes >= job.minKeyframes)) return 'stop';
-        return 'continue';
+      sink: {
+        onRead(at) {
+          now = at;
+          if (sampleStart === undefined) {
+            sampleStart = at;
+            armSampleTimer();
+          }
+          stalls.onRead(at);
+        },
+        onBytes(chunk) {
+          demuxer.push(chunk);
+          return afterMedia();
+        },
+        onTag(tagType, timestamp, body) {
+          tags++;
+          demuxer.pushTag(tagType, timestamp, body);
+          return afterMedia();
+        },
       },
     });
   } finally {
@@ -96,6 +111,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   // what the request carried: a server may echo any of it back into the error message
   const secrets = requestSecrets(job.url, job.headers);
   if (outcome.status !== undefined) result.http_status = outcome.status;
+  if (outcome.playStarted) result.play_started = true;
+  if (outcome.handshakeMs !== undefined) result.handshake_ms = round1(outcome.handshakeMs);
   if (outcome.redirects > 0) result.redirects = outcome.redirects;
   if (outcome.dnsMs !== undefined) result.dns_ms = round1(outcome.dnsMs);
   if (outcome.connectMs !== undefined) result.connect_ms = round1(outcome.connectMs);
@@ -119,7 +136,7 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     }
   }
 
-  const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes);
+  const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes, tags > 0);
   if (failure) {
     result.reason = failure.reason;
     result.error = redactText(failure.message, secrets);
@@ -130,11 +147,13 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
 
 /** The one reason a probe failed, or undefined when the sample is good. */
 function classify(
-  outcome: HttpProbeOutcome,
+  outcome: SourceOutcome,
   media: MediaSummary,
   insideUnit: boolean,
   keyframes: number,
   minKeyframes: number,
+  /** media came as tag bodies (RTMP): there is no FLV file header to wait for */
+  framedTags: boolean,
 ): { reason: FailureReason; message: string } | undefined {
   if (media.fatal) {
     return media.fatal.code === 'bad_signature'
@@ -151,7 +170,7 @@ function classify(
     }
     return outcome.error;
   }
-  if (!media.flv_header) return { reason: 'truncated', message: `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header` };
+  if (!media.flv_header && !framedTags && outcome.playStarted !== true) return { reason: 'truncated', message: `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header` };
   if (outcome.endedBy === 'eof') {
     if (insideUnit || media.video.frames === 0) {
       return media.video.frames === 0 && !insideUnit
