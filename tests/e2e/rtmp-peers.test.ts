@@ -163,5 +163,4 @@ describe('the same stream over NMS HTTP-FLV and NMS RTMP', () => {
     expect(overRtmp.bitrate_bps! / overHttp.bitrate_bps!).toBeGreaterThan(0.7);
     expect(overRtmp.bitrate_bps! / overHttp.bitrate_bps!).toBeLessThan(1.4);
   });
-
 });

@@ -107,10 +107,22 @@ describe('/probe enabled with an allow-list', () => {
     expect(JSON.parse(r.body).error).toMatch(/metadata service/);
   });
 
-  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'rtmp://127.0.0.1/live/a'])('refuses the scheme of %s with 400', async (target) => {
+  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'srt://127.0.0.1:9000'])('refuses the scheme of %s with 400', async (target) => {
     const r = await probe(onUrl, target);
     expect(r.status).toBe(400);
-    expect(JSON.parse(r.body).error).toMatch(/http and https only/);
+    expect(JSON.parse(r.body).error).toMatch(/http, https, rtmp and rtmps only/);
+  });
+
+  it('refuses an rtmp:// target without /app/stream with 400', async () => {
+    const r = await probe(onUrl, 'rtmp://127.0.0.1/live');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error).toMatch(/not a valid RTMP URL/);
+  });
+
+  it('applies the same allow-list to rtmp:// targets: a host not listed is 403', async () => {
+    const r = await probe(onUrl, 'rtmp://10.1.2.3/live/a');
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).error).toMatch(/not in exporter.probe_endpoint.allowed_hosts/);
   });
 
   it('does not follow a redirect (the next hop could leave the allow-list)', async () => {

@@ -35,7 +35,9 @@ type Phase = 'dns' | 'connect' | 'tls' | 'handshake' | 'session' | 'media';
 type Wait = 'connect' | 'session' | 'first-media' | 'idle';
 
 export function rtmpProbe(opts: SourceOptions): Promise<SourceOutcome> {
-  return new RtmpRun(opts, parseRtmpUrl(opts.url)).run();
+    // a Host header (an edge probed by IP, or /probe's pinned address) names the vhost in the tcUrl
+  const host = Object.entries(opts.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1];
+  return new RtmpRun(opts, parseRtmpUrl(opts.url, host)).run();
 }
 
 class RtmpRun {

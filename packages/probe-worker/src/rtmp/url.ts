@@ -20,8 +20,12 @@ export function isRtmpUrl(raw: string): boolean {
   return /^rtmps?:\/\//i.test(raw);
 }
 
-/** Parses an RTMP URL; throws TypeError (a caller bug: config validation accepts only good ones). */
-export function parseRtmpUrl(raw: string): RtmpTarget {
+/**
+ * Parses an RTMP URL; throws TypeError (a caller bug: config validation accepts only good ones).
+ * `tcUrlHost` replaces host[:port] in the tcUrl: when the connection is pinned to an address (/probe's
+ * SSRF policy), the server still sees the name it serves (SRS picks its vhost from the tcUrl).
+ */
+export function parseRtmpUrl(raw: string, tcUrlHost?: string): RtmpTarget {
   let url: URL;
   try {
     url = new URL(raw);
@@ -37,6 +41,20 @@ export function parseRtmpUrl(raw: string): RtmpTarget {
   const port = url.port !== '' ? Number(url.port) : secure ? RTMPS_DEFAULT_PORT : RTMP_DEFAULT_PORT;
   const app = segments.slice(0, -1).map(decodeURIComponent).join('/');
   const stream = decodeURIComponent(segments[segments.length - 1]!) + url.search;
-  const tcUrl = `${url.protocol}//${url.host}/${app}`;
+  const tcUrl = `${url.protocol}//${tcUrlHost ?? url.host}/${app}`;
   return { secure, host, port, app, stream, tcUrl };
+}
+
+/** The URL schemes a probe reads (config, discovery, CLI, /probe): HTTP-FLV and RTMP. */
+export const PROBE_URL_SCHEMES: readonly string[] = ['http', 'https', 'rtmp', 'rtmps'];
+export const PROBE_URL_SCHEMES_TEXT = 'http, https, rtmp and rtmps';
+
+/** Why `raw` (an absolute URL of an rtmp scheme) cannot be probed, or undefined when it can. */
+export function rtmpUrlProblem(raw: string): string | undefined {
+  try {
+    parseRtmpUrl(raw);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
