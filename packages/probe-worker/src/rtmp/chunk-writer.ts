@@ -5,24 +5,41 @@
  */
 import { RTMP_DEFAULT_CHUNK_SIZE } from './chunk-reader.js';
 
+const EXTENDED_TIMESTAMP = 0xffffff;
+
 /** Chunk stream ids the client uses: protocol control (2, required by the spec) and commands. */
 export const CSID_CONTROL = 2;
 export const CSID_COMMAND = 3;
 export const CSID_STREAM_COMMAND = 8;
 
-export function encodeMessage(csid: number, type: number, streamId: number, body: Uint8Array, timestamp = 0): Buffer {
+/** One message as chunks; `chunkSize` other than 128 only for a peer that was told (test servers). */
+export function encodeMessage(
+  csid: number,
+  type: number,
+  streamId: number,
+  body: Uint8Array,
+  timestamp = 0,
+  chunkSize = RTMP_DEFAULT_CHUNK_SIZE,
+): Buffer {
   if (csid < 2 || csid > 63) throw new RangeError('the client writes chunk stream ids 2..63 only');
-  const chunks = Math.max(1, Math.ceil(body.length / RTMP_DEFAULT_CHUNK_SIZE));
-  const out = Buffer.alloc(12 + (chunks - 1) + body.length);
+  // a timestamp past 24 bits goes in an extended field after every chunk header of the message (§5.3.1.3)
+  const extended = timestamp >= EXTENDED_TIMESTAMP;
+  const ext = extended ? 4 : 0;
+  const chunks = Math.max(1, Math.ceil(body.length / chunkSize));
+  const out = Buffer.alloc(12 + ext + (chunks - 1) * (1 + ext) + body.length);
   out[0] = csid; // fmt 0
-  out.writeUIntBE(Math.min(timestamp, 0xfffffe), 1, 3);
+  out.writeUIntBE(extended ? EXTENDED_TIMESTAMP : timestamp, 1, 3);
   out.writeUIntBE(body.length, 4, 3);
   out[7] = type;
   out.writeUInt32LE(streamId, 8);
   let w = 12;
-  for (let i = 0; i < body.length; i += RTMP_DEFAULT_CHUNK_SIZE) {
-    if (i > 0) out[w++] = 0xc0 | csid; // fmt 3
-    const piece = body.subarray(i, i + RTMP_DEFAULT_CHUNK_SIZE);
+  if (extended) w = out.writeUInt32BE(timestamp >>> 0, w);
+  for (let i = 0; i < body.length; i += chunkSize) {
+    if (i > 0) {
+      out[w++] = 0xc0 | csid; // fmt 3
+      if (extended) w = out.writeUInt32BE(timestamp >>> 0, w);
+    }
+    const piece = body.subarray(i, i + chunkSize);
     out.set(piece, w);
     w += piece.length;
   }
