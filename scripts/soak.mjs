@@ -13,7 +13,7 @@
  * last line `SOAK_RESULT {...}` for scripts), and the verdict's limits --max-rss-slope MB/min (2),
  * --max-heap-slope MB/min (0.5), --max-handles-slope per min (0.5), --max-fds-slope per min (1).
  *
- * The live source runs in its own process (node packages/aggregator/dist/live-source/main.js), so its
+ * The live source runs in its own process (node packages/live-source/dist/main.js), so its
  * memory and CPU are not the exporter's. Stream mix per 100: 70 healthy on a small fixture (720p,
  * 220 kbit/s, GOP 1 s), 5 healthy on the 2.5 Mbit/s 720p fixture, 25 faulty (404, 503, HTML, half a tag,
  * audio only, no answer, RST after 1 s, 600 ms pauses, redirect loop, closed port, unresolvable host,
@@ -38,7 +38,7 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'packages/aggregator/dist/cli.js');
-const SOURCE_MAIN = join(ROOT, 'packages/aggregator/dist/live-source/main.js');
+const SOURCE_MAIN = join(ROOT, 'packages/live-source/dist/main.js');
 const SMALL = join(ROOT, 'tests/fixtures/h264/h264_720p25_high_aac.flv');
 const HD = join(ROOT, 'tests/fixtures/live/live_720p25.flv');
 

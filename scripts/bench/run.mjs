@@ -48,7 +48,7 @@ import { writeSection } from './markdown-section.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = 'tests/fixtures/live/live_720p25.flv';
 const DEFAULT_CLI = join(ROOT, 'packages/aggregator/dist/cli.js');
-const SOURCE_MAIN = join(ROOT, 'packages/aggregator/dist/live-source/main.js');
+const SOURCE_MAIN = join(ROOT, 'packages/live-source/dist/main.js');
 const DOC = join(ROOT, 'docs/benchmarks.md');
 const SVG = join(ROOT, 'docs/benchmarks-cpu-rss.svg');
 

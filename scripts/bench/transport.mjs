@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const N = Number(process.argv[2] ?? 300);
 const SECONDS = Number(process.argv[3] ?? 8);
 
-const source = spawn(process.execPath, ['packages/aggregator/dist/live-source/main.js', '--port', '0', '--tick-ms', '50', '--fixture', `live=tests/fixtures/live/live_720p25.flv`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const source = spawn(process.execPath, ['packages/live-source/dist/main.js', '--port', '0', '--tick-ms', '50', '--fixture', `live=tests/fixtures/live/live_720p25.flv`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((resolve, reject) => {
   source.stdout.once('data', (d) => resolve(JSON.parse(String(d)).url));
   source.once('exit', () => reject(new Error('live source exited')));

@@ -1,8 +1,9 @@
 /**
  * The Dockerfile's build stage replayed without Docker (no engine on CI machines): its COPY
  * instructions applied to the build context as .dockerignore leaves it, its RUN commands run in order
- * in a temporary directory (pnpm offline, from the store `pnpm install` filled; the global pnpm install
- * is skipped, docker.test.ts checks its version), the image's absolute paths mapped into that
+ * in a temporary directory (pnpm offline, from the store `pnpm install` filled, with an EMPTY metadata
+ * cache so nothing an earlier `pnpm add` left behind can help: the lockfile alone must do; the global
+ * pnpm install is skipped, docker.test.ts checks its version), the image's absolute paths mapped into that
  * directory. Then the tree the runtime stage copies to /app is checked: production dependencies only,
  * the demo fixtures present, and the CLI runs from it, worker threads and all.
  */
@@ -29,7 +30,8 @@ describe('Dockerfile build stage, replayed', () => {
     // container paths -> host paths under tmp
     const host = (p: string) => join(tmp, p);
     let workdir = '/';
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', npm_config_offline: 'true' };
+    const coldCache = join(tmp, '.pnpm-cache');
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', npm_config_offline: 'true', npm_config_cache_dir: coldCache };
     for (const ins of build.instructions) {
       if (ins.keyword === 'WORKDIR') {
         workdir = posix.resolve(workdir, ins.args);

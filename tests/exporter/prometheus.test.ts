@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { configYaml, tempDir, type StreamSpec } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, spawnTracked, stopChild, until } from './support/exporter-process.js';
 import { getJson } from './support/http.js';

@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { configYaml, tempDir, writeAtomically, type StreamSpec } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { configYaml, tempDir } from './support/config-file.js';
 import { CLI, ExporterProcess, LIVE_FIXTURE, ROOT, sleep, until } from './support/exporter-process.js';
 import { getJson } from './support/http.js';

@@ -14,7 +14,7 @@
  * (audio only, lost keyframes), which must end inside the probe's budget (interval − 0.5 s).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { FAILURE_REASONS, type FailureReason } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../exporter/support/config-file.js';

@@ -15,7 +15,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfigText } from '@video-exporter/aggregator/config/index';
 import { Exporter } from '@video-exporter/aggregator/exporter';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import type { Logger } from '@video-exporter/aggregator/logging';
 import { phaseMs } from '@video-exporter/aggregator/scheduling/phase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

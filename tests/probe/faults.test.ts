@@ -4,7 +4,7 @@
  * Each test uses its own stream path: fail_first counts requests per path.
  */
 import net from 'node:net';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { probeWithRetries } from '@video-exporter/aggregator/probe-runner';
 import { runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';

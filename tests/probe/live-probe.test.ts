@@ -6,7 +6,7 @@
  * stay far from what the machine can serve, and the 10 s pause test sets the file's wall time.
  */
 import { readFileSync } from 'node:fs';
-import { FixtureTimeline, startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { FixtureTimeline, startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { LIVE_FIXTURE, fixtureMedia, job } from './helpers.js';

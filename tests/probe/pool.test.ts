@@ -2,7 +2,7 @@
  * The Piscina probe pool under load and under worker failure (issue 3 item 5, "done when": 200 probes at
  * once, a tenth faulty, all on time with the right reasons).
  */
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { ProbePool } from '@video-exporter/aggregator/probe-pool';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -17,7 +17,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { tempDir, type StreamSpec } from '../exporter/support/config-file.js';
 import { LIVE_FIXTURE, until } from '../exporter/support/exporter-process.js';
 import { scrape } from '../exporter/support/http.js';

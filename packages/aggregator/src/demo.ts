@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, type Config } from './config/index.js';
-import { startLiveSource, type LiveSource } from './live-source/index.js';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 
 const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, import.meta.url));
 

@@ -4,7 +4,7 @@
  * use it; each test file starts (and stops) its own instance.
  */
 import { writeFileSync } from 'node:fs';
-import { startLiveSource, type LiveSource } from '@video-exporter/aggregator/live-source/index';
+import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { configYaml, tempDir, type StreamSpec } from './config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, until } from './exporter-process.js';
 import { apiStreams, type ApiStream } from './http.js';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFaults, startLiveSource } from '../src/live-source/index.js';
-import type { LiveSource } from '../src/live-source/index.js';
+import { parseFaults, startLiveSource } from '../src/index.js';
+import type { LiveSource } from '../src/index.js';
 
 const fixture = (rel: string): string => fileURLToPath(new URL(`../../../tests/fixtures/${rel}`, import.meta.url));
 const HD = fixture('live/live_720p25.flv'); // 720p25, GOP 2 s, ~4 s
@@ -471,7 +471,7 @@ describe('live source: lifecycle', () => {
   });
 
   it('CLI: prints its URL as one JSON line, serves streams, exits 0 on SIGTERM', async () => {
-    const main = fileURLToPath(new URL('../src/live-source/main.ts', import.meta.url));
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--fixture', `hd=${HD}`, '--tick-ms', '25'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
     });

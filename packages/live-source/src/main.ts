@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs the live source in its own process (the benchmark spawns it so its CPU is not the exporter's):
- *   node dist/live-source/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
+ *   node dist/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
  *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000]
  * Prints one JSON line {"url":"http://127.0.0.1:PORT"} once listening; exits 0 on SIGTERM/SIGINT,
  * 2 on a usage error, 1 when it cannot start.
