@@ -2,8 +2,9 @@
 /**
  * Runs the live source in its own process (the benchmark spawns it so its CPU is not the exporter's):
  *   node dist/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
- *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000]
- * Prints one JSON line {"url":"http://127.0.0.1:PORT"} once listening; exits 0 on SIGTERM/SIGINT,
+ *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--rtmp-port 0]
+ * Prints one JSON line {"url":"http://127.0.0.1:PORT"} (plus "rtmpUrl":"rtmp://127.0.0.1:PORT" with
+ * --rtmp-port) once listening; exits 0 on SIGTERM/SIGINT,
  * 2 on a usage error, 1 when it cannot start.
  */
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { startLiveSource } from './server.js';
 import type { LiveSource } from './server.js';
 
 function usage(message: string): never {
-  process.stderr.write(`live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000]\n`);
+  process.stderr.write(`live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--rtmp-port 0]\n`);
   process.exit(2);
 }
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
         'tick-ms': { type: 'string' },
         'gop-cache': { type: 'boolean' },
         'max-backlog-ms': { type: 'string' },
+        'rtmp-port': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -57,12 +59,13 @@ async function main(): Promise<void> {
       tickMs: intArg(values['tick-ms'], 'tick-ms', 1),
       gopCache: values['gop-cache'],
       maxBacklogMs: intArg(values['max-backlog-ms'], 'max-backlog-ms', 0),
+      rtmpPort: intArg(values['rtmp-port'], 'rtmp-port', 0),
     });
   } catch (err) {
     process.stderr.write(`live-source: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ url: source.url })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: source.url, ...(source.rtmpUrl ? { rtmpUrl: source.rtmpUrl } : {}) })}\n`);
 
   let stopping = false;
   const stop = (): void => {
