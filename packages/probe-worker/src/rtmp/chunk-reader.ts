@@ -48,6 +48,19 @@ class ChunkStream {
   fill = 0;
 }
 
+/** Smallest reassembly buffer: frames grow a little from one to the next, buffers should not each time. */
+const MIN_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * A buffer for a message of `length` bytes: up to the reuse limit rounded up to a power of two (kept for
+ * the chunk stream's next messages), above it exactly (a keyframe, dropped after delivery). Not
+ * zero-filled: every byte is written by the chunks before the message is delivered.
+ */
+function reassemblyBuffer(length: number): Uint8Array {
+  const size = length <= REUSED_BUFFER_BYTES ? Math.min(REUSED_BUFFER_BYTES, Math.max(MIN_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(length)))) : length;
+  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+}
+
 export class ChunkReader {
   private chunkSize = RTMP_DEFAULT_CHUNK_SIZE;
   private readonly maxMessageBytes: number;
@@ -92,10 +105,10 @@ export class ChunkReader {
       if (this.current === null) {
         const need = this.headerNeed();
         if (need < 0) return 'error';
-        const step = Math.min(need - this.headerFill, end - pos);
-        this.header.set(chunk.subarray(pos, pos + step), this.headerFill);
-        this.headerFill += step;
-        pos += step;
+        // at most 18 bytes: a loop, not a subarray view per header
+        const stop = Math.min(pos + need - this.headerFill, end);
+        const h = this.header;
+        while (pos < stop) h[this.headerFill++] = chunk[pos++]!;
         if (this.headerFill < need || this.headerNeed() !== need) continue;
         const r = this.onHeader(chunk, pos, end, sink);
         if (typeof r === 'string') return r;
@@ -193,7 +206,7 @@ export class ChunkReader {
         if (this.pendingBytes + s.length > this.maxPendingBytes) {
           return this.fail(`messages being reassembled would hold more than ${this.maxPendingBytes} bytes`);
         }
-        s.buf = new Uint8Array(s.length);
+        s.buf = reassemblyBuffer(s.length);
       }
       this.pendingBytes += s.length;
     }
