@@ -312,11 +312,19 @@ export class FlvDemuxer {
    * FLV tag. A demuxer is fed either bytes (`push`) or tags (`pushTag`), never both.
    */
   pushTag(tagType: number, timestamp: number, body: Uint8Array): void {
+    this.startTag(tagType, timestamp, body.length);
+    if (this.stage !== Stage.TagHeader && this.stage !== Stage.Fatal) this.push(body);
+    else this.base += body.length;
+  }
+
+  /**
+   * Like pushTag, for a body that arrives in pieces (an RTMP message read chunk by chunk): the next
+   * `size` bytes given to `push` are this tag's body, exactly; nothing else may be pushed until then.
+   */
+  startTag(tagType: number, timestamp: number, size: number): void {
     if (this.stage === Stage.Fatal) return;
     this.stage = Stage.TagHeader;
-    this.beginTag(tagType, body.length, timestamp >>> 0, this.base, false, 0, false);
-    if (this.stage !== Stage.TagHeader) this.push(body);
-    else this.base += body.length;
+    this.beginTag(tagType, size, timestamp >>> 0, this.base, false, 0, false);
   }
 
   /** Starts reading a tag body; `resync`: an oversized tag may hide the next header (byte framing only). */

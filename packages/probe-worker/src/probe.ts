@@ -98,6 +98,15 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
           demuxer.pushTag(tagType, timestamp, body);
           return afterMedia();
         },
+        onTagStart(tagType, timestamp, size) {
+          tags++;
+          demuxer.startTag(tagType, timestamp, size);
+          return afterMedia();
+        },
+        onTagData(piece) {
+          demuxer.push(piece);
+          return afterMedia();
+        },
       },
     });
   } finally {

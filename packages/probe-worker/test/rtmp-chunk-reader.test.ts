@@ -117,4 +117,40 @@ describe('ChunkReader', () => {
     const again = encodeMessage(6, 9, 1, body(10, 1));
     expect(readAll(Buffer.concat([half, again])).reader.error).toContain('inside a message');
   });
+
+  it('streams multi-chunk media without reassembly; messages arriving meanwhile follow it, in order', () => {
+    const v = encodeMessage(6, 9, 1, body(300, 8), 20); // 3 chunks
+    const a1 = encodeMessage(4, 8, 1, body(50, 7), 10); // 1 chunk each
+    const a2 = encodeMessage(4, 8, 1, body(60, 9), 30);
+    const bytes = Buffer.concat([v.subarray(0, 140), a1, v.subarray(140, 269), a2, v.subarray(269)]);
+    const events: string[] = [];
+    let streamed = '';
+    const reader = new ChunkReader();
+    const sink = (type: number, _sid: number, ts: number) => {
+      events.push(`message ${type}@${ts}`);
+      return true;
+    };
+    const streaming = {
+      types: new Set([8, 9]),
+      begin: (type: number, _sid: number, ts: number, length: number) => {
+        events.push(`begin ${type}@${ts} ${length}`);
+        return true;
+      },
+      data: (piece: Uint8Array) => {
+        streamed += Buffer.from(piece).toString('hex');
+        return true;
+      },
+    };
+    // split anywhere: the outcome is the same
+    for (const cut of [1, 13, 139, 140, 200, bytes.length - 1]) {
+      events.length = 0;
+      streamed = '';
+      const r = new ChunkReader();
+      expect(r.push(bytes, 0, cut, sink, streaming)).toBe('more');
+      expect(r.push(bytes, cut, bytes.length, sink, streaming)).toBe('more');
+      expect(events).toEqual(['begin 9@20 300', 'message 8@10', 'message 8@30']);
+      expect(streamed).toBe(Buffer.from(body(300, 8)).toString('hex'));
+    }
+    expect(reader.retainedBytes).toBe(0);
+  });
 });

@@ -25,7 +25,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_HEAD
 import { threadReadBuffer } from '../http/read-buffer.js';
 import type { FailureReason } from '../result.js';
 import type { SourceOptions, SourceOutcome } from '../source/types.js';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, type StreamingSink } from './chunk-reader.js';
 import { clientHello, HandshakeReader } from './handshake.js';
 import { MSG_AUDIO, MSG_VIDEO } from './messages.js';
 import { RtmpSession } from './session.js';
@@ -197,7 +197,7 @@ class RtmpRun {
     }
     if (pos >= n) return;
     this.session.countReceived(n - pos);
-    const r = this.reader.push(buf, pos, n, this.session.onMessage);
+    const r = this.reader.push(buf, pos, n, this.session.onMessage, this.streamed);
     if (this.settled) return;
     if (r === 'error') return this.fail('parse_error', `RTMP: ${this.reader.error}`);
     if (r === 'stopped') return this.finish('stopped');
@@ -218,20 +218,35 @@ class RtmpRun {
 
   private onMedia(type: number, timestamp: number, body: Uint8Array): boolean {
     if (this.settled) return false;
-    if (type === MSG_AUDIO || type === MSG_VIDEO) {
-      if (this.firstByteAt === undefined) {
-        this.onPlayStarted(this.readNow);
-        this.firstByteAt = this.readNow;
-        this.ttfbMs = this.readNow - this.t0;
-        this.phase = 'media';
-      }
-      if (!this.readSignalled) {
-        this.readSignalled = true;
-        this.opts.sink.onRead(this.readNow);
-      }
-    }
+    if (type === MSG_AUDIO || type === MSG_VIDEO) this.noteMedia();
     this.bodyBytes += body.length;
     return this.opts.sink.onTag(type, timestamp, body) !== 'stop' && !this.settled;
+  }
+
+  /** Audio and video messages of more than one chunk go to the sink piece by piece, not reassembled. */
+  private readonly streamed: StreamingSink = {
+    types: new Set([MSG_AUDIO, MSG_VIDEO]),
+    begin: (type, _streamId, timestamp, length) => {
+      if (this.settled) return false;
+      this.noteMedia();
+      this.bodyBytes += length;
+      return this.opts.sink.onTagStart(type, timestamp, length) !== 'stop' && !this.settled;
+    },
+    data: (piece) => this.opts.sink.onTagData(piece) !== 'stop' && !this.settled,
+  };
+
+  /** An audio or video message arrived in the current read: the first one is ttfb; the sink hears of the read. */
+  private noteMedia(): void {
+    if (this.firstByteAt === undefined) {
+      this.onPlayStarted(this.readNow);
+      this.firstByteAt = this.readNow;
+      this.ttfbMs = this.readNow - this.t0;
+      this.phase = 'media';
+    }
+    if (!this.readSignalled) {
+      this.readSignalled = true;
+      this.opts.sink.onRead(this.readNow);
+    }
   }
 
   // ---- ends ----------------------------------------------------------------------------------------

@@ -15,6 +15,10 @@ export interface MediaSink {
   onBytes(chunk: Uint8Array): BodyVerdict;
   /** One FLV tag body (8 audio, 9 video, 18 script data); a view only valid during the call. */
   onTag(tagType: number, timestamp: number, body: Uint8Array): BodyVerdict;
+  /** A tag body of `size` bytes begins; it follows in pieces through onTagData (no copy to reassemble it). */
+  onTagStart(tagType: number, timestamp: number, size: number): BodyVerdict;
+  /** The next piece of the tag begun by onTagStart; a view only valid during the call. */
+  onTagData(piece: Uint8Array): BodyVerdict;
 }
 
 /** The transport options: the HTTP client's, with a sink instead of its body callback. */
