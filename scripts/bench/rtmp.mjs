@@ -113,7 +113,8 @@ writeSection(
 
 The same live 720p25 streams (~2.5 Mbit/s) from the project's live source (own process, both transports from
 the same timelines), read by the probe worker's source layer (\`readSource\`: the HTTP/1.1 client, or the RTMP
-client, which streams multi-chunk audio/video messages into the demuxer piece by piece) into the FLV demuxer, in one Node process for ${SECONDS} s after a 2 s settle.
+client, which streams multi-chunk audio/video messages into the demuxer piece by piece) into the FLV demuxer,
+in one Node process for ${SECONDS} s after a 2 s settle.
 CPU = utime + stime of the reader process over the window. Goal (issue 15): RTMP within ${LIMIT}× of HTTP-FLV.
 Mbit/s counts FLV bytes for HTTP and message payload bytes for RTMP. When the client still copied every
 multi-chunk message together before parsing it, the same run measured 1.54× (300) and 1.46× (1000): the copy of
