@@ -23,8 +23,8 @@ export interface FixtureTag {
 }
 
 /** The fixture's tags from the first video sequence header on (what a player needs first). */
-export function fixtureTags(): FixtureTag[] {
-  const file = readFileSync(FIXTURE);
+export function fixtureTags(path: URL = FIXTURE): FixtureTag[] {
+  const file = readFileSync(path);
   return indexFlvTags(file).tags.map((t) => ({
     type: t.tagType,
     timestamp: t.timestamp,
@@ -41,7 +41,7 @@ export interface Peer {
   command(...values: Amf0Out[]): void;
   onStatus(level: string, code: string, description: string): void;
   /** Play.Start, then the fixture's tags paced in real time from a keyframe (ends when the socket does) */
-  playFixture(options?: { chunkSize?: number; timestampOffset?: number }): void;
+  playFixture(options?: { chunkSize?: number; timestampOffset?: number; fixture?: URL }): void;
 }
 
 export interface Script {
@@ -139,7 +139,7 @@ function makePeer(socket: net.Socket, timers: Set<NodeJS.Timeout>): Peer {
       const chunkSize = o.chunkSize ?? 128;
       if (chunkSize !== 128) peer.message(1, Uint8Array.from([0, 0, chunkSize >> 8, chunkSize & 0xff]), { csid: 2 });
       peer.onStatus('status', 'NetStream.Play.Start', 'Started playing test.');
-      const tags = fixtureTags();
+      const tags = fixtureTags(o.fixture);
       const offset = o.timestampOffset ?? 0;
       const started = performance.now();
       let i = 0;
