@@ -16,6 +16,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
+// the module alone, not the package entry: the floor client's RSS must not carry the exporter's modules
 import { nextSlot, phaseMs } from '../../packages/aggregator/dist/scheduling/phase.js';
 
 const { values } = parseArgs({

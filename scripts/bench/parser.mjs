@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FlvDemuxer } from '../../packages/flv-parser/dist/index.js';
+import { FlvDemuxer } from '@video-exporter/flv-parser';
 import { writeSection } from './markdown-section.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

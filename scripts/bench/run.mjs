@@ -154,7 +154,7 @@ try {
 }
 
 // the fixture's nominal figures, from the parser (not hard-coded)
-const { parseFlvFile } = await import('../../packages/flv-parser/dist/index.js');
+const { parseFlvFile } = await import('@video-exporter/flv-parser');
 const fixtureSummary = parseFlvFile(new Uint8Array(readFileSync(join(ROOT, FIXTURE))));
 const NOMINAL = { bitrate: fixtureSummary.bitrate_bps, fps: fixtureSummary.video.framerate, width: fixtureSummary.video.width, height: fixtureSummary.video.height };
 if (!(NOMINAL.bitrate > 0) || !(NOMINAL.fps > 0)) {

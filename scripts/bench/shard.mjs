@@ -3,7 +3,7 @@
 // spread and the share of streams each +1 scale step moves. Writes a section of docs/benchmarks.md.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { hash64, Rendezvous } from '../../packages/aggregator/dist/sharding/index.js';
+import { hash64, Rendezvous } from '@video-exporter/aggregator';
 import { writeSection } from './markdown-section.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

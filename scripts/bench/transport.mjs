@@ -8,8 +8,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { FlvDemuxer } from '../../packages/flv-parser/dist/index.js';
-import { httpProbe } from '../../packages/probe-worker/dist/http/index.js';
+import { FlvDemuxer } from '@video-exporter/flv-parser';
+import { httpProbe } from '@video-exporter/probe-worker';
 import { writeSection } from './markdown-section.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,8 +7,8 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultExporterConfig } from '@video-exporter/aggregator/config/defaults';
-import { createRoutes } from '@video-exporter/aggregator/http/routes';
+import { defaultExporterConfig } from '@video-exporter/aggregator';
+import { createRoutes } from '@video-exporter/aggregator';
 import { buildContext, execForm, parseCopy, parseStages, type Stage } from './support/dockerfile.js';
 import { exists, readText, readYaml, repoPath, ROOT } from './support/files.js';
 

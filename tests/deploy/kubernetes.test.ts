@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '@video-exporter/aggregator/config/index';
-import { defaultExporterConfig } from '@video-exporter/aggregator/config/defaults';
-import { createRoutes } from '@video-exporter/aggregator/http/routes';
+import { parseConfigText } from '@video-exporter/aggregator';
+import { defaultExporterConfig } from '@video-exporter/aggregator';
+import { createRoutes } from '@video-exporter/aggregator';
 import { createFieldChecker, modelModule, type KindRef } from './support/k8s-fields.js';
 import { AGGREGATOR_DIST, envNamesReadByExporter, parseYamlAll, readYaml, repoPath } from './support/files.js';
 

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { defaultExporterConfig } from '@video-exporter/aggregator/config/defaults';
+import { defaultExporterConfig } from '@video-exporter/aggregator';
 import { builtSources, parseYaml, readText, readYaml, repoPath } from './support/files.js';
 
 const PROMTOOL = '/usr/bin/promtool';

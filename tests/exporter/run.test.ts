@@ -4,7 +4,7 @@
  * the way an operator would: /metrics, the JSON API, /status, the status page and the JSON logs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from './support/exporter-process.js';
+import { sleep, until } from './support/exporter-process.js';
 import { getJson, getText, scrape } from './support/http.js';
 import { select, valueOf, type Exposition } from './support/prom-text.js';
 import { ALLOWED_TAGS, allProbed, CHECK_INTERVAL_S, SECRET, STRAY_TAG, startScenario, type Role, type Scenario, type ScenarioStream } from './support/scenario.js';
@@ -204,9 +204,13 @@ describe('video-exporter run: healthy and faulty live streams', () => {
 
     for (const s of sc.streams) {
       const snap = await getJson<{ probes: number }>(`${sc.url}/api/streams/${encodeURIComponent(s.project)}/${s.line.toLowerCase()}/${s.id}`);
-      await sleep(300); // let the log lines of probes counted in the snapshot reach us
-      const lines = logs.filter((l) => l.message === 'probe finished' && l.stream === keyOf(s));
       expect(snap.body.probes).toBeGreaterThanOrEqual(1);
+      // the log lines of the probes counted in the snapshot arrive through a pipe: wait for them, not a guess
+      const finished = () => logs.filter((l) => l.message === 'probe finished' && l.stream === keyOf(s));
+      await until(`${snap.body.probes} "probe finished" lines of ${keyOf(s)}`, 10_000, () =>
+        finished().length >= snap.body.probes ? true : undefined,
+      ).catch(() => undefined);
+      const lines = finished();
       // a probe may finish between the API read and the count
       expect(lines.length, keyOf(s)).toBeGreaterThanOrEqual(snap.body.probes);
       expect(lines.length, keyOf(s)).toBeLessThanOrEqual(snap.body.probes + 1);

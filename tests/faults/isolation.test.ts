@@ -13,11 +13,11 @@
  * chosen so the crash fires while no healthy probe is in flight; the throw fires while they are.
  */
 import { fileURLToPath } from 'node:url';
-import { parseConfigText } from '@video-exporter/aggregator/config/index';
-import { Exporter } from '@video-exporter/aggregator/exporter';
+import { parseConfigText } from '@video-exporter/aggregator';
+import { Exporter } from '@video-exporter/aggregator';
 import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import type { Logger } from '@video-exporter/aggregator/logging';
-import { phaseMs } from '@video-exporter/aggregator/scheduling/phase';
+import type { Logger } from '@video-exporter/aggregator';
+import { phaseMs } from '@video-exporter/aggregator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../exporter/support/exporter-process.js';
 import { getJson, scrape } from '../exporter/support/http.js';

@@ -2,16 +2,17 @@
  * The Piscina probe pool under load and under worker failure (issue 3 item 5, "done when": 200 probes at
  * once, a tenth faulty, all on time with the right reasons).
  */
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { ProbePool } from '@video-exporter/aggregator/probe-pool';
+import { ProbePool } from '@video-exporter/aggregator';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { LIVE_FIXTURE, job } from './helpers.js';
 
-let src: LiveSource;
+// the source in its own process: its pacing must not pause while this process runs 200 probes' results
+let src: LiveSourceProcess;
 
 beforeAll(async () => {
-  src = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
+  src = await startLiveSourceProcess({ fixtures: { hd: LIVE_FIXTURE } });
 });
 afterAll(async () => {
   await src?.close();
@@ -25,8 +26,8 @@ interface Case {
   dueMs: number;
 }
 
-/** Extra time a probe may take past its due time when 200 share two threads with the source. */
-const SLACK_MS = 1500;
+/** Extra time a probe may take past its due time when 200 share two cores with the source (upper bound: room). */
+const SLACK_MS = 3000;
 
 describe('ProbePool', () => {
   it('200 probes at once, a tenth faulty: all end on time with the right verdict', { timeout: 40_000 }, async () => {

@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { redactText } from '@video-exporter/probe-worker/redact';
+import { redactText } from '@video-exporter/probe-worker';
 
 export type Logger = winston.Logger;
 

@@ -219,6 +219,10 @@ describe('probes and metrics routes', () => {
 
   it('concurrent scrapes share one render; a later scrape renders afresh', async () => {
     let collects = 0;
+    // the first render is held open until the test lets it go: 1 s after the five requests were sent,
+    // ample time for them to reach a loopback server even on a busy machine (no race on a 50 ms window)
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     const counted = new Registry();
     new Gauge({
       name: 'test_collects',
@@ -226,13 +230,15 @@ describe('probes and metrics routes', () => {
       registers: [counted],
       async collect() {
         collects++;
-        await new Promise((r) => setTimeout(r, 50));
+        if (collects === 1) await held;
         this.set(collects);
       },
     });
     const own = await startHttpServer({ host: '127.0.0.1', port: 0, registry: counted, view });
     try {
-      const bodies = await Promise.all(Array.from({ length: 5 }, () => fetch(`${own.url}/metrics`).then((r) => r.text())));
+      const pending = Array.from({ length: 5 }, () => fetch(`${own.url}/metrics`).then((r) => r.text()));
+      setTimeout(release, 1000);
+      const bodies = await Promise.all(pending);
       expect(collects).toBe(1);
       for (const b of bodies) expect(b).toContain('test_collects 1');
       expect(await fetch(`${own.url}/metrics`).then((r) => r.text())).toContain('test_collects 2');

@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { emptyResult, type ProbeResult } from '@video-exporter/probe-worker';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics/registry.js';
-import { DEFAULT_THRESHOLDS } from '../src/scores.js';
+import { DEFAULT_THRESHOLDS } from '../src/scoring/rules.js';
 import { StreamState } from '../src/state/stream-state.js';
 
 const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' } };

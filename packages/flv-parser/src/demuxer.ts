@@ -6,7 +6,8 @@ import { parseEnhancedBody } from './enhanced-body.js';
 import { NalScanner } from './nal-scanner.js';
 import type { AudioConfig, FlvEventSink } from './types.js';
 import { FRAME_TYPE_KEY, nalSyntaxOf, readVideoTagHeader, VIDEO_PREFIX_BYTES, type VideoTagHeader } from './video-tag.js';
-import { videoFourCcToCodec, audioFourCcToCodec } from './codecs/audio.js';
+import { audioFourCcToCodec } from './codecs/audio.js';
+import { videoFourCcToCodec } from './codecs/video-codec-names.js';
 
 export interface FlvDemuxerOptions {
   /** Largest script tag or sequence header that is read whole; larger ones are skipped as an anomaly. */

@@ -1,4 +1,4 @@
-import { legacyVideoCodecName, videoFourCcToCodec } from './codecs/audio.js';
+import { legacyVideoCodecName, videoFourCcToCodec } from './codecs/video-codec-names.js';
 
 /** FLV VideoTagHeader FrameType values (E.4.3.1) used here. */
 export const FRAME_TYPE_KEY = 1;

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAudioSpecificConfig } from '../src/codecs/aac.js';
-import {
-  audioFourCcToCodec,
-  legacyVideoCodecName,
-  parseFlacConfig,
-  parseLegacyAudioHeader,
-  parseOpusHead,
-  videoFourCcToCodec,
-} from '../src/codecs/audio.js';
+import { audioFourCcToCodec, parseFlacConfig, parseLegacyAudioHeader, parseOpusHead } from '../src/codecs/audio.js';
+import { legacyVideoCodecName, videoFourCcToCodec } from '../src/codecs/video-codec-names.js';
 import { indexFlvTags } from '../src/tag-index.js';
 
 describe('parseAudioSpecificConfig', () => {

@@ -5,8 +5,8 @@
  * forwards the publisher's timestamps), so the rewritten 11-byte tag headers of a loop are shared too:
  * bodies are views of the file buffer, headers views of one small per-loop block.
  */
-import { indexFlvTags, writeTagTimestamp } from '@video-exporter/flv-parser/tag-index';
-import type { IndexedTag } from '@video-exporter/flv-parser/tag-index';
+import { indexFlvTags, writeTagTimestamp } from '@video-exporter/flv-parser';
+import type { IndexedTag } from '@video-exporter/flv-parser';
 
 export const TAG_HEADER_SIZE = 11;
 const PREVIOUS_TAG_SIZE = 4;

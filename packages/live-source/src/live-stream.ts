@@ -3,7 +3,7 @@
  * due, written to the socket as a list of shared buffers (tag headers of the loop, tag bodies of the file)
  * in one corked batch, so the kernel gets one writev per tick and no media byte is copied per connection.
  */
-import { writeTagTimestamp } from '@video-exporter/flv-parser/tag-index';
+import { writeTagTimestamp } from '@video-exporter/flv-parser';
 import type { FixtureTimeline } from './fixture-timeline.js';
 import type { PauseFault } from './faults.js';
 import type { PacedStream } from './pacer.js';

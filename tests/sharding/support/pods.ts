@@ -7,7 +7,7 @@ import { configYaml, type ExporterKeys, type StreamSpec } from '../../exporter/s
 import { ExporterProcess } from '../../exporter/support/exporter-process.js';
 import { apiStreams, getJson, scrape } from '../../exporter/support/http.js';
 import { select } from '../../exporter/support/prom-text.js';
-import type { ShardStatus } from '@video-exporter/aggregator/state/types';
+import type { ShardStatus } from '@video-exporter/aggregator';
 
 /** The operator's config with an `exporter.sharding` block (written as a YAML flow mapping). */
 export function shardedConfigYaml(exporter: ExporterKeys, sharding: Record<string, string | number>, streams: readonly StreamSpec[]): string {

@@ -1,5 +1,5 @@
 import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem, runProbe, type ProbeResult } from '@video-exporter/probe-worker';
-import { scoreSingleProbe } from '../probe-scores.js';
+import { scoreSingleProbe } from '../scoring/single-probe.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { UsageError } from './usage.js';
 

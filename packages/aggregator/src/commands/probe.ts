@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { probeFileBytes, type ProbeResult } from '@video-exporter/probe-worker';
-import { formatProbeSummary } from '../format/probe-summary.js';
-import { scoreSingleProbe } from '../probe-scores.js';
+import { formatProbeSummary } from '../format/probe-text.js';
+import { scoreSingleProbe } from '../scoring/single-probe.js';
 import { UsageError } from './usage.js';
 
 export interface ProbeCommandOptions {

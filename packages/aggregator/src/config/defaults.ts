@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLDS } from '../scores.js';
+import { DEFAULT_THRESHOLDS } from '../scoring/rules.js';
 import type { ExporterConfig } from './types.js';
 
 /** The reference's tag allow-list: tag keys outside it are dropped (they would become label names). */

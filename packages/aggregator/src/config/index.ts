@@ -5,4 +5,4 @@ export { type Env, expandEnv } from './env.js';
 export { parseListenAddr } from './listen-addr.js';
 export { type LoadOptions, loadConfigFile, parseConfigText } from './load.js';
 export { type StreamDiff, diffStreams, sameStream } from './diff.js';
-export { summarizeConfig } from './summary.js';
+export { summarizeConfig } from './check-config-report.js';

@@ -4,7 +4,7 @@
  * everything wrong with a file.
  */
 
-import { redactText } from '@video-exporter/probe-worker/redact';
+import { redactText } from '@video-exporter/probe-worker';
 
 export class Problems {
   readonly list: string[] = [];

@@ -1,4 +1,4 @@
-import type { ScoringThresholds } from '../scores.js';
+import type { ScoringThresholds } from '../scoring/rules.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { DEFAULT_THRESHOLDS, type ScoringThresholds } from '../scores.js';
+import { DEFAULT_THRESHOLDS, type ScoringThresholds } from '../scoring/rules.js';
 import { defaultExporterConfig } from './defaults.js';
 import { HOSTNAME, parseListenAddr } from './listen-addr.js';
-import { parseDnsServer } from '../sharding/dns-server.js';
+import { parseDnsServer } from '../sharding/dns-server-address.js';
 import {
   type KeyHandler,
   type Mapping,

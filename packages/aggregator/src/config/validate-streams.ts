@@ -1,5 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker/redact';
-import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker/rtmp/url';
+import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, redactUrl, rtmpUrlProblem } from '@video-exporter/probe-worker';
 import { type Env, expandEnv } from './env.js';
 import {
   type Mapping,

@@ -1,8 +1,8 @@
 export { startHttpServer, HTTP_LIMITS, OPEN_PATHS } from './server.js';
 export type { HttpServerHandle, HttpServerOptions, WebSecurity } from './server.js';
 export { renderStatusPage, escapeHtml } from './status-page.js';
-export { summarizeStream, selectStreams, parseStreamFilter } from './stream-summary.js';
-export type { StreamSummary, StreamFilter } from './stream-summary.js';
+export { summarizeStream, selectStreams, parseStreamFilter } from './stream-list.js';
+export type { StreamSummary, StreamFilter } from './stream-list.js';
 export { OTHER_PATH, STREAM_TEMPLATE } from './routes.js';
 export { BasicAuth, AUTH_REALM, BASIC_AUTH_DEFAULTS, parseBasicAuthorization } from './basic-auth.js';
 export type { AuthVerdict, BasicAuthOptions } from './basic-auth.js';

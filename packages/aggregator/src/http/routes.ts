@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
 import { renderStatusPage } from './status-page.js';
-import { parseStreamFilter, selectStreams, summarizeStream } from './stream-summary.js';
+import { parseStreamFilter, selectStreams, summarizeStream } from './stream-list.js';
 
 export interface Reply {
   status: number;

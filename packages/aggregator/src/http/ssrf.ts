@@ -17,7 +17,7 @@
  * are the main thing an operator probes, and the names are the operator's own.
  */
 import net from 'node:net';
-import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker/rtmp/url';
+import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker';
 
 export type AddressClass =
   | 'public'

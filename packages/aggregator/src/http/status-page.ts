@@ -4,8 +4,8 @@
  * remote servers, so every dynamic value goes through escapeHtml, in text and in attributes alike.
  */
 import type { ExporterStatus, ShardStatus, StreamSnapshot } from '../state/types.js';
-import { humanDuration, qualityWord, relativeTime, shortNumber, stabilityWord } from './format.js';
-import { selectStreams } from './stream-summary.js';
+import { humanDuration, qualityWord, relativeTime, shortNumber, stabilityWord } from './human-words.js';
+import { selectStreams } from './stream-list.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

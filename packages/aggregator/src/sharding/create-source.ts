@@ -4,7 +4,7 @@ import { ConfigError } from '../config/errors.js';
 import type { Env } from '../config/env.js';
 import type { ShardingConfig } from '../config/types.js';
 import type { PeerResolver } from './dns-lookup.js';
-import { parseDnsServer } from './dns-server.js';
+import { parseDnsServer } from './dns-server-address.js';
 import { DnsPeerSource } from './dns-source.js';
 import { NoPeerSource, type PeerSource, type ShardLogger } from './peer-source.js';
 import { podIdentity } from './pod-identity.js';

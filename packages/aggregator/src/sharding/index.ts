@@ -5,7 +5,7 @@ export { NoPeerSource, peerSet, samePeerSet, type PeerSource, type PeerSourceHea
 export { resolveStaticShard, StaticPeerSource, type StaticShard } from './static-source.js';
 export { DnsPeerSource, type DnsPeerSourceOptions } from './dns-source.js';
 export { lookupPeers, type PeerLookup, type PeerResolver } from './dns-lookup.js';
-export { parseDnsServer } from './dns-server.js';
+export { parseDnsServer } from './dns-server-address.js';
 export { normalizeIp, podIdentity, type PodIdentity } from './pod-identity.js';
 export { NO_SEARCH, parseResolvConf, searchNames, type SearchConfig } from './resolv-conf.js';
 export { createPeerSource, type PeerSourceDeps } from './create-source.js';

@@ -1,5 +1,5 @@
 import type { ProbeResult } from '@video-exporter/probe-worker';
-import { isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scores.js';
+import { isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scoring/rules.js';
 import type { StreamIdentity, StreamSnapshot } from './types.js';
 
 /** SPEC §4: average and stability use the last 10 successful probes. */

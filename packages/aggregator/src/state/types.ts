@@ -1,5 +1,5 @@
 import type { FailureReason, ProbeResult } from '@video-exporter/probe-worker';
-import type { Score } from '../scores.js';
+import type { Score } from '../scoring/rules.js';
 
 /** Identity and labels of one configured stream, as the rest of the aggregator sees it. */
 export interface StreamIdentity {

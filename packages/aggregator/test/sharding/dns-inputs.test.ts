@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/index.js';
-import { parseDnsServer } from '../../src/sharding/dns-server.js';
+import { parseDnsServer } from '../../src/sharding/dns-server-address.js';
 import { normalizeIp, podIdentity } from '../../src/sharding/pod-identity.js';
 import { parseResolvConf, searchNames } from '../../src/sharding/resolv-conf.js';
 

@@ -1,10 +1,10 @@
 /**
  * Audio tag headers and codec naming: the legacy FLV AUDIODATA header byte (FLV spec E.4.2.1), the
- * Enhanced RTMP v2 FourCCs, legacy video CodecIDs, and the small Opus / FLAC configurations an Enhanced
- * audio SequenceStart may carry.
+ * Enhanced RTMP v2 audio FourCCs, and the small Opus / FLAC configurations an Enhanced audio SequenceStart
+ * may carry. (Video codec naming is in video-codec-names.ts.)
  */
 import { BitReader, BitReaderUnderrunError } from '../bit-reader.js';
-import type { AudioCodec, AudioConfig, ConfigResult, VideoCodec } from '../types.js';
+import type { AudioCodec, AudioConfig, ConfigResult } from '../types.js';
 
 /** SoundFormat 9: the byte is an Enhanced RTMP ExAudioTagHeader, not a legacy header. */
 export const SOUND_FORMAT_EX_HEADER = 9;
@@ -91,38 +91,9 @@ const AUDIO_FOURCCS: Readonly<Record<string, AudioCodec>> = {
   '.mp3': 'MP3',
 };
 
-const VIDEO_FOURCCS: Readonly<Record<string, VideoCodec>> = {
-  avc1: 'H.264',
-  hvc1: 'H.265',
-  av01: 'AV1',
-  vp09: 'VP9',
-  vp08: 'VP8',
-};
-
 /** Enhanced RTMP audio FourCC (case-sensitive, as written) to codec name; unknown FourCCs name themselves. */
 export function audioFourCcToCodec(fourcc: string): AudioCodec {
   return Object.hasOwn(AUDIO_FOURCCS, fourcc) ? AUDIO_FOURCCS[fourcc]! : fourcc;
-}
-
-/** Enhanced RTMP video FourCC to codec name; unknown FourCCs name themselves. */
-export function videoFourCcToCodec(fourcc: string): VideoCodec {
-  return Object.hasOwn(VIDEO_FOURCCS, fourcc) ? VIDEO_FOURCCS[fourcc]! : fourcc;
-}
-
-const LEGACY_VIDEO_CODECS: Readonly<Record<number, VideoCodec>> = {
-  2: 'Sorenson H.263',
-  3: 'Screen video',
-  4: 'VP6',
-  5: 'VP6 alpha',
-  6: 'Screen video v2',
-  7: 'H.264',
-  12: 'H.265', // not in the FLV spec: the convention of Chinese CDNs and older SRS / FFmpeg forks
-  13: 'AV1', // not in the FLV spec: used by some Chinese CDNs
-};
-
-/** Legacy FLV video CodecID to codec name; unknown ids become `codec id ${n}`. */
-export function legacyVideoCodecName(codecId: number): VideoCodec {
-  return LEGACY_VIDEO_CODECS[codecId] ?? `codec id ${codecId}`;
 }
 
 /** Opus always decodes at 48 kHz (RFC 6716 / RFC 7845 5.1: the input rate is informational). */

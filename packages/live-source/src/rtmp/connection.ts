@@ -12,9 +12,7 @@
  */
 import type { Socket } from 'node:net';
 import { decodeAmf0, type AmfValue } from '@video-exporter/flv-parser';
-import { encodeAmf0, type Amf0Out } from '@video-exporter/probe-worker/rtmp/amf0-writer';
-import { ChunkReader } from '@video-exporter/probe-worker/rtmp/chunk-reader';
-import { encodeMessage } from '@video-exporter/probe-worker/rtmp/chunk-writer';
+import { ChunkReader, encodeAmf0, encodeMessage, type Amf0Out } from '@video-exporter/probe-worker';
 import { after } from '../after.js';
 import { parseFaults, type Faults } from '../faults.js';
 import type { FixtureTimeline } from '../fixture-timeline.js';

@@ -1,6 +1,6 @@
 /** The /api/streams list: one flat summary per stream, the filters and the order. */
 import type { FailureReason } from '@video-exporter/probe-worker';
-import type { Score } from '../scores.js';
+import type { Score } from '../scoring/rules.js';
 import type { StreamIdentity, StreamSnapshot, StreamStateName } from '../state/types.js';
 
 /** The stream's identity (url redacted already by the exporter) plus its latest state and figures. */

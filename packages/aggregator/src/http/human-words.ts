@@ -1,5 +1,5 @@
 /** Words and short human forms for the status page (pure; no HTML here, the page escapes). */
-import type { Score } from '../scores.js';
+import type { Score } from '../scoring/rules.js';
 
 const QUALITY_WORDS = ['poor', 'fair', 'good'] as const;
 const STABILITY_WORDS = ['unstable', 'moderate', 'stable'] as const;

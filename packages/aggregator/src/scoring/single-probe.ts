@@ -1,5 +1,5 @@
 import type { ProbeResult, ProbeScores } from '@video-exporter/probe-worker';
-import { DEFAULT_THRESHOLDS, isPlayable, isUp, overallScore, qualityScore, type ScoringThresholds } from './scores.js';
+import { DEFAULT_THRESHOLDS, isPlayable, isUp, overallScore, qualityScore, type ScoringThresholds } from './rules.js';
 
 /**
  * Scores of a single probe without history (stability unknown, so overall = quality unless stalls

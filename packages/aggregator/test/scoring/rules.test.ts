@@ -9,7 +9,7 @@ import {
   qualityScore,
   stabilityScore,
   type Score,
-} from '../src/scores.js';
+} from '../../src/scoring/rules.js';
 
 // SPEC §5, the reference's explicit mapping: (quality, stability) -> overall
 const OVERALL_TABLE: [Score, Score, Score][] = [

@@ -1,0 +1,17 @@
+/**
+ * The aggregator's public API: what the CLI's commands are built from, and what cross-package tests,
+ * benchmarks and other tools may use. Anything not exported here is internal to the package.
+ */
+export * from './config/index.js';
+export { Exporter, type ExporterOptions } from './exporter.js';
+export { ProbePool, WORKER_FILE, type ProbePoolOptions } from './probe-pool.js';
+export { budgetMs, buildJob, isRetryable, probeWithRetries } from './probe-runner.js';
+export { createLogger, type Logger } from './logging.js';
+export { fnv1a32, nextSlot, phaseMs } from './scheduling/phase.js';
+export { createRoutes } from './http/routes.js';
+export * from './http/index.js';
+export * from './sharding/index.js';
+export * from './scoring/rules.js';
+export { scoreSingleProbe } from './scoring/single-probe.js';
+export type * from './state/types.js';
+export { VERSION } from './version.js';
