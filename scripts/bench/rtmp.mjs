@@ -19,7 +19,17 @@ const LIMIT = 1.3;
 
 const source = spawn(
   process.execPath,
-  ['packages/live-source/dist/main.js', '--port', '0', '--rtmp-port', '0', '--tick-ms', '50', '--fixture', 'live=tests/fixtures/live/live_720p25.flv'],
+  [
+    'packages/live-source/dist/main.js',
+    '--port',
+    '0',
+    '--rtmp-port',
+    '0',
+    '--tick-ms',
+    '50',
+    '--fixture',
+    'live=tests/fixtures/live/live_720p25.flv',
+  ],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
 );
 const killSource = () => source.kill('SIGTERM');
@@ -85,7 +95,9 @@ async function measure(name, n, urlOf) {
   await new Promise((r) => setTimeout(r, 500));
   const cpu = ((c.user + c.system) / 1e6 / wall) * 100;
   const row = { name, n, cpu, mbit: ((bytes - b0) * 8) / wall / 1e6 / n, fps: (frames - f0) / wall / n, failed };
-  console.log(`${name.padEnd(10)} N=${String(n).padStart(5)}  CPU ${cpu.toFixed(1).padStart(6)}% of a core  ${row.mbit.toFixed(2)} Mbit/s and ${row.fps.toFixed(1)} video frames/s per stream  ${failed} failed`);
+  const perStream = `${row.mbit.toFixed(2)} Mbit/s and ${row.fps.toFixed(1)} video frames/s per stream`;
+  const load = `CPU ${cpu.toFixed(1).padStart(6)}% of a core`;
+  console.log(`${name.padEnd(10)} N=${String(n).padStart(5)}  ${load}  ${perStream}  ${failed} failed`);
   return row;
 }
 
@@ -99,11 +111,14 @@ for (const n of NS) {
 killSource();
 
 const table = [
-  '| streams | HTTP-FLV CPU (% of a core) | RTMP CPU (% of a core) | RTMP / HTTP-FLV | Mbit/s per stream (HTTP / RTMP payload) | video fps per stream (HTTP / RTMP) | failed |',
+  '| streams | HTTP-FLV CPU (% of a core) | RTMP CPU (% of a core) | RTMP / HTTP-FLV | ' +
+    'Mbit/s per stream (HTTP / RTMP payload) | video fps per stream (HTTP / RTMP) | failed |',
   '|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(
     (r) =>
-      `| ${r.n} | ${r.http.cpu.toFixed(1)} | ${r.rtmp.cpu.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${r.http.mbit.toFixed(2)} / ${r.rtmp.mbit.toFixed(2)} | ${r.http.fps.toFixed(1)} / ${r.rtmp.fps.toFixed(1)} | ${r.http.failed} / ${r.rtmp.failed} |`,
+      `| ${r.n} | ${r.http.cpu.toFixed(1)} | ${r.rtmp.cpu.toFixed(1)} | ${r.ratio.toFixed(2)}× | ` +
+      `${r.http.mbit.toFixed(2)} / ${r.rtmp.mbit.toFixed(2)} | ${r.http.fps.toFixed(1)} / ${r.rtmp.fps.toFixed(1)} | ` +
+      `${r.http.failed} / ${r.rtmp.failed} |`,
   ),
 ].join('\n');
 writeSection(

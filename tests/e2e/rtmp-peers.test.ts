@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
+import { type ProbeJob, type ProbeResult, runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FF_CODEC_LABEL, ffprobeLiveStreams, ffRate, type FfStream } from './support/ffprobe.js';
-import { startNginxRtmp, type NginxRtmp } from './support/nginx-rtmp.js';
+import { FF_CODEC_LABEL, type FfStream, ffprobeLiveStreams, ffRate } from './support/ffprobe.js';
+import { type NginxRtmp, startNginxRtmp } from './support/nginx-rtmp.js';
 import { Child, freePorts, sleep } from './support/processes.js';
 
 // Issue 15: the RTMP client against two RTMP servers nobody here wrote, Debian's nginx with
@@ -34,7 +34,22 @@ function publish(target: string): Child {
   const ffmpeg = new Child(
     `ffmpeg → ${target}`,
     'ffmpeg',
-    ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', fixture, '-c', 'copy', '-f', 'flv', target],
+    [
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      fixture,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      target,
+    ],
     { cwd: root },
   );
   children.push(ffmpeg);
@@ -139,7 +154,7 @@ describe.each([
     expectMatchesFfprobe(result, streams);
   });
 
-  it('a stream nobody publishes: play is accepted, nothing comes, the probe ends as timeout inside its deadline', async () => {
+  it('a stream nobody publishes: play accepted, nothing comes: timeout inside the deadline', async () => {
     const deadlineMs = 8_000;
     const started = performance.now();
     const result = await runProbe(job(url().replace(/test$/, 'nobody'), { firstByteTimeoutMs: 2_000, deadlineMs }));
@@ -156,9 +171,14 @@ describe('the same stream over NMS HTTP-FLV and NMS RTMP', () => {
     expectRtmpTimings(overRtmp);
     expect(overHttp.reason, overHttp.error).toBeUndefined();
     expect(overHttp.http_status).toBe(200);
-    for (const key of ['codec', 'profile', 'level', 'width', 'height'] as const) expect(overRtmp.video[key]).toBe(overHttp.video[key]);
+    for (const key of ['codec', 'profile', 'level', 'width', 'height'] as const)
+      expect(overRtmp.video[key]).toBe(overHttp.video[key]);
     expect(Math.abs(overRtmp.video.framerate! - overHttp.video.framerate!)).toBeLessThanOrEqual(0.5);
-    expect(overRtmp.audio).toMatchObject({ codec: overHttp.audio.codec, sample_rate: overHttp.audio.sample_rate, channels: overHttp.audio.channels });
+    expect(overRtmp.audio).toMatchObject({
+      codec: overHttp.audio.codec,
+      sample_rate: overHttp.audio.sample_rate,
+      channels: overHttp.audio.channels,
+    });
     // both carry about the same media bitrate (the same stream, sampled at slightly different moments)
     expect(overRtmp.bitrate_bps! / overHttp.bitrate_bps!).toBeGreaterThan(0.7);
     expect(overRtmp.bitrate_bps! / overHttp.bitrate_bps!).toBeLessThan(1.4);

@@ -329,7 +329,15 @@ export class FlvDemuxer {
   }
 
   /** Starts reading a tag body; `resync`: an oversized tag may hide the next header (byte framing only). */
-  private beginTag(type: number, size: number, timestamp: number, offset: number, filter: boolean, streamId: number, resync: boolean): void {
+  private beginTag(
+    type: number,
+    size: number,
+    timestamp: number,
+    offset: number,
+    filter: boolean,
+    streamId: number,
+    resync: boolean,
+  ): void {
     this.tagOffset = offset;
     this.tagType = type;
     this.tagSize = size;
@@ -347,7 +355,8 @@ export class FlvDemuxer {
     if (this.tagSize > this.maxTagBytes) {
       this.anomaly(
         'oversized_tag',
-        `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped${resync ? ' while looking for the next tag header' : ''}`,
+        `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped` +
+          (resync ? ' while looking for the next tag header' : ''),
         this.tagOffset,
       );
       if (!resync) return this.skipBody();

@@ -12,7 +12,10 @@ import { startLiveSource } from './server.js';
 import type { LiveSource } from './server.js';
 
 function usage(message: string): never {
-  process.stderr.write(`live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--rtmp-port 0]\n`);
+  const usageLine =
+    'usage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache]' +
+    ' [--max-backlog-ms 10000] [--rtmp-port 0]';
+  process.stderr.write(`live-source: ${message}\n${usageLine}\n`);
   process.exit(2);
 }
 
@@ -65,7 +68,8 @@ async function main(): Promise<void> {
     process.stderr.write(`live-source: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ url: source.url, ...(source.rtmpUrl ? { rtmpUrl: source.rtmpUrl } : {}) })}\n`);
+  const urls = { url: source.url, ...(source.rtmpUrl ? { rtmpUrl: source.rtmpUrl } : {}) };
+  process.stdout.write(`${JSON.stringify(urls)}\n`);
 
   let stopping = false;
   const stop = (): void => {

@@ -95,7 +95,8 @@ export async function startLiveSource(options: LiveSourceOptions): Promise<LiveS
     ...(rtmpAddress && typeof rtmpAddress === 'object' ? { rtmpUrl: `rtmp://${urlHost}:${rtmpAddress.port}` } : {}),
     stats: () => handler.stats(),
     close: async () => {
-      const closed = [server, ...(rtmp ? [rtmp] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      const listeners = [server, ...(rtmp ? [rtmp] : [])];
+      const closed = listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       await handler.shutdown();
       await Promise.all(closed);
     },

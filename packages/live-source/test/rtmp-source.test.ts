@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runProbe, type ProbeJob } from '@video-exporter/probe-worker';
+import { type ProbeJob, runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '../src/index.js';
+import { type LiveSource, startLiveSource } from '../src/index.js';
 
 // The live source's RTMP mode: ffmpeg's RTMP client (a real player) reads it, and its faults reach the
 // probe as the RTMP answers they map to.
@@ -35,7 +35,13 @@ function ffprobe(url: string): Promise<{ codec_name: string; width: number; heig
   return new Promise((resolve, reject) => {
     execFile('ffprobe', args, { timeout: 15_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`ffprobe failed: ${err.message}\n${stderr}`));
-      resolve((JSON.parse(stdout) as { streams: Array<{ codec_name: string; width: number; height: number; r_frame_rate: string }> }).streams[0]!);
+      resolve(
+        (
+          JSON.parse(stdout) as {
+            streams: Array<{ codec_name: string; width: number; height: number; r_frame_rate: string }>;
+          }
+        ).streams[0]!,
+      );
     });
   });
 }

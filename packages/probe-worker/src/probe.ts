@@ -179,7 +179,10 @@ function classify(
     }
     return outcome.error;
   }
-  if (!media.flv_header && !framedTags && outcome.playStarted !== true) return { reason: 'truncated', message: `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header` };
+  if (!media.flv_header && !framedTags && outcome.playStarted !== true) {
+    const message = `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header`;
+    return { reason: 'truncated', message };
+  }
   if (outcome.endedBy === 'eof') {
     if (insideUnit || media.video.frames === 0) {
       return media.video.frames === 0 && !insideUnit

@@ -4,7 +4,11 @@ import { encodeMessage } from '../src/rtmp/chunk-writer.js';
 
 type Got = Array<[type: number, streamId: number, timestamp: number, body: string]>;
 
-function readAll(bytes: Uint8Array, splits: number[] = [], reader = new ChunkReader()): { got: Got; result: string; reader: ChunkReader } {
+function readAll(
+  bytes: Uint8Array,
+  splits: number[] = [],
+  reader = new ChunkReader(),
+): { got: Got; result: string; reader: ChunkReader } {
   const got: Got = [];
   let result = 'more';
   let start = 0;
@@ -30,15 +34,21 @@ function allHeaderTypes(): Buffer {
   const hex = (s: string) => Buffer.from(s.replace(/ /g, ''), 'hex');
   return Buffer.concat([
     // fmt 0: ts 1000, len 300, type 9, stream 1
-    hex('04 0003e8 00012c 09 01000000'), b1.subarray(0, 128),
-    hex('c4'), b1.subarray(128, 256),
-    hex('c4'), b1.subarray(256),
+    hex('04 0003e8 00012c 09 01000000'),
+    b1.subarray(0, 128),
+    hex('c4'),
+    b1.subarray(128, 256),
+    hex('c4'),
+    b1.subarray(256),
     // fmt 1: delta 40, len 20, type 8
-    hex('44 000028 000014 08'), b2,
+    hex('44 000028 000014 08'),
+    b2,
     // fmt 2: delta 33
-    hex('84 000021'), b3,
+    hex('84 000021'),
+    b3,
     // fmt 3 starting a new message: the same delta again
-    hex('c4'), b4,
+    hex('c4'),
+    b4,
   ]);
 }
 
@@ -54,12 +64,20 @@ describe('ChunkReader', () => {
     ]);
     expect(whole[0]![3]).toBe(Buffer.from(body(300, 1)).toString('hex'));
     for (let cut = 1; cut < bytes.length; cut += 7) expect(readAll(bytes, [cut]).got).toEqual(whole);
-    expect(readAll(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1)).got).toEqual(whole);
+    expect(
+      readAll(
+        bytes,
+        Array.from({ length: bytes.length - 1 }, (_, i) => i + 1),
+      ).got,
+    ).toEqual(whole);
   });
 
   it('reads extended timestamps, on the type-3 continuation chunks too', () => {
     const big = body(400, 5);
-    const bytes = Buffer.concat([encodeMessage(6, 9, 1, big, 0x12345678), encodeMessage(6, 9, 1, body(10, 6), 0xffffff)]);
+    const bytes = Buffer.concat([
+      encodeMessage(6, 9, 1, big, 0x12345678),
+      encodeMessage(6, 9, 1, body(10, 6), 0xffffff),
+    ]);
     const { got, result } = readAll(bytes, [13, 200]);
     expect(result).toBe('more');
     expect(got.map(([, , ts, b]) => [ts, b.length / 2])).toEqual([

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runProbe, type ProbeJob } from '../src/index.js';
+import { type ProbeJob, runProbe } from '../src/index.js';
 import { encodeAmf0 } from '../src/rtmp/amf0-writer.js';
-import { fixtureTags, startScriptServer, type ScriptServer } from './helpers/rtmp-script-server.js';
+import { fixtureTags, type ScriptServer, startScriptServer } from './helpers/rtmp-script-server.js';
 
 const servers: ScriptServer[] = [];
 afterEach(async () => {
@@ -114,7 +114,12 @@ describe('RTMP client against a scripted server', () => {
 
   it('connect refused: rtmp_rejected with the server description', async () => {
     const s = await server({
-      connect: (p) => p.command('_error', 1, null, { level: 'error', code: 'NetConnection.Connect.Rejected', description: 'bad token' }),
+      connect: (p) =>
+        p.command('_error', 1, null, {
+          level: 'error',
+          code: 'NetConnection.Connect.Rejected',
+          description: 'bad token',
+        }),
     });
     const r = await runProbe(job(s.url()));
     expect(r.reason).toBe('rtmp_rejected');
@@ -132,7 +137,8 @@ describe('RTMP client against a scripted server', () => {
     const s = await server({
       play: (p) => {
         p.onStatus('status', 'NetStream.Play.Start', 'go');
-        for (let i = 0; i < 50; i++) p.message(8, Uint8Array.from([0xaf, 1, 0x21, 0]), { csid: 4, streamId: 1, timestamp: i * 21 });
+        for (let i = 0; i < 50; i++)
+          p.message(8, Uint8Array.from([0xaf, 1, 0x21, 0]), { csid: 4, streamId: 1, timestamp: i * 21 });
       },
     });
     const r = await runProbe(job(s.url(), { sampleMs: 500, idleTimeoutMs: 700 }));

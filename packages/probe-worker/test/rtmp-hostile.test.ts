@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runProbe, type ProbeJob } from '../src/index.js';
-import { startScriptServer, type Peer, type ScriptServer } from './helpers/rtmp-script-server.js';
+import { type ProbeJob, runProbe } from '../src/index.js';
+import { type Peer, type ScriptServer, startScriptServer } from './helpers/rtmp-script-server.js';
 
 // Issue 15: hostile RTMP servers. Each probe must end with its reason inside its deadline; the memory
 // bound itself is asserted on the chunk reader (rtmp-chunk-reader.test.ts).
@@ -38,7 +38,9 @@ function fmt0(csid: number, length: number, type = 9): Buffer {
   return h;
 }
 
-async function probeAgainst(afterPlayStart: (p: Peer) => void): Promise<{ reason?: string; error?: string; ms: number }> {
+async function probeAgainst(
+  afterPlayStart: (p: Peer) => void,
+): Promise<{ reason?: string; error?: string; ms: number }> {
   const s = await startScriptServer({
     play: (p) => {
       p.onStatus('status', 'NetStream.Play.Start', 'go');
@@ -48,12 +50,18 @@ async function probeAgainst(afterPlayStart: (p: Peer) => void): Promise<{ reason
   servers.push(s);
   const t0 = performance.now();
   const r = await runProbe(job(s.url()));
-  return { ...(r.reason ? { reason: r.reason } : {}), ...(r.error ? { error: r.error } : {}), ms: performance.now() - t0 };
+  return {
+    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ms: performance.now() - t0,
+  };
 }
 
 describe('hostile RTMP servers', () => {
   it('garbage instead of a handshake: rtmp_handshake', async () => {
-    const s = await startScriptServer({ handshake: Buffer.from(Array.from({ length: 3073 }, (_, i) => (i * 37 + 11) & 0xff)) });
+    const s = await startScriptServer({
+      handshake: Buffer.from(Array.from({ length: 3073 }, (_, i) => (i * 37 + 11) & 0xff)),
+    });
     servers.push(s);
     const t0 = performance.now();
     const r = await runProbe(job(s.url()));

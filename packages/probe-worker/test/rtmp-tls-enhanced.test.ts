@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProbe, type ProbeJob } from '../src/index.js';
-import { startScriptServer, type ScriptServer } from './helpers/rtmp-script-server.js';
+import { type ProbeJob, runProbe } from '../src/index.js';
+import { type ScriptServer, startScriptServer } from './helpers/rtmp-script-server.js';
 
 // rtmps:// (RTMP over TLS, a self-signed front on the scripted server) and Enhanced RTMP payloads
 // (HEVC and AV1 with FourCC headers, from the parser's corpus) through the RTMP client.
@@ -33,17 +33,33 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'probe-rtmps-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
     { stdio: 'ignore' },
   );
   plain = await startScriptServer();
-  front = tls.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (socket) => {
-    const back = net.connect(plain.port, '127.0.0.1');
-    socket.on('error', () => back.destroy());
-    back.on('error', () => socket.destroy());
-    socket.pipe(back).pipe(socket);
-  });
+  front = tls.createServer(
+    { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    (socket) => {
+      const back = net.connect(plain.port, '127.0.0.1');
+      socket.on('error', () => back.destroy());
+      back.on('error', () => socket.destroy());
+      socket.pipe(back).pipe(socket);
+    },
+  );
   await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
   tlsPort = (front.address() as net.AddressInfo).port;
 });

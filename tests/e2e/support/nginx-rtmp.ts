@@ -34,7 +34,12 @@ export async function startNginxRtmp(): Promise<NginxRtmp> {
       `rtmp { server { listen 127.0.0.1:${port}; chunk_size 4096; application live { live on; } } }`,
     ].join('\n');
     await writeFile(join(dir, 'nginx.conf'), conf);
-    const child = new Child('nginx-rtmp', 'nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { cwd: dir });
+    const child = new Child(
+      'nginx-rtmp',
+      'nginx',
+      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
+      { cwd: dir },
+    );
     try {
       await waitForPort(port, child, 10_000);
       return {

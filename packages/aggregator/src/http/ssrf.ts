@@ -215,10 +215,13 @@ export function checkTarget(raw: string, allow: AllowList): TargetVerdict {
   }
   const scheme = url.protocol.slice(0, -1);
   if (!PROBE_URL_SCHEMES.includes(scheme)) {
-    return { ok: false, status: 400, error: `target scheme "${scheme}" is not allowed: ${PROBE_URL_SCHEMES_TEXT} only` };
+    const error = `target scheme "${scheme}" is not allowed: ${PROBE_URL_SCHEMES_TEXT} only`;
+    return { ok: false, status: 400, error };
   }
   const rtmpProblem = isRtmpUrl(raw) ? rtmpUrlProblem(raw) : undefined;
-  if (rtmpProblem !== undefined) return { ok: false, status: 400, error: `target is not a valid RTMP URL: ${rtmpProblem}` };
+  if (rtmpProblem !== undefined) {
+    return { ok: false, status: 400, error: `target is not a valid RTMP URL: ${rtmpProblem}` };
+  }
   const host = bareHost(url.hostname);
   if (host === '') return { ok: false, status: 400, error: 'target has no host' };
   if (net.isIP(host) !== 0) {

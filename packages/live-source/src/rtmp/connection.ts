@@ -11,10 +11,10 @@
  * Redirects have no RTMP form here and are ignored.
  */
 import type { Socket } from 'node:net';
-import { decodeAmf0, type AmfValue } from '@video-exporter/flv-parser';
-import { ChunkReader, encodeAmf0, encodeMessage, type Amf0Out } from '@video-exporter/probe-worker';
+import { type AmfValue, decodeAmf0 } from '@video-exporter/flv-parser';
+import { type Amf0Out, ChunkReader, encodeAmf0, encodeMessage } from '@video-exporter/probe-worker';
 import { after } from '../after.js';
-import { parseFaults, type Faults } from '../faults.js';
+import { type Faults, parseFaults } from '../faults.js';
 import type { FixtureTimeline } from '../fixture-timeline.js';
 import type { StreamSocket } from '../live-stream.js';
 import { RtmpMediaSocket } from './media-socket.js';
@@ -106,12 +106,19 @@ export class RtmpServerConnection {
   }
 
   private onConnect(txn: number, info: AmfValue | undefined): void {
-    const app = typeof info === 'object' && info !== null && !Array.isArray(info) ? (info as Record<string, AmfValue>).app : undefined;
+    const app =
+      typeof info === 'object' && info !== null && !Array.isArray(info)
+        ? (info as Record<string, AmfValue>).app
+        : undefined;
     const fixture = typeof app === 'string' ? /^live\/([^/]+)$/.exec(app)?.[1] : undefined;
     this.timeline = fixture === undefined ? undefined : this.host.timeline(fixture);
     if (this.timeline === undefined) {
       const description = `no such application: ${String(app)} (use live/<fixture>)`;
-      return this.command(0, '_error', txn, null, { level: 'error', code: 'NetConnection.Connect.Rejected', description });
+      return this.command(0, '_error', txn, null, {
+        level: 'error',
+        code: 'NetConnection.Connect.Rejected',
+        description,
+      });
     }
     this.fixture = fixture!;
     // Set Chunk Size first: every message after it, these included, is chunked at CHUNK_SIZE
@@ -119,7 +126,18 @@ export class RtmpServerConnection {
     this.chunkSize = CHUNK_SIZE;
     this.send(MSG_WINDOW_ACK_SIZE, uint32(WINDOW_BYTES), 0, CSID_CONTROL);
     this.send(MSG_SET_PEER_BANDWIDTH, Buffer.concat([uint32(WINDOW_BYTES), Buffer.from([2])]), 0, CSID_CONTROL);
-    this.command(0, '_result', txn, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'Connection succeeded.', objectEncoding: 0 });
+    this.command(
+      0,
+      '_result',
+      txn,
+      { fmsVer: 'FMS/3,0,1,123', capabilities: 31 },
+      {
+        level: 'status',
+        code: 'NetConnection.Connect.Success',
+        description: 'Connection succeeded.',
+        objectEncoding: 0,
+      },
+    );
   }
 
   private onPlay(streamName: string): void {
@@ -152,7 +170,9 @@ export class RtmpServerConnection {
     const out = new RtmpMediaSocket(socket, STREAM_ID, CHUNK_SIZE);
     if (f.halfTag) {
       const first = timeline.prelude[0];
-      const tag = first ? Buffer.concat([first.header, first.rest]) : Buffer.concat([timeline.headersFor(0)[0]!, timeline.bodies[0]!]);
+      const tag = first
+        ? Buffer.concat([first.header, first.rest])
+        : Buffer.concat([timeline.headersFor(0)[0]!, timeline.bodies[0]!]);
       return void out.write(Buffer.concat([timeline.flvHeader, tag.subarray(0, tag.length >> 1)]));
     }
     after(socket, f.delayBodyMs, () => this.host.startStream(socket, path, timeline, f, out));

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { RtmpServerConnection, type RtmpHost } from './connection.js';
+import { type RtmpHost, RtmpServerConnection } from './connection.js';
 
 /** The RTMP side of the live source: one more listener whose connections share the HTTP side's timelines. */
 export async function startRtmpListener(

@@ -36,7 +36,13 @@ function writeValue(out: number[], v: Amf0Out): void {
     out.push(MARKER_STRING);
     writeShortString(out, v);
   } else if (Array.isArray(v)) {
-    out.push(MARKER_STRICT_ARRAY, (v.length >>> 24) & 0xff, (v.length >>> 16) & 0xff, (v.length >>> 8) & 0xff, v.length & 0xff);
+    out.push(
+      MARKER_STRICT_ARRAY,
+      (v.length >>> 24) & 0xff,
+      (v.length >>> 16) & 0xff,
+      (v.length >>> 8) & 0xff,
+      v.length & 0xff,
+    );
     for (const item of v) writeValue(out, item);
   } else {
     out.push(MARKER_OBJECT);

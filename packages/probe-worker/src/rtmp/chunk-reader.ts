@@ -79,7 +79,10 @@ const MIN_BUFFER_BYTES = 16 * 1024;
  * zero-filled: every byte is written by the chunks before the message is delivered.
  */
 function reassemblyBuffer(length: number): Uint8Array {
-  const size = length <= REUSED_BUFFER_BYTES ? Math.min(REUSED_BUFFER_BYTES, Math.max(MIN_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(length)))) : length;
+  const size =
+    length <= REUSED_BUFFER_BYTES
+      ? Math.min(REUSED_BUFFER_BYTES, Math.max(MIN_BUFFER_BYTES, 2 ** Math.ceil(Math.log2(length))))
+      : length;
   return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
 }
 
@@ -175,7 +178,9 @@ export class ChunkReader {
     const base = basic + MESSAGE_HEADER_BYTES[fmt]!;
     if (this.headerFill < base) return base;
     const extended =
-      fmt === 3 ? (this.streams.get(this.csid())?.extended ?? false) : ((h[basic]! << 16) | (h[basic + 1]! << 8) | h[basic + 2]!) === EXTENDED_TIMESTAMP;
+      fmt === 3
+        ? (this.streams.get(this.csid())?.extended ?? false)
+        : ((h[basic]! << 16) | (h[basic + 1]! << 8) | h[basic + 2]!) === EXTENDED_TIMESTAMP;
     return extended ? base + 4 : base;
   }
 
@@ -188,7 +193,13 @@ export class ChunkReader {
   }
 
   /** A whole chunk header is in `header`; returns the position after what it consumed, or a result. */
-  private onHeader(chunk: Uint8Array, pos: number, end: number, sink: MessageSink, streaming: StreamingSink | undefined): number | ChunkReadResult {
+  private onHeader(
+    chunk: Uint8Array,
+    pos: number,
+    end: number,
+    sink: MessageSink,
+    streaming: StreamingSink | undefined,
+  ): number | ChunkReadResult {
     const h = this.header;
     const fmt = h[0]! >> 6;
     const csid = this.csid();
@@ -199,12 +210,14 @@ export class ChunkReader {
     let s = this.streams.get(csid);
     if (s === undefined) {
       if (fmt !== 0) return this.fail(`chunk stream ${csid} begins with a type-${fmt} chunk header instead of type 0`);
-      if (this.streams.size >= this.maxChunkStreams) return this.fail(`more than ${this.maxChunkStreams} chunk stream ids`);
+      if (this.streams.size >= this.maxChunkStreams)
+        return this.fail(`more than ${this.maxChunkStreams} chunk stream ids`);
       s = new ChunkStream();
       this.streams.set(csid, s);
     }
     const midMessage = s.fill > 0;
-    if (fmt !== 3 && midMessage) return this.fail(`a type-${fmt} chunk header on chunk stream ${csid} inside a message`);
+    if (fmt !== 3 && midMessage)
+      return this.fail(`a type-${fmt} chunk header on chunk stream ${csid} inside a message`);
     if (fmt < 3) {
       const field = (h[at]! << 16) | (h[at + 1]! << 8) | h[at + 2]!;
       const e = at + MESSAGE_HEADER_BYTES[fmt]!;
@@ -227,7 +240,9 @@ export class ChunkReader {
     }
     if (!midMessage) {
       if (s.length > this.maxMessageBytes) {
-        return this.fail(`a message of ${s.length} bytes on chunk stream ${csid} exceeds the ${this.maxMessageBytes}-byte cap`);
+        return this.fail(
+          `a message of ${s.length} bytes on chunk stream ${csid} exceeds the ${this.maxMessageBytes}-byte cap`,
+        );
       }
       if (s.length === 0) return this.deliver(s, chunk.subarray(pos, pos), sink) ? pos : this.stopped();
       // the common case: a whole message in one chunk, all in this read: no copy

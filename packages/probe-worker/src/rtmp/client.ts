@@ -21,7 +21,12 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { classifyNetworkError, describeError, type NetworkPhase } from '../failure.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../http/client.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+} from '../http/client.js';
 import { threadReadBuffer } from '../http/read-buffer.js';
 import type { FailureReason } from '../result.js';
 import type { SourceOptions, SourceOutcome } from '../source/types.js';
@@ -35,7 +40,7 @@ type Phase = 'dns' | 'connect' | 'tls' | 'handshake' | 'session' | 'media';
 type Wait = 'connect' | 'session' | 'first-media' | 'idle';
 
 export function rtmpProbe(opts: SourceOptions): Promise<SourceOutcome> {
-    // a Host header (an edge probed by IP, or /probe's pinned address) names the vhost in the tcUrl
+  // a Host header (an edge probed by IP, or /probe's pinned address) names the vhost in the tcUrl
   const host = Object.entries(opts.headers ?? {}).find(([name]) => name.toLowerCase() === 'host')?.[1];
   return new RtmpRun(opts, parseRtmpUrl(opts.url, host)).run();
 }
@@ -113,7 +118,8 @@ class RtmpRun {
           this.dnsMs = performance.now() - this.t0;
           this.connect(addr.address);
         },
-        (err: unknown) => this.fail(classifyNetworkError(err, 'dns'), `DNS lookup of ${host} failed: ${describeError(err)}`),
+        (err: unknown) =>
+          this.fail(classifyNetworkError(err, 'dns'), `DNS lookup of ${host} failed: ${describeError(err)}`),
       );
   }
 
@@ -184,7 +190,8 @@ class RtmpRun {
     let pos = 0;
     while (this.phase === 'handshake' && pos < n) {
       const step = this.handshake.push(buf, pos, n);
-      if (step.kind === 'error') return this.fail('rtmp_handshake', `RTMP handshake with ${this.peer}: ${step.message}`);
+      if (step.kind === 'error')
+        return this.fail('rtmp_handshake', `RTMP handshake with ${this.peer}: ${step.message}`);
       if (step.kind === 'more') return;
       pos = step.pos;
       if (step.kind === 's1') {
@@ -253,8 +260,19 @@ class RtmpRun {
 
   private onSocketError(err: Error): void {
     const phase: NetworkPhase =
-      this.phase === 'media' ? 'body' : this.phase === 'tls' ? 'tls' : this.phase === 'dns' || this.phase === 'connect' ? 'connect' : 'response';
-    const where = phase === 'connect' ? `connect to ${this.peer}` : phase === 'tls' ? `TLS handshake with ${this.peer}` : `RTMP ${this.phase}`;
+      this.phase === 'media'
+        ? 'body'
+        : this.phase === 'tls'
+          ? 'tls'
+          : this.phase === 'dns' || this.phase === 'connect'
+            ? 'connect'
+            : 'response';
+    const where =
+      phase === 'connect'
+        ? `connect to ${this.peer}`
+        : phase === 'tls'
+          ? `TLS handshake with ${this.peer}`
+          : `RTMP ${this.phase}`;
     this.fail(classifyNetworkError(err, phase), `${where} failed: ${describeError(err)}`);
   }
 
@@ -267,7 +285,10 @@ class RtmpRun {
       case 'tls':
         return this.fail('reset', `connection to ${this.peer} closed during the TLS handshake`);
       case 'handshake':
-        return this.fail('reset', `the server closed the connection during the RTMP handshake (${this.handshake.received} bytes of 3073)`);
+        return this.fail(
+          'reset',
+          `the server closed the connection during the RTMP handshake (${this.handshake.received} bytes of 3073)`,
+        );
       case 'session':
         if (this.responseMs !== undefined) return this.finish('eof');
         return this.fail('reset', 'the server closed the connection before play started');
@@ -301,7 +322,14 @@ class RtmpRun {
     this.settled = true;
     const endedAt = performance.now();
     this.cleanup();
-    const out: SourceOutcome = { t0: this.t0, endedAt, redirects: 0, finalUrl: this.opts.url, bodyBytes: this.bodyBytes, endedBy };
+    const out: SourceOutcome = {
+      t0: this.t0,
+      endedAt,
+      redirects: 0,
+      finalUrl: this.opts.url,
+      bodyBytes: this.bodyBytes,
+      endedBy,
+    };
     if (this.dnsMs !== undefined) out.dnsMs = this.dnsMs;
     if (this.connectMs !== undefined) out.connectMs = this.connectMs;
     if (this.tlsMs !== undefined) out.tlsMs = this.tlsMs;
@@ -349,6 +377,10 @@ class RtmpRun {
     this.fail('timeout', this.timeoutMessage());
   };
 
+  private unanswered(): string {
+    return this.session.playing ? 'with media' : 'play';
+  }
+
   private timeoutMessage(): string {
     const ms = this.deadlineMs;
     switch (this.deadlineWait) {
@@ -359,7 +391,7 @@ class RtmpRun {
       case 'session':
         return this.phase === 'handshake'
           ? `RTMP handshake with ${this.peer} did not finish within ${ms} ms`
-          : `play did not start within ${ms} ms of the handshake (the server never answered ${this.session.playing ? 'with media' : 'play'})`;
+          : `play did not start within ${ms} ms of the handshake (the server never answered ${this.unanswered()})`;
       case 'first-media':
         return `play started but no audio or video within ${ms} ms`;
       case 'idle':

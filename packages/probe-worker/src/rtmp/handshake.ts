@@ -38,7 +38,8 @@ export class HandshakeReader {
     let pos = start;
     if (this.got === 0 && pos < end) {
       const version = chunk[pos]!;
-      if (version !== RTMP_VERSION) return { kind: 'error', message: `the server answered ${describeByte(version)}, not RTMP version 3` };
+      if (version !== RTMP_VERSION)
+        return { kind: 'error', message: `the server answered ${describeByte(version)}, not RTMP version 3` };
       this.got = 1;
       pos++;
     }

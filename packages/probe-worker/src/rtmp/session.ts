@@ -3,7 +3,7 @@
  * and the command exchange connect → _result → createStream → _result → play → onStatus. It decides
  * what to send and what happened; the client (client.ts) owns the socket, the clock and the outcome.
  */
-import { decodeAmf0, type AmfValue } from '@video-exporter/flv-parser';
+import { type AmfValue, decodeAmf0 } from '@video-exporter/flv-parser';
 import { forEachSubMessage } from './aggregate.js';
 import type { ChunkReader } from './chunk-reader.js';
 import * as m from './messages.js';
@@ -97,7 +97,9 @@ export class RtmpSession {
 
   private onAggregate(timestamp: number, body: Uint8Array): boolean {
     const r = forEachSubMessage(body, timestamp, (type, ts, sub) =>
-      type === m.MSG_AUDIO || type === m.MSG_VIDEO || type === m.MSG_DATA_AMF0 ? this.events.media(type, ts, sub) : true,
+      type === m.MSG_AUDIO || type === m.MSG_VIDEO || type === m.MSG_DATA_AMF0
+        ? this.events.media(type, ts, sub)
+        : true,
     );
     if (r === 'stopped') return false;
     return r === '' ? true : this.fail(r);
@@ -145,7 +147,12 @@ export class RtmpSession {
     }
     if (this.state === 'playing') {
       if (level === 'error' || END_CODES.has(code)) this.end(`the server ended the stream: ${statusText(info)}`);
-    } else if (level === 'error' || code.endsWith('.Failed') || code.endsWith('.Rejected') || code.endsWith('.StreamNotFound')) {
+    } else if (
+      level === 'error' ||
+      code.endsWith('.Failed') ||
+      code.endsWith('.Rejected') ||
+      code.endsWith('.StreamNotFound')
+    ) {
       return this.reject(`play refused: ${statusText(info)}`);
     }
     return this.state !== 'ended';

@@ -1,9 +1,9 @@
-import { isRtmpUrl } from '../rtmp/url.js';
 import { rtmpProbe } from '../rtmp/client.js';
+import { isRtmpUrl } from '../rtmp/url.js';
 import { httpSource } from './http-source.js';
 import type { SourceOptions, SourceOutcome } from './types.js';
 
-export type { MediaSink, SourceOptions, SourceOutcome, BodyVerdict } from './types.js';
+export type { BodyVerdict, MediaSink, SourceOptions, SourceOutcome } from './types.js';
 
 /** Reads the stream at `opts.url` with the transport its scheme names (http(s), rtmp(s)). */
 export function readSource(opts: SourceOptions): Promise<SourceOutcome> {

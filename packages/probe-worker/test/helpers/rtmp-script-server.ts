@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { decodeAmf0, indexFlvTags, type AmfValue } from '@video-exporter/flv-parser';
-import { encodeAmf0, type Amf0Out } from '../../src/rtmp/amf0-writer.js';
+import { type AmfValue, decodeAmf0, indexFlvTags } from '@video-exporter/flv-parser';
+import { type Amf0Out, encodeAmf0 } from '../../src/rtmp/amf0-writer.js';
 import { ChunkReader } from '../../src/rtmp/chunk-reader.js';
 import { encodeMessage } from '../../src/rtmp/chunk-writer.js';
 
@@ -37,7 +37,11 @@ export interface Peer {
   /** messages the client sent: type and AMF0 values of commands (others: values empty) */
   received: Array<{ type: number; values: AmfValue[]; body: Buffer }>;
   write(bytes: Uint8Array): void;
-  message(type: number, body: Uint8Array, options?: { csid?: number; streamId?: number; timestamp?: number; chunkSize?: number }): void;
+  message(
+    type: number,
+    body: Uint8Array,
+    options?: { csid?: number; streamId?: number; timestamp?: number; chunkSize?: number },
+  ): void;
   command(...values: Amf0Out[]): void;
   onStatus(level: string, code: string, description: string): void;
   /** Play.Start, then the fixture's tags paced in real time from a keyframe (ends when the socket does) */
@@ -120,7 +124,12 @@ export async function startScriptServer(script: Script = {}): Promise<ScriptServ
 }
 
 function defaultConnect(peer: Peer): void {
-  peer.command('_result', 1, { fmsVer: 'FMS/3,0,1,123', capabilities: 31 }, { level: 'status', code: 'NetConnection.Connect.Success', description: 'ok' });
+  peer.command(
+    '_result',
+    1,
+    { fmsVer: 'FMS/3,0,1,123', capabilities: 31 },
+    { level: 'status', code: 'NetConnection.Connect.Success', description: 'ok' },
+  );
 }
 
 function makePeer(socket: net.Socket, timers: Set<NodeJS.Timeout>): Peer {
@@ -131,7 +140,9 @@ function makePeer(socket: net.Socket, timers: Set<NodeJS.Timeout>): Peer {
       if (!socket.destroyed) socket.write(bytes);
     },
     message: (type, body, o = {}) =>
-      peer.write(encodeMessage(o.csid ?? CSID_SERVER_COMMAND, type, o.streamId ?? 0, body, o.timestamp ?? 0, o.chunkSize)),
+      peer.write(
+        encodeMessage(o.csid ?? CSID_SERVER_COMMAND, type, o.streamId ?? 0, body, o.timestamp ?? 0, o.chunkSize),
+      ),
     command: (...values) => peer.message(20, encodeAmf0(...values)),
     onStatus: (level, code, description) =>
       peer.message(20, encodeAmf0('onStatus', 0, null, { level, code, description }), { streamId: PLAY_STREAM_ID }),
@@ -147,7 +158,12 @@ function makePeer(socket: net.Socket, timers: Set<NodeJS.Timeout>): Peer {
         const due = performance.now() - started;
         while (i < tags.length && tags[i]!.timestamp <= due) {
           const t = tags[i++]!;
-          peer.message(t.type, t.body, { csid: CSID_MEDIA, streamId: PLAY_STREAM_ID, timestamp: t.timestamp + offset, chunkSize });
+          peer.message(t.type, t.body, {
+            csid: CSID_MEDIA,
+            streamId: PLAY_STREAM_ID,
+            timestamp: t.timestamp + offset,
+            chunkSize,
+          });
         }
       };
       send();
