@@ -52,7 +52,7 @@ export interface Script {
   /** answer the handshake with these bytes instead of S0+S1+S2 */
   handshake?: Buffer;
   /** after the handshake, before any command (hostile bytes); return true to stop the default script */
-  afterHandshake?: (peer: Peer) => boolean | void;
+  afterHandshake?: (peer: Peer) => boolean | undefined;
   /** answer connect; default _result NetConnection.Connect.Success */
   connect?: (peer: Peer) => void;
   /** answer play; default playFixture() */
