@@ -37,7 +37,7 @@ async function probe(base: string, target: string, extra = ''): Promise<{ status
 }
 
 beforeAll(async () => {
-  source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
+  source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE }, rtmpPort: 0 });
   port = source.port;
   const streams = [{ project: 'P', line: 'SOURCE', id: 'live', url: `${source.url}/live/hd/configured.flv` }];
   const keys = { check_interval: 30, sample_duration: 2, max_retries: 0, first_byte_timeout_ms: 3000 };
@@ -79,6 +79,18 @@ describe('/probe enabled with an allow-list', () => {
     expect(m.samples.some((s) => s.name.startsWith('video_exporter_') && s.name !== 'video_exporter_probe_success')).toBe(false);
     expect(m.samples.some((s) => 'project' in s.labels || 'id' in s.labels)).toBe(false);
     expect(m.samples.some((s) => s.name === 'video_stream_avg_bitrate_bps')).toBe(false);
+    lintWithPromtool(r.body);
+  });
+
+  it('probes an allowed rtmp:// target the same way: handshake measured, no HTTP status', async () => {
+    const r = await probe(onUrl, `${source.rtmpUrl!}/live/hd/probe-rtmp`, '&duration=2');
+    expect(r.status).toBe(200);
+    const m: Exposition = parseExposition(r.body);
+    expect(valueOf(m, 'video_exporter_probe_success', {})).toBe(1);
+    expect(valueOf(m, 'video_stream_up', {})).toBe(1);
+    expect(valueOf(m, 'video_stream_width', {})).toBe(1280);
+    expect(valueOf(m, 'video_stream_handshake_seconds', {})).toBeGreaterThan(0);
+    expect(valueOf(m, 'video_stream_http_status', {})).toBeUndefined();
     lintWithPromtool(r.body);
   });
 
