@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,6 +163,27 @@ describe.each([
     expect(result.reason, result.error).toBe('timeout');
     expect(result.video.frames).toBe(0);
     expect(performance.now() - started).toBeLessThan(deadlineMs + 1_000);
+  });
+});
+
+describe('the CLI', () => {
+  it('`probe rtmp://… --json --duration 3` agrees with ffprobe (nginx-rtmp)', async () => {
+    const [cli, streams] = await Promise.all([
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['packages/aggregator/dist/cli.js', 'probe', nginxUrl, '--json', '--duration', '3'],
+          { cwd: root, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' },
+          (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+        );
+      }),
+      ffprobeLiveStreams(nginxUrl),
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as ProbeResult;
+    expect(result).toMatchObject({ url: nginxUrl, ok: true, play_started: true, scores: { up: true } });
+    expectMatchesFfprobe(result, streams);
   });
 });
 
