@@ -204,6 +204,12 @@ class RtmpRun {
     }
     if (pos >= n) return;
     this.session.countReceived(n - pos);
+    // once media flows every read is stream data (a read may hold only the middle of a frame): the sink
+    // hears of each one, as of each HTTP body read, so stalls and the viewer model see the same clock
+    if (this.phase === 'media' && !this.readSignalled) {
+      this.readSignalled = true;
+      this.opts.sink.onRead(this.readNow);
+    }
     const r = this.reader.push(buf, pos, n, this.session.onMessage, this.streamed);
     if (this.settled) return;
     if (r === 'error') return this.fail('parse_error', `RTMP: ${this.reader.error}`);
