@@ -8,7 +8,7 @@
  * is an error that ends the stream (`error`). A message that arrives in one chunk inside one read is handed
  * on as a view of the read buffer, without a copy; audio and video messages of several chunks are streamed
  * piece by piece (StreamingSink) rather than copied together: reassembling every video frame cost RTMP
- * about 1.5× the CPU of HTTP-FLV in the bench, streaming brings it to ~1.1× (docs/benchmarks.md).
+ * about 1.5× the CPU of HTTP-FLV in the bench, streaming brings it to 0.9–1.25× (docs/benchmarks.md).
  */
 export const RTMP_DEFAULT_CHUNK_SIZE = 128;
 export const RTMP_MAX_CHUNK_SIZE = 0x7fffffff;
