@@ -12,6 +12,8 @@ const TIMING_SENSITIVE = [
   'packages/live-source/test/live-source.test.ts',
   'packages/aggregator/test/http.test.ts',
   'tests/exporter/run.test.ts',
+  'tests/probe/latency-truth.test.ts',
+  'tests/e2e/node-media-server.test.ts',
 ];
 
 const ALL = ['packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'];

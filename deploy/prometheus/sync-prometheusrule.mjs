@@ -1,19 +1,26 @@
 #!/usr/bin/env node
-// Writes deploy/k8s/prometheusrule.yaml from alerts.yml (the one source of the rules), keeping the
-// comments: node deploy/prometheus/sync-prometheusrule.mjs
-// tests/deploy checks that the two files hold the same groups.
+// Writes deploy/k8s/prometheusrule.yaml from alerts.yml and sla.yml (the one source of the rules), keeping
+// the comments: node deploy/prometheus/sync-prometheusrule.mjs
+// tests/deploy checks that the PrometheusRule holds the groups of both files, in this order.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const alerts = readFileSync(new URL('alerts.yml', import.meta.url), 'utf8');
-const start = alerts.search(/^groups:/m);
-if (start < 0) throw new Error('alerts.yml: no top-level "groups:"');
-const groups = alerts
-  .slice(start)
-  .split('\n')
-  .map((line) => (line === '' ? line : `  ${line}`))
-  .join('\n');
-const header = `# Generated from deploy/prometheus/alerts.yml by deploy/prometheus/sync-prometheusrule.mjs: edit
-# alerts.yml (where promtool tests the rules), then run the script.
+const RULE_FILES = ['alerts.yml', 'sla.yml'];
+
+/** The `groups:` list of a rules file, indented under `spec:`, without the top-level key. */
+function groupsOf(file) {
+  const text = readFileSync(new URL(file, import.meta.url), 'utf8');
+  const start = text.search(/^groups:\n/m);
+  if (start < 0) throw new Error(`${file}: no top-level "groups:"`);
+  return text
+    .slice(start + 'groups:\n'.length)
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n')
+    .replace(/\n+$/, '\n');
+}
+
+const header = `# Generated from deploy/prometheus/${RULE_FILES.join(' and ')} by deploy/prometheus/sync-prometheusrule.mjs:
+# edit those files (where promtool tests the rules), then run the script.
 # kube-prometheus-stack only picks PrometheusRules labelled with its release (e.g. release:
 # kube-prometheus-stack) unless ruleSelectorNilUsesHelmValues is false.
 apiVersion: monitoring.coreos.com/v1
@@ -24,5 +31,7 @@ metadata:
     app.kubernetes.io/name: video-exporter
     app.kubernetes.io/component: exporter
 spec:
+  groups:
 `;
-writeFileSync(new URL('../k8s/prometheusrule.yaml', import.meta.url), header + groups);
+const body = RULE_FILES.map((f) => `  # ---- ${f}\n${groupsOf(f)}`).join('\n');
+writeFileSync(new URL('../k8s/prometheusrule.yaml', import.meta.url), header + body);

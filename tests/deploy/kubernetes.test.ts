@@ -146,11 +146,12 @@ describe('deploy/k8s (kustomize)', () => {
     }
   });
 
-  it('the PrometheusRule carries exactly the groups of deploy/prometheus/alerts.yml', () => {
+  it('the PrometheusRule carries exactly the groups of deploy/prometheus/alerts.yml and sla.yml', () => {
     const [rule] = ofKind<Obj & { spec: { groups: unknown[] } }>('PrometheusRule');
     const alerts = readYaml<{ groups: unknown[] }>(repoPath('deploy/prometheus/alerts.yml'));
-    // after an edit of alerts.yml: node deploy/prometheus/sync-prometheusrule.mjs
-    expect(rule!.spec.groups).toEqual(alerts.groups);
+    const sla = readYaml<{ groups: unknown[] }>(repoPath('deploy/prometheus/sla.yml'));
+    // after an edit of either: node deploy/prometheus/sync-prometheusrule.mjs
+    expect(rule!.spec.groups).toEqual([...alerts.groups, ...sla.groups]);
   });
 
   it('the Deployment: 2 replicas, resources, probes on the exporter routes, locked-down security context', () => {

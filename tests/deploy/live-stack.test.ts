@@ -31,6 +31,8 @@ const DEMO: Record<string, 'up' | 'down'> = {
   'DEMO/cdn/stalling': 'up',
   'DEMO/cdn/slow-start': 'up',
   'DEMO/cdn/offline': 'down',
+  // found by the demo's http_sd discovery source, not listed in its config
+  'DEMO/cdn/discovered': 'up',
 };
 
 interface Target { refId: string; expr: string; legendFormat?: string; datasource?: { uid: string } }
@@ -66,9 +68,9 @@ function readmeQueries(): string[] {
 }
 
 describe('dashboard (static)', () => {
-  it('has the overview, quality, network, viewer and exporter rows', () => {
+  it('has the overview, availability, quality, network, viewer, latency and exporter rows', () => {
     const rows = allPanels.filter((p) => p.type === 'row').map((p) => p.title.toLowerCase());
-    expect(rows).toEqual(['overview', 'quality', 'network', 'viewer', 'exporter']);
+    expect(rows).toEqual(['overview', 'availability', 'quality', 'network', 'viewer', 'latency and drift', 'exporter']);
     const ids = allPanels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of allPanels) expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
@@ -107,7 +109,7 @@ describe('demo exporter + Prometheus', () => {
 
   beforeAll(async () => {
     exporter = await startDemoExporter();
-    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml')]);
+    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml'), repoPath('deploy/prometheus/sla.yml')]);
     // one full round of the demo's 15 s interval: every stream probed, in the state the demo designs
     await until('every demo stream probed in its expected state', 75_000, async () => {
       const streams = await apiStreams(exporter.url);
@@ -241,7 +243,10 @@ describe('demo exporter + Prometheus', () => {
     expect(healthy).toContain('640x360');
     expect(healthy).toContain('H.264');
     expect(await page.locator('tbody tr[data-key="DEMO/cdn/offline"] .reason').innerText()).toBe('http_4xx');
-    expect(await page.locator('header .counts').innerText()).toMatch(/^6 configured · 5 up · 1 down · 0 pending$/);
+    expect(await page.locator('header .counts').innerText()).toMatch(/^7 configured · 6 up · 1 down · 0 pending$/);
+    // one line per discovery source: the demo's http_sd list, up, with its one stream
+    const sourceLine = await page.locator('header .discovery[data-source="demo-sd"]').innerText();
+    expect(sourceLine).toMatch(/^discovery demo-sd \(http_sd\) up · 1 streams · last answer /);
 
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

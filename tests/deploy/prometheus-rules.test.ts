@@ -11,6 +11,8 @@ import { builtSources, parseYaml, readText, readYaml, repoPath } from './support
 const PROMTOOL = '/usr/bin/promtool';
 const ALERTS = repoPath('deploy/prometheus/alerts.yml');
 const ALERTS_TEST = repoPath('deploy/prometheus/alerts.test.yml');
+const SLA = repoPath('deploy/prometheus/sla.yml');
+const SLA_TEST = repoPath('deploy/prometheus/sla.test.yml');
 
 interface Rule { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 interface AlertTest { eval_time: string; alertname: string; exp_alerts?: unknown[] }
@@ -46,7 +48,7 @@ describe('alert rules', () => {
 
   it('every alert has a unit test where it fires and one where it stays silent', () => {
     const tests = readYaml<{ rule_files: string[]; tests: { alert_rule_test: AlertTest[] }[] }>(ALERTS_TEST);
-    expect(tests.rule_files).toEqual(['alerts.yml']);
+    expect(tests.rule_files).toEqual(['alerts.yml', 'sla.yml']);
     const cases = tests.tests.flatMap((t) => t.alert_rule_test);
     for (const a of alerts) {
       const mine = cases.filter((c) => c.alertname === a.alert);
@@ -100,11 +102,40 @@ describe('alert rules', () => {
   });
 });
 
+describe('SLA recording rules', () => {
+  const sla = readYaml<{ groups: { name: string; interval?: string; rules: Rule[] }[] }>(SLA).groups;
+  const records = sla.flatMap((g) => g.rules);
+
+  it('promtool check rules accepts deploy/prometheus/sla.yml: recording rules only', () => {
+    const r = promtool('check', 'rules', SLA);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain(`SUCCESS: ${records.length} rules found`);
+    expect(records.every((x) => x.record !== undefined && x.alert === undefined)).toBe(true);
+  });
+
+  it('promtool test rules passes deploy/prometheus/sla.test.yml (30 days of samples)', () => {
+    const r = promtool('test', 'rules', SLA_TEST);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('SUCCESS');
+  }, 60_000);
+
+  it('records availability of up and healthy, per stream and per project/line, over 1h, 1d and 30d', () => {
+    const names = records.map((x) => x.record).sort();
+    const want = ['stream', 'project_line'].flatMap((level) =>
+      ['up', 'healthy'].flatMap((m) => ['1h', '1d', '30d'].map((w) => `${level}:video_stream_${m}:availability_${w}`)),
+    );
+    expect(names).toEqual(want.sort());
+    // every test in the file names a recorded series, and each of the twelve is checked
+    const tested = readText(SLA_TEST);
+    for (const n of want) expect(tested.includes(n) || tested.includes(n.replace(/_(1h|1d|30d)$/, '_.*')), n).toBe(true);
+  });
+});
+
 describe('scrape configs', () => {
   it('promtool check config accepts deploy/prometheus/prometheus.yml with its rule file', () => {
     const r = promtool('check', 'config', repoPath('deploy/prometheus/prometheus.yml'));
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/SUCCESS: 1 rule files found/);
+    expect(r.out).toMatch(/SUCCESS: 2 rule files found/);
   });
 
   it('prometheus.yml scrapes the exporter\'s default port on /metrics', () => {
@@ -120,7 +151,7 @@ describe('scrape configs', () => {
     const cfg = readYaml<{ rule_files: string[]; scrape_configs: { job_name: string; kubernetes_sd_configs: { role: string }[]; relabel_configs: { source_labels?: string[]; regex?: string; action?: string }[] }[] }>(
       repoPath('deploy/prometheus/prometheus-kubernetes.yml'),
     );
-    expect(cfg.rule_files).toEqual(['alerts.yml']);
+    expect(cfg.rule_files).toEqual(['alerts.yml', 'sla.yml']);
     const job = cfg.scrape_configs[0]!;
     // the job name the VideoExporterDown alert matches
     const down = alerts.find((a) => a.alert === 'VideoExporterDown')!;

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FF_CODEC_LABEL, ffprobeLiveStreams, ffRate, type FfStream } from './support/ffprobe.js';
 import { amf0StringAt, flvTags, readFlvPrefix, waitForVideoTag, type FlvPrefix } from './support/flv-http.js';
 import { Child, freePorts } from './support/processes.js';
+import { watchLiveEdge } from './support/keyframe-watch.js';
+import { encoderLabel } from '@video-exporter/aggregator';
 
 // Issue 3 item 6: the probe against an HTTP-FLV server nobody here wrote. node-media-server 4.4.3 (a root
 // devDependency) runs as a child process on loopback, Debian's ffmpeg publishes the live fixture to it over
@@ -138,6 +140,8 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
     const result = JSON.parse(cli.stdout) as ProbeResult;
     expect(result).toMatchObject({ url: streamUrl, ok: true, http_status: 200 });
     expectMatchesFfprobe(result, streams);
+    // SPEC §12 in the JSON: measured fields present, latency_ms absent (ffmpeg writes no onFI clock)
+    expect(Object.keys(result.latency ?? {}).sort()).toEqual(['keyframe_interval_max_ms', 'media_rate', 'start_lag_ms']);
   });
 
   it('a stream nobody publishes (200, FLV header, then silence) ends as no_video or timeout inside its deadline', async () => {
@@ -157,5 +161,36 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
     expect(['no_video', 'timeout']).toContain(result.reason);
     expect(result.video.frames).toBe(0);
     expect(elapsed).toBeLessThan(deadlineMs + 1_000);
+  });
+
+  it('its GOP cache shows as start lag: the media since the latest keyframe was live, ± 0.15 s', async () => {
+    // The oracle: a second reader sees when frames go live (after its own burst). A probe that connects
+    // D ms after a keyframe was at the live edge gets NMS's cache from that keyframe on: D ms of media.
+    const watch = watchLiveEdge(streamUrl);
+    try {
+      await watch.live(10_000);
+      // a GOP of live frames settles the live edge; then connect 0.8-1.2 s after a keyframe was live
+      await new Promise((r) => setTimeout(r, 2_000));
+      const until = performance.now() + 3_000;
+      while (performance.now() - watch.latestKeyframeLiveAt() < 800 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+      const startedAt = performance.now();
+      const expected = startedAt - watch.latestKeyframeLiveAt();
+      const r = await runProbe({ url: streamUrl, sampleMs: 4_000, minKeyframes: 1, stallThresholdMs: 200, deadlineMs: 15_000 });
+      expect(r.reason, r.error).toBeUndefined();
+      console.log(`node-media-server GOP cache: expected burst ${expected.toFixed(1)} ms, ${JSON.stringify(r.latency)}`);
+      // a real cache, inside the 2 s GOP
+      expect(expected).toBeGreaterThanOrEqual(800);
+      expect(expected).toBeLessThan(2_000);
+      expect(Math.abs(r.latency!.start_lag_ms! - expected)).toBeLessThanOrEqual(150);
+      expect(r.latency!.media_rate).toBeGreaterThanOrEqual(0.98);
+      expect(r.latency!.media_rate).toBeLessThanOrEqual(1.02);
+      // the GOP is 2 s; ffmpeg -stream_loop leaves up to a frame or two of gap at the loop point
+      expect(r.latency!.keyframe_interval_max_ms).toBeGreaterThanOrEqual(2_000);
+      expect(r.latency!.keyframe_interval_max_ms).toBeLessThanOrEqual(2_080);
+      // ffmpeg's FLV muxer names itself in onMetaData; NMS relays it: the encoder label of video_stream_info
+      expect(encoderLabel(r.metadata)).toMatch(/^Lavf\d+\.\d+\.\d+$/);
+    } finally {
+      watch.close();
+    }
   });
 });

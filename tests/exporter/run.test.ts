@@ -22,11 +22,14 @@ const REFERENCE_STREAM_METRICS = [
 const NEW_STREAM_METRICS = [
   'video_stream_width', 'video_stream_height', 'video_stream_info', 'video_stream_video_bitrate_bps',
   'video_stream_audio_bitrate_bps', 'video_stream_audio_sample_rate', 'video_stream_gop_seconds',
-  'video_stream_first_frame_ms', 'video_stream_dns_ms', 'video_stream_connect_ms', 'video_stream_tls_ms',
-  'video_stream_http_status', 'video_stream_startup_ms', 'video_stream_rebuffer_count',
-  'video_stream_rebuffer_ms', 'video_stream_rebuffer_ratio', 'video_stream_av_offset_ms',
-  'video_stream_frame_gap_max_ms', 'video_stream_timestamp_discontinuities',
+  'video_stream_first_frame_seconds', 'video_stream_dns_seconds', 'video_stream_connect_seconds', 'video_stream_tls_seconds',
+  'video_stream_http_status', 'video_stream_startup_seconds', 'video_stream_rebuffers',
+  'video_stream_rebuffer_seconds', 'video_stream_rebuffer_ratio', 'video_stream_av_offset_seconds',
+  'video_stream_frame_gap_max_seconds', 'video_stream_timestamp_discontinuities',
   'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds',
+  // SPEC §12
+  'video_stream_start_lag_seconds', 'video_stream_media_rate', 'video_stream_keyframe_interval_max_seconds',
+  'video_stream_latency_seconds',
 ];
 /** family -> TYPE, for the exporter's own series */
 const EXPORTER_METRICS: Record<string, string> = {
@@ -47,9 +50,9 @@ const EXPORTER_METRICS: Record<string, string> = {
 };
 /** a few of prom-client's default process metrics (SPEC §6: CPU, memory, event-loop lag, GC) */
 const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds'];
-const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec'];
+const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec', 'encoder'];
 const NOT_MEASURED_WHEN_OFFLINE = [
-  'video_stream_ttfb_ms', 'video_stream_first_frame_ms', 'video_stream_read_stall_count',
+  'video_stream_ttfb_ms', 'video_stream_first_frame_seconds', 'video_stream_read_stall_count',
   'video_stream_read_stall_max_ms', 'video_stream_read_stall_total_ms', 'video_stream_read_stall_ratio',
 ];
 
@@ -111,16 +114,23 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     expect(get('healthy', 'video_stream_bitrate_bps')).toBeGreaterThan(1_500_000);
     expect(get('healthy', 'video_stream_bitrate_bps')).toBeLessThan(4_000_000);
     expect(get('healthy', 'video_stream_keyframes')).toBeGreaterThanOrEqual(2);
+    // SPEC §12 on a real-time source: the fixture's 2 s GOP, media at real time (generous: a busy machine)
+    expect(get('healthy', 'video_stream_keyframe_interval_max_seconds')).toBe(2);
+    expect(get('healthy', 'video_stream_media_rate')).toBeGreaterThan(0.9);
+    expect(get('healthy', 'video_stream_media_rate')).toBeLessThan(1.1);
     const info = select(m, 'video_stream_info', labels);
     expect(info).toHaveLength(1);
-    expect(info[0]!.labels).toMatchObject({ video_codec: 'H.264', profile: 'High', level: '3.1', audio_codec: 'AAC' });
+    // the fixture's onMetaData names no encoder: the label is there, empty
+    expect(info[0]!.labels).toMatchObject({ video_codec: 'H.264', profile: 'High', level: '3.1', audio_codec: 'AAC', encoder: '' });
     expect(info[0]!.value).toBe(1);
 
     // every SPEC §6 per-stream series is there, except what a plain-http probe of an IP literal cannot
-    // measure (DNS, TLS) and stability, which needs 3 successful probes
+    // measure (DNS, TLS), the encoder clock the live source does not carry here (no onFI), and stability,
+    // which needs 3 successful probes
+    const absent = ['video_stream_dns_seconds', 'video_stream_tls_seconds', 'video_stream_latency_seconds'];
     for (const name of [...REFERENCE_STREAM_METRICS, ...NEW_STREAM_METRICS]) {
       const n = select(m, name, labels).length;
-      if (name === 'video_stream_dns_ms' || name === 'video_stream_tls_ms') expect(n, `${name} must be absent`).toBe(0);
+      if (absent.includes(name)) expect(n, `${name} must be absent`).toBe(0);
       else if (name !== 'video_stream_stability_score') expect(n, `${name} must be present`).toBe(1);
     }
   });

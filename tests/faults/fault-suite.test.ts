@@ -42,12 +42,12 @@ const EXPORTER = { check_interval: INTERVAL_S, sample_duration: SAMPLE_S, max_re
 
 /** Series a probe that never received body bytes cannot have measured. */
 const NO_BODY = [
-  'ttfb_ms', 'first_frame_ms', 'read_throughput_bps', 'read_stall_count', 'read_stall_max_ms', 'read_stall_total_ms',
-  'read_stall_ratio', 'startup_ms', 'rebuffer_count', 'rebuffer_ms', 'rebuffer_ratio', 'gop_size', 'gop_seconds',
-  'width', 'height', 'audio_sample_rate', 'av_offset_ms', 'frame_gap_max_ms',
+  'ttfb_ms', 'first_frame_seconds', 'read_throughput_bps', 'read_stall_count', 'read_stall_max_ms', 'read_stall_total_ms',
+  'read_stall_ratio', 'startup_seconds', 'rebuffers', 'rebuffer_seconds', 'rebuffer_ratio', 'gop_size', 'gop_seconds',
+  'width', 'height', 'audio_sample_rate', 'av_offset_seconds', 'frame_gap_max_seconds',
 ];
 /** ... and what a body without a single video frame cannot have measured. */
-const NO_VIDEO = ['first_frame_ms', 'startup_ms', 'rebuffer_count', 'rebuffer_ms', 'rebuffer_ratio', 'gop_size', 'gop_seconds', 'frame_gap_max_ms'];
+const NO_VIDEO = ['first_frame_seconds', 'startup_seconds', 'rebuffers', 'rebuffer_seconds', 'rebuffer_ratio', 'gop_size', 'gop_seconds', 'frame_gap_max_seconds'];
 /** Phases before a response head: nothing of the response was measured. */
 const NO_RESPONSE = ['response_ms', 'http_status', ...NO_BODY];
 
@@ -118,16 +118,16 @@ describe('fault suite: one exporter process, every failure reason beside healthy
     });
     cases = [
       // ---- network
-      c('refused', 'closed port', `http://127.0.0.1:${refusedPort}/live/hd/x.flv`, 'refused', 0, { absent: ['dns_ms', 'connect_ms', 'tls_ms', ...NO_RESPONSE] }),
-      c('dns', 'unresolvable .invalid host (RFC 6761)', 'http://stream.fault-suite.invalid/live/hd/x.flv', 'dns', 0, { absent: ['dns_ms', 'connect_ms', 'tls_ms', ...NO_RESPONSE] }),
-      c('tls', 'self-signed certificate, verification on', `${tlsFront.url}/live/hd/tls.flv`, 'tls', 0, { present: ['connect_ms'], absent: ['tls_ms', ...NO_RESPONSE] }),
+      c('refused', 'closed port', `http://127.0.0.1:${refusedPort}/live/hd/x.flv`, 'refused', 0, { absent: ['dns_seconds', 'connect_seconds', 'tls_seconds', ...NO_RESPONSE] }),
+      c('dns', 'unresolvable .invalid host (RFC 6761)', 'http://stream.fault-suite.invalid/live/hd/x.flv', 'dns', 0, { absent: ['dns_seconds', 'connect_seconds', 'tls_seconds', ...NO_RESPONSE] }),
+      c('tls', 'self-signed certificate, verification on', `${tlsFront.url}/live/hd/tls.flv`, 'tls', 0, { present: ['connect_seconds'], absent: ['tls_seconds', ...NO_RESPONSE] }),
       c('reset', 'RST in the middle of the first keyframe (own server)', `${resetter.url}/live/x.flv`, 'reset', 0, {
         // the sequence header did arrive: the picture size was measured, no frame was
         present: ['response_ms', 'http_status', 'ttfb_ms', 'width', 'height', 'read_throughput_bps'],
         absent: NO_VIDEO,
         check: (v) => expect(v('http_status')).toBe(200),
       }),
-      c('not-http', 'peer answers with an SSH banner', `${notHttp.url}/live/x.flv`, 'parse_error', 0, { present: ['connect_ms'], absent: NO_RESPONSE }),
+      c('not-http', 'peer answers with an SSH banner', `${notHttp.url}/live/x.flv`, 'parse_error', 0, { present: ['connect_seconds'], absent: NO_RESPONSE }),
       c('redirect-loop', '302 loop', s('loop', '?redirect_loop=1'), 'too_many_redirects', 0, {
         present: ['response_ms', 'http_status'],
         absent: NO_BODY,
@@ -138,8 +138,8 @@ describe('fault suite: one exporter process, every failure reason beside healthy
       c('http-403', 'status=403', s('forbidden', '?status=403'), 'http_4xx', 0, { present: ['response_ms', 'http_status'], absent: NO_BODY, check: (v) => expect(v('http_status')).toBe(403) }),
       c('http-503', 'status=503', s('unavailable', '?status=503'), 'http_5xx', 0, { present: ['response_ms', 'http_status'], absent: NO_BODY, check: (v) => expect(v('http_status')).toBe(503) }),
       // ---- delays beyond the timeouts
-      c('never-headers', 'request read, never answered', s('silent', '?never_headers=1'), 'timeout', 0, { present: ['connect_ms'], absent: NO_RESPONSE }),
-      c('late-headers', 'head after 4 s (header timeout 2 s)', s('late-head', '?delay_headers_ms=4000'), 'timeout', 0, { present: ['connect_ms'], absent: NO_RESPONSE }),
+      c('never-headers', 'request read, never answered', s('silent', '?never_headers=1'), 'timeout', 0, { present: ['connect_seconds'], absent: NO_RESPONSE }),
+      c('late-headers', 'head after 4 s (header timeout 2 s)', s('late-head', '?delay_headers_ms=4000'), 'timeout', 0, { present: ['connect_seconds'], absent: NO_RESPONSE }),
       c('late-body', 'head at once, body after 4 s (first-byte timeout 2 s)', s('late-body', '?delay_body_ms=4000'), 'timeout', 0, {
         present: ['response_ms', 'http_status'],
         absent: NO_BODY,
@@ -164,16 +164,16 @@ describe('fault suite: one exporter process, every failure reason beside healthy
         check: (v) => expect(v('read_throughput_bps')).toBeLessThanOrEqual(20_000),
       }),
       c('no-keyframes', 'keyframes dropped after the first GOP', s('nokey', '?no_keyframes_after_first_gop=1'), 'no_keyframe', 1, {
-        present: ['first_frame_ms', 'framerate'],
+        present: ['first_frame_seconds', 'framerate'],
         check: (v) => {
           expect(v('keyframes')).toBe(1);
           expect(v('video_packets')).toBeGreaterThan(50); // inter frames flowed through the extended sample
           expect(v('playable')).toBe(0);
         },
       }),
-      c('close-after', 'RST 1.5 s into the stream (live source)', s('rst', '?close_after_ms=1500'), 'reset', 1, { alsoReason: 'truncated', present: ['ttfb_ms', 'first_frame_ms'] }),
+      c('close-after', 'RST 1.5 s into the stream (live source)', s('rst', '?close_after_ms=1500'), 'reset', 1, { alsoReason: 'truncated', present: ['ttfb_ms', 'first_frame_seconds'] }),
       c('pause-long', 'silence of 1.9 s after 1.95 s (idle timeout 1.5 s)', s('pause-long', '?pause_ms=1900&pause_every_ms=1950'), 'timeout', 1, {
-        present: ['ttfb_ms', 'first_frame_ms', 'read_stall_count'],
+        present: ['ttfb_ms', 'first_frame_seconds', 'read_stall_count'],
         check: (v) => expect(v('read_stall_count')).toBeGreaterThanOrEqual(1),
       }),
       // ---- degraded but valid: no failure reason, the damage shows in the figures
@@ -195,18 +195,18 @@ describe('fault suite: one exporter process, every failure reason beside healthy
           expect(v('read_throughput_bps')).toBeLessThanOrEqual(1_650_000);
         },
       }),
-      c('fail-first', 'one 503, then the stream (a retry recovers)', s('flaky', '?fail_first=1&status=503'), undefined, 1, { present: ['first_frame_ms'] }),
+      c('fail-first', 'one 503, then the stream (a retry recovers)', s('flaky', '?fail_first=1&status=503'), undefined, 1, { present: ['first_frame_seconds'] }),
       // ---- RTMP (SPEC §14): the same source over rtmp://, its faults mapped to RTMP answers
       c('rtmp', 'RTMP play', r('rtmp'), undefined, 1, {
-        present: ['handshake_seconds', 'response_ms', 'ttfb_ms', 'first_frame_ms', 'width', 'read_stall_count'],
-        absent: ['http_status', 'tls_ms', 'dns_ms'],
+        present: ['handshake_seconds', 'response_ms', 'ttfb_ms', 'first_frame_seconds', 'width', 'read_stall_count'],
+        absent: ['http_status', 'tls_seconds', 'dns_seconds'],
       }),
       c('rtmp-handshake', 'an SSH server on the RTMP port: the answer is not an RTMP handshake', `${banner.url}/live/x`, 'rtmp_handshake', 0, {
-        present: ['connect_ms'],
+        present: ['connect_seconds'],
         absent: ['handshake_seconds', ...NO_RESPONSE],
       }),
       c('rtmp-rejected', 'play refused: NetStream.Play.StreamNotFound', r('gone', '?status=404'), 'rtmp_rejected', 0, {
-        present: ['connect_ms', 'handshake_seconds'],
+        present: ['connect_seconds', 'handshake_seconds'],
         absent: NO_RESPONSE,
       }),
       c('rtmp-garbage', 'garbage after the handshake', r('garbage', '?html=1'), 'parse_error', 0, { present: ['handshake_seconds'], absent: NO_RESPONSE }),
@@ -346,7 +346,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
         if (bitrate === undefined || Math.abs(bitrate - expected) / expected > 0.05) problems.push(`${h.id}: bitrate ${bitrate}, fixture ${expected}`);
         if (v('read_stall_count') !== 0) problems.push(`${h.id}: ${v('read_stall_count')} stalls`);
         if (v('width') !== 1280 || v('height') !== 720) problems.push(`${h.id}: ${v('width')}x${v('height')}`);
-        if ((v('tls_ms') !== undefined) !== (h.insecure_tls === true)) problems.push(`${h.id}: tls_ms ${v('tls_ms')}`);
+        if ((v('tls_seconds') !== undefined) !== (h.insecure_tls === true)) problems.push(`${h.id}: tls_seconds ${v('tls_seconds')}`);
       }
       if (seen < 10) problems.push(`${h.id}: only ${seen} scrapes after its first probe`);
       const a = api.find((x) => x.key === streamKey(h))!;

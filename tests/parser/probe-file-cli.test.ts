@@ -24,6 +24,15 @@ describe('video-exporter probe FILE', () => {
     for (const k of ['http_status', 'response_ms', 'ttfb_ms', 'first_frame_ms', 'stalls', 'player']) expect(out).not.toHaveProperty(k);
   });
 
+  it('gives a file only the media part of SPEC §12: the longest keyframe interval', () => {
+    const r = cli('probe', 'tests/fixtures/live/live_720p25.flv', '--json');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    // the fixture's GOP is 2 s (its gop_seconds, read by the media summary)
+    expect(out.video.gop_seconds).toBe(2);
+    expect(out.latency).toEqual({ keyframe_interval_max_ms: 2000 });
+  });
+
   it('prints a human summary', () => {
     const r = cli('probe', 'tests/fixtures/h264/h264_1080p25_high_aac.flv');
     expect(r.status).toBe(0);

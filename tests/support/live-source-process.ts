@@ -22,6 +22,8 @@ export interface LiveSourceProcessOptions {
   fixtures: Record<string, string>;
   gopCache?: boolean;
   tickMs?: number;
+  /** told of every stream body the source starts: its path and the GOP-cache burst it sent (--report-streams) */
+  onStreamStart?: (start: { stream: string; burst_ms: number }) => void;
 }
 
 /** Starts the source and resolves once it printed its URL (rejects with its stderr if it did not). */
@@ -30,6 +32,7 @@ export async function startLiveSourceProcess(o: LiveSourceProcessOptions): Promi
   for (const [name, path] of Object.entries(o.fixtures)) args.push('--fixture', `${name}=${path}`);
   if (o.gopCache) args.push('--gop-cache');
   if (o.tickMs !== undefined) args.push('--tick-ms', String(o.tickMs));
+  if (o.onStreamStart) args.push('--report-streams');
   const child = spawnTracked(process.execPath, args);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -46,6 +49,8 @@ export async function startLiveSourceProcess(o: LiveSourceProcessOptions): Promi
         reject(new Error(`live source exited ${code}: ${stderr.trim()}`));
       });
     });
+    const report = o.onStreamStart;
+    if (report) lines.on('line', (line) => report(JSON.parse(line) as { stream: string; burst_ms: number }));
     return { url, close: () => stopChild(child) };
   } catch (err) {
     await stopChild(child);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { checkConfigCommand } from './commands/check-config.js';
+import { discoverCommand } from './commands/discover.js';
 import { probeCommand } from './commands/probe.js';
 import { runCommand } from './commands/run.js';
 import { UsageError } from './commands/usage.js';
@@ -16,6 +17,9 @@ Usage:
   video-exporter probe <url|file.flv> [--duration s] [--json]
                                               probe one stream or file and print its health
   video-exporter check-config <file>          validate a config file and print a summary
+  video-exporter discover -c config.yml [--json]
+                                              ask the discovery sources once and print the streams
+                                              that would be probed (exit 1 when a source failed)
   video-exporter --version | --help
 
 Exit codes: 0 ok, 1 probe failed, 2 usage or config error.`;
@@ -64,6 +68,12 @@ async function main(argv: string[]): Promise<number> {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) throw new UsageError('check-config needs exactly one <file>');
       return checkConfigCommand(positionals[0]!, process.stdout, process.stderr);
+    }
+    case 'discover': {
+      const options = { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } as const;
+      const { values } = parseArgs({ args: rest, allowPositionals: false, options });
+      if (!values.config) throw new UsageError('discover needs -c config.yml');
+      return discoverCommand({ configPath: values.config, json: values.json ?? false }, process.stdout, process.stderr);
     }
     default:
       throw new UsageError(`unknown command "${command}" (see --help)`);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfigText, type Config } from './config/index.js';
 import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
+import { startDemoTargets } from './demo-targets.js';
 
 const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, import.meta.url));
 
@@ -11,6 +12,12 @@ const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, impor
 export async function startDemo(): Promise<{ source: LiveSource; config: Config }> {
   const source = await startLiveSource({ fixtures: { demo: asset('demo_360p25.flv'), low: asset('demo_360p25_low.flv') } });
   const base = `${source.url}/live`;
+  const targets = await startDemoTargets(base);
+  // one close for both: the caller knows only the live source
+  const closeSource = source.close.bind(source);
+  source.close = async () => {
+    await Promise.all([targets.close(), closeSource()]);
+  };
   const yaml = `
 exporter:
   check_interval: 15
@@ -23,10 +30,12 @@ streams:
       - { id: healthy, url: "${base}/demo/healthy.flv", tags: { role: "healthy" } }
       - { id: low-bitrate, url: "${base}/low/low-bitrate.flv", tags: { role: "low bitrate" } }
     CDN:
-      - { id: healthy-cdn, url: "${base}/demo/healthy-cdn.flv?gop_cache=1", tags: { role: "gop cache" } }
+      - { id: healthy-cdn, url: "${base}/demo/healthy-cdn.flv?gop_cache=1&onfi_offset_ms=1500", tags: { role: "gop cache" } }
       - { id: stalling, url: "${base}/demo/stalling.flv?pause_ms=800&pause_every_ms=2000", tags: { role: "stalling" } }
       - { id: slow-start, url: "${base}/demo/slow-start.flv?delay_body_ms=2500", tags: { role: "slow start" } }
       - { id: offline, url: "${base}/demo/offline.flv?status=404", tags: { role: "offline" } }
+discovery:
+  - { name: demo-sd, type: http_sd, url: "${targets.url}", refresh_interval: 15 }
 `;
   return { source, config: parseConfigText(yaml, { source: 'embedded demo' }) };
 }

@@ -1,6 +1,14 @@
 import { Registry } from 'prom-client';
 import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
-import { diffStreams, type Config, type Env, type StreamConfig } from './config/index.js';
+import {
+  CONFIG_SOURCE,
+  type Config,
+  diffStreams,
+  type Env,
+  type StreamConfig,
+  type StreamDiff,
+} from './config/index.js';
+import { DiscoveryManager } from './discovery/manager.js';
 import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
@@ -30,6 +38,8 @@ export interface ExporterOptions {
 interface Tracked {
   config: StreamConfig;
   state: StreamState;
+  /** left its discovery source: not probed, exported as down until gone_grace ends */
+  gone: boolean;
 }
 
 /** Wires config, scheduler, pool, per-stream state, metrics and the HTTP server; applies reloads. */
@@ -52,6 +62,11 @@ export class Exporter implements ExporterView {
   /** which configured streams this pod probes; all of them until sharding has started */
   private ownership = new Ownership(null, []);
   private shardChanges = 0;
+  private discovery?: DiscoveryManager;
+  /** the discovered streams (configured ones won clashes already), gone ones flagged */
+  private discovered: readonly StreamConfig[] = [];
+  /** set while a reload applies: discovery changes wait for the reload's own reconcile */
+  private applying = false;
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
@@ -67,6 +82,7 @@ export class Exporter implements ExporterView {
         scheduleLag: () => this.lag.max(Date.now(), this.config.exporter.check_interval * 1000) / 1000,
         streams: () => this.counts(),
         shardPeers: () => (this.ownership.self === null ? 1 : this.ownership.peers.length),
+        discovery: () => this.discovery?.status() ?? [],
       },
     });
   }
@@ -92,6 +108,7 @@ export class Exporter implements ExporterView {
     this.scheduler = this.createScheduler();
     for (const w of this.config.warnings) this.o.logger.warn(w);
     for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);
+    this.startDiscovery();
     this.metrics.reloadOk.set(1);
     this.metrics.reloadAt.set(this.lastReload.at);
     const listen = this.o.listen ?? { ...(e.listen_addr.host ? { host: e.listen_addr.host } : {}), port: e.listen_addr.port };
@@ -131,22 +148,19 @@ export class Exporter implements ExporterView {
     const kept = { ...after, listen_addr: before.listen_addr, allowed_tags: before.allowed_tags, workers: before.workers, max_concurrent: before.max_concurrent, sharding: before.sharding };
     const timingChanged = before.check_interval !== after.check_interval;
     this.config = { ...next, exporter: kept };
-    // tracked streams are the owned ones: compare them with the owned part of the new config
-    const diff = diffStreams(
-      [...this.streams.values()].map((t) => t.config),
-      next.streams.filter((s) => this.ownership.owns(s.key)),
-    );
-    for (const s of diff.removed) this.untrack(s.key);
-    for (const s of diff.changed) {
-      this.untrack(s.key);
-      this.track(s);
+    // discovery first (sources whose config is unchanged keep their lists), then one reconcile of both
+    this.applying = true;
+    try {
+      this.discovery?.update(next.discovery, next.streams);
+      this.metrics.discovery.sources(next.discovery.map((d) => d.name));
+    } finally {
+      this.applying = false;
     }
-    for (const s of diff.added) this.track(s);
-    for (const s of diff.unchanged) this.streams.get(s.key)!.config = s;
+    const diff = this.reconcile();
     if (timingChanged) {
       this.scheduler.stop();
       this.scheduler = this.createScheduler();
-      for (const key of this.streams.keys()) this.scheduler.add(key);
+      for (const [key, t] of this.streams) if (!t.gone) this.scheduler.add(key);
     }
     this.lastReload = { ok: true, at: Date.now() / 1000 };
     this.metrics.reloadOk.set(1);
@@ -170,6 +184,7 @@ export class Exporter implements ExporterView {
     this.phase = 'stopping';
     this.o.logger.info('shutting down');
     clearInterval(this.summaryTimer);
+    this.discovery?.stop();
     this.peerSource?.stop();
     this.scheduler?.stop();
     this.shutdown.abort();
@@ -206,6 +221,7 @@ export class Exporter implements ExporterView {
       cpu: { user_s: cpu.user / 1e6, system_s: cpu.system / 1e6 },
       config: { path: this.o.configPath, last_reload_ok: this.lastReload.ok, last_reload_at: this.lastReload.at },
       shard: this.shardStatus(c.owned),
+      discovery: this.discovery?.status() ?? [],
     };
   }
 
@@ -235,13 +251,14 @@ export class Exporter implements ExporterView {
     const before = this.ownership;
     const after = new Ownership(before.self, peers);
     if (after.samePeers(before)) return;
-    const moves = ownershipMoves(this.config.streams.map((s) => s.key), before, after);
+    const all = this.allStreams().filter((s) => !s.gone);
+    const moves = ownershipMoves(all.map((s) => s.key), before, after);
     this.ownership = after;
     this.shardChanges++;
     this.metrics.shardChanges.inc();
     for (const key of moves.movedOut) this.untrack(key);
     const movedIn = new Set(moves.movedIn);
-    for (const s of this.config.streams) if (movedIn.has(s.key)) this.track(s);
+    for (const s of all) if (movedIn.has(s.key)) this.track(s);
     this.o.logger.info('shard peers changed', {
       peers_before: before.peers,
       peers_after: after.peers,
@@ -266,12 +283,69 @@ export class Exporter implements ExporterView {
   }
 
   private identity(s: StreamConfig): StreamIdentity {
-    return { key: s.key, project: s.project, line: s.line, id: s.id, url: redactUrl(s.url), tags: s.tags };
+    const source = s.source ?? CONFIG_SOURCE;
+    return { key: s.key, project: s.project, line: s.line, id: s.id, url: redactUrl(s.url), tags: s.tags, source };
   }
 
   private track(s: StreamConfig): void {
-    this.streams.set(s.key, { config: s, state: new StreamState(this.identity(s)) });
+    this.streams.set(s.key, { config: s, state: new StreamState(this.identity(s)), gone: false });
     this.scheduler.add(s.key);
+  }
+
+  /** configured streams, then discovered ones (clashes already settled: configured first, then source order) */
+  private allStreams(): StreamConfig[] {
+    return [...this.config.streams, ...this.discovered];
+  }
+
+  private startDiscovery(): void {
+    const m = this.metrics.discovery;
+    this.discovery = new DiscoveryManager({
+      logger: this.o.logger,
+      allowedTags: this.config.exporter.allowed_tags,
+      onChange: (streams) => {
+        this.discovered = streams;
+        if (!this.applying && this.phase !== 'stopping') this.reconcile();
+      },
+      failed: (source) => m.failures.inc({ source }),
+      conflict: (source, n) => m.conflicts.inc({ source }, n),
+      skipped: (source, reason, n) => m.skipped.inc({ source, reason }, n),
+    });
+    this.discovery.update(this.config.discovery, this.config.streams);
+    m.sources(this.config.discovery.map((d) => d.name));
+  }
+
+  /**
+   * Brings the probed streams in line with the owned part of configured + discovered: new ones start at
+   * their stable phase, removed ones lose every series, changed ones restart, unchanged ones are left
+   * alone (series and phase kept). A discovered stream that left its source goes down, unprobed, until
+   * its gone_grace ends (it then arrives here as removed).
+   */
+  private reconcile(): StreamDiff {
+    const desired = this.allStreams().filter((s) => this.ownership.owns(s.key));
+    const diff = diffStreams(
+      [...this.streams.values()].map((t) => t.config),
+      desired,
+    );
+    for (const s of diff.removed) this.untrack(s.key);
+    for (const s of diff.changed) {
+      this.untrack(s.key);
+      if (!s.gone) this.track(s);
+    }
+    for (const s of diff.added) if (!s.gone) this.track(s);
+    for (const s of diff.unchanged) {
+      const t = this.streams.get(s.key)!;
+      t.config = s;
+      if (s.gone === true && !t.gone) {
+        t.gone = true;
+        this.scheduler.remove(s.key);
+        this.metrics.publish(t.state.markGone());
+      } else if (s.gone !== true && t.gone) {
+        t.gone = false;
+        t.state.revive();
+        this.scheduler.add(s.key);
+      }
+    }
+    return diff;
   }
 
   private untrack(key: string): void {
@@ -304,7 +378,8 @@ export class Exporter implements ExporterView {
       if (this.shutdown.signal.aborted) return;
       throw err;
     }
-    if (this.shutdown.signal.aborted || this.streams.get(key) !== tracked) return; // stopped or reloaded meanwhile
+    // stopped, reloaded or gone from its discovery source meanwhile
+    if (this.shutdown.signal.aborted || this.streams.get(key) !== tracked || tracked.gone) return;
     this.metrics.probeDuration.observe((performance.now() - started) / 1000);
     const before = tracked.state.snapshot;
     const snap = tracked.state.record(result, Date.now(), e.min_keyframes, e.scoring);
@@ -367,6 +442,9 @@ export class Exporter implements ExporterView {
       if (st === 'up') up++;
       else if (st === 'down') down++;
     }
-    return { configured: this.config.streams.length, owned: this.streams.size, up, down };
+    // configured = every stream to probe across all pods: listed ones plus discovered ones still listed
+    let discovered = 0;
+    for (const s of this.discovered) if (!s.gone) discovered++;
+    return { configured: this.config.streams.length + discovered, owned: this.streams.size, up, down };
   }
 }

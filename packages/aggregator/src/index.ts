@@ -15,3 +15,4 @@ export * from './scoring/rules.js';
 export { scoreSingleProbe } from './scoring/single-probe.js';
 export type * from './state/types.js';
 export { VERSION } from './version.js';
+export { ENCODER_LABEL_MAX_CHARS, encoderLabel } from './metrics/encoder-label.js';

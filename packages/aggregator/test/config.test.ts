@@ -172,8 +172,53 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
       'streams.G02.CDN[0].insecure_tls: must be true or false, got "yes"',
       'exporter.check_interval: must be a positive number of seconds, got 0',
       'exporter.log_level: must be one of debug, info, warn, error, got "verbose"',
-      'extra: unknown key (expected one of: exporter, streams)',
+      'extra: unknown key (expected one of: exporter, streams, discovery)',
     ].join('\n'),
+  },
+  // discovery (SPEC §11)
+  {
+    file: 'discovery-unknown-key.yml',
+    message:
+      'discovery[0].refresh: unknown key (expected one of: name, type, url, path, refresh_interval, play_url, project, line, id, tags, match, headers, username, password, events, max_streams, gone_grace)',
+  },
+  { file: 'discovery-bad-name.yml', message: 'discovery[0].name: must match [a-z0-9_-]+ (it is the "source" label), got "SRS Origin"' },
+  { file: 'discovery-bad-type.yml', message: 'discovery[0].type: must be one of srs, nms, http_sd, file, got "srs4" (did you mean "srs"?)' },
+  { file: 'discovery-bad-regex.yml', message: 'discovery[0].match.app: invalid regular expression: /^(live/u: Unterminated group' },
+  {
+    file: 'discovery-bad-template.yml',
+    message: [
+      'discovery[0].play_url: unknown placeholder "{room}" (expected {vhost}, {app} or {stream})',
+      'discovery[0].id: unbalanced "{" or "}" (placeholders are {vhost}, {app}, {stream})',
+    ].join('\n'),
+  },
+  {
+    file: 'discovery-missing-url.yml',
+    message: [
+      'discovery[0]: missing required key "url"',
+      'discovery[1].url: only for srs, nms and http_sd sources (this one is file)',
+      'discovery[1]: missing required key "path"',
+    ].join('\n'),
+  },
+  {
+    file: 'discovery-play-url-invalid.yml',
+    message: [
+      'discovery[0].play_url: unsupported scheme "srt" (only http, https, rtmp and rtmps) once rendered ' +
+        '(e.g. for app "live", stream "room01"): "srt://srs.example:9000?streamid={app}/{stream}&token=***"',
+      'discovery[1].play_url: must contain {stream} (otherwise every found stream plays the same URL)',
+    ].join('\n'),
+  },
+  {
+    file: 'discovery-duplicate-name.yml',
+    message: [
+      'discovery[0].max_streams: must be a positive integer, got 0',
+      'discovery[1].name: duplicate source name "origin" (first defined at discovery[0])',
+      'discovery[1].gone_grace: must be a number >= 0, got -1',
+      'discovery[1].username: only for nms sources (this one is file)',
+    ].join('\n'),
+  },
+  {
+    file: 'discovery-not-list.yml',
+    message: ['discovery: must be a list of sources (- name: ... type: ...), got a mapping', 'missing required key "streams"'].join('\n'),
   },
 ];
 

@@ -26,7 +26,7 @@ function probe(over: Partial<ProbeResult>): ProbeResult {
 }
 
 function identity(project: string, line: string, id: string, tags: Record<string, string> = {}) {
-  return { key: `${project}/${line}/${id}`, project, line, id, url: `http://src.example/live/${id}.flv?token=REDACTED`, tags };
+  return { key: `${project}/${line}/${id}`, project, line, id, url: `http://src.example/live/${id}.flv?token=REDACTED`, tags, source: 'config' };
 }
 
 const healthy: StreamSnapshot = {
@@ -288,6 +288,7 @@ describe('/api/streams', () => {
       id: 'store-01',
       url: 'http://src.example/live/store-01.flv?token=REDACTED',
       tags: { table: 'store-01', biz: 'electronics' },
+      source: 'config',
       state: 'up',
       up: true,
       healthy: true,

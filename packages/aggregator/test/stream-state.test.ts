@@ -5,7 +5,7 @@ import { createMetrics } from '../src/metrics/registry.js';
 import { DEFAULT_THRESHOLDS } from '../src/scoring/rules.js';
 import { StreamState } from '../src/state/stream-state.js';
 
-const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' } };
+const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' }, source: 'config' };
 
 function good(bitrate: number): ProbeResult {
   return {
@@ -20,6 +20,8 @@ function good(bitrate: number): ProbeResult {
     audio: { codec: 'AAC', sample_rate: 48000, channels: 2, frames: 150 },
     stalls: { count: 0, max_ms: 0, total_ms: 0, ratio: 0 },
     timestamps: { discontinuities: 0 },
+    metadata: { encoder: 'Lavf60.16.100\r\n' },
+    latency: { start_lag_ms: 1250, media_rate: 0.998, keyframe_interval_max_ms: 2000, latency_ms: 3100 },
   };
 }
 
@@ -55,7 +57,12 @@ describe('metrics: absent, not zero', () => {
     let text = await registry.metrics();
     const labels = 'project="G01",line="source",id="s1",table="t1",isp=""';
     expect(text).toContain(`video_stream_ttfb_ms{${labels}} 15`);
-    expect(text).toContain(`video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC"} 1`);
+    expect(text).toContain(`video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder="Lavf60.16.100"} 1`);
+    // SPEC §12 series in base units
+    expect(text).toContain(`video_stream_start_lag_seconds{${labels}} 1.25`);
+    expect(text).toContain(`video_stream_media_rate{${labels}} 0.998`);
+    expect(text).toContain(`video_stream_keyframe_interval_max_seconds{${labels}} 2`);
+    expect(text).toContain(`video_stream_latency_seconds{${labels}} 3.1`);
     expect(text).not.toContain('video_stream_stability_score{'); // unknown below 3 probes
 
     metrics.publish(s.record(failed, 1030_000, 2, DEFAULT_THRESHOLDS));
@@ -64,7 +71,7 @@ describe('metrics: absent, not zero', () => {
     expect(text).toContain(`video_stream_bitrate_bps{${labels}} 0`);
     expect(text).toContain(`video_stream_framerate{${labels}} 0`);
     expect(text).toContain(`video_stream_consecutive_failures{${labels}} 1`);
-    for (const absent of ['video_stream_ttfb_ms{', 'video_stream_response_ms{', 'video_stream_read_stall_ratio{', 'video_stream_width{', 'video_stream_info{']) {
+    for (const absent of ['video_stream_ttfb_ms{', 'video_stream_response_ms{', 'video_stream_read_stall_ratio{', 'video_stream_width{', 'video_stream_info{', 'video_stream_start_lag_seconds{', 'video_stream_latency_seconds{']) {
       expect(text).not.toContain(absent);
     }
 

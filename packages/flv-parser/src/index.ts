@@ -8,10 +8,11 @@ export {
   DEFAULT_MAX_SCRIPT_RUN_BYTES,
   type FlvDemuxerOptions,
 } from './demuxer.js';
-export { MediaSummaryBuilder, toJson } from './media-summary.js';
+export { MediaSummaryBuilder, toJson, CONTINUOUS_STEP_MS } from './media-summary.js';
 export type { MediaSummary, PacketCounts, VideoSummary, AudioSummary, TimestampSummary } from './media-summary.js';
 export { parseFlvFile } from './parse-file.js';
 export { indexFlvTags, writeTagTimestamp, type IndexedTag, type FlvIndex } from './tag-index.js';
 export { BitReader, BitReaderUnderrunError, ExpGolombOverflowError } from './bit-reader.js';
 export { removeEmulationPrevention } from './emulation.js';
 export { decodeAmf0, type Amf0Result, type Amf0Options } from './amf0.js';
+export { streamClockMs, streamClockStrings, STREAM_CLOCK_SCRIPT_NAME } from './stream-clock.js';

@@ -56,6 +56,8 @@ export interface Faults {
   zeroTs: boolean;
   /** where this stream's timeline stands relative to the fixture's; default derived from the path */
   phaseMs?: number;
+  /** onFI wall clock on every keyframe, this many ms behind the keyframe's due time */
+  onFiOffsetMs?: number;
 }
 
 export type FaultsResult = { ok: true; faults: Faults } | { ok: false; message: string };
@@ -107,6 +109,7 @@ function read(q: URLSearchParams): Faults {
     gopCache: flag(q, 'gop_cache'),
     zeroTs: flag(q, 'zero_ts') ?? false,
     phaseMs: int(q, 'phase_ms', 0, MAX_MS),
+    onFiOffsetMs: int(q, 'onfi_offset_ms', 0, MAX_MS),
   };
 }
 

@@ -7,6 +7,7 @@ import { writeTagTimestamp } from '@video-exporter/flv-parser';
 import type { FixtureTimeline } from './fixture-timeline.js';
 import type { PauseFault } from './faults.js';
 import type { PacedStream } from './pacer.js';
+import { onFiTag } from './onfi-tag.js';
 
 const TAG_VIDEO = 9;
 
@@ -26,6 +27,12 @@ export interface LiveStreamOptions {
   maxBacklogMs: number;
   /** the stream's offset on the fixture timeline (streams of one path share it) */
   phaseMs: number;
+  /**
+   * Stamp every video keyframe with an onFI wall clock this far behind the moment the keyframe is due
+   * (an encoder clock `onFiOffsetMs` ahead of the media: SPEC §12 latency). Undefined: no onFI tags.
+   * onFI tags are outside the trickle budget.
+   */
+  onFiOffsetMs?: number | undefined;
 }
 
 /** What a LiveStream writes to: a TCP socket (HTTP-FLV), or an RTMP connection's media adapter. */
@@ -50,8 +57,8 @@ export class LiveStream implements PacedStream {
   private index: number;
   /** global timestamp of the keyframe this viewer started at */
   private readonly startTs: number;
-  /** media already due at connect (GOP-cache burst) */
-  private readonly leadMs: number;
+  /** media already due at connect (GOP-cache burst), ms: 0 without the GOP cache */
+  readonly leadMs: number;
   /** subtracted from every timestamp written (zero-based streams) */
   private readonly tsShift: number;
   /** bytes owed before the next tag: the prelude, or the rest of a tag cut by the trickle budget */
@@ -136,6 +143,11 @@ export class LiveStream implements PacedStream {
         if (headers) headers = tl.headersFor(this.loop);
       }
       if (header === undefined) continue;
+      if (this.opts.onFiOffsetMs !== undefined && tl.keyframe[i] === 1 && tl.tagType[i] === TAG_VIDEO) {
+        const onFi = onFiTag(ts - this.tsShift, this.wallClockDue(ts) - this.opts.onFiOffsetMs);
+        out.push(onFi);
+        bytes += onFi.length;
+      }
       const body = tl.bodies[i]!;
       const size = header.length + body.length;
       if (size <= budget) {
@@ -155,6 +167,12 @@ export class LiveStream implements PacedStream {
       }
     }
     return bytes;
+  }
+
+  /** Wall clock (epoch ms) at which global timestamp `ts` is due on this connection's pacing. */
+  private wallClockDue(ts: number): number {
+    const dueAt = this.t0 + (ts - this.startTs - this.leadMs) / this.opts.pace;
+    return dueAt + (Date.now() - performance.now());
   }
 
   private wanted(i: number): boolean {

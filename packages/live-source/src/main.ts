@@ -2,19 +2,20 @@
 /**
  * Runs the live source in its own process (the benchmark spawns it so its CPU is not the exporter's):
  *   node dist/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
- *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--rtmp-port 0]
+ *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams] [--rtmp-port 0]
  * Prints one JSON line {"url":"http://127.0.0.1:PORT"} (plus "rtmpUrl":"rtmp://127.0.0.1:PORT" with
- * --rtmp-port) once listening; exits 0 on SIGTERM/SIGINT,
+ * --rtmp-port) once listening, and with --report-streams one {"stream":"/live/…","burst_ms":N} line per
+ * stream body started (the GOP-cache burst it got); exits 0 on SIGTERM/SIGINT,
  * 2 on a usage error, 1 when it cannot start.
  */
 import { parseArgs } from 'node:util';
 import { startLiveSource } from './server.js';
-import type { LiveSource } from './server.js';
+import type { LiveSource, StreamStart } from './server.js';
 
 function usage(message: string): never {
   const usageLine =
     'usage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache]' +
-    ' [--max-backlog-ms 10000] [--rtmp-port 0]';
+    ' [--max-backlog-ms 10000] [--report-streams] [--rtmp-port 0]';
   process.stderr.write(`live-source: ${message}\n${usageLine}\n`);
   process.exit(2);
 }
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
         'gop-cache': { type: 'boolean' },
         'max-backlog-ms': { type: 'string' },
         'rtmp-port': { type: 'string' },
+        'report-streams': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       gopCache: values['gop-cache'],
       maxBacklogMs: intArg(values['max-backlog-ms'], 'max-backlog-ms', 0),
       rtmpPort: intArg(values['rtmp-port'], 'rtmp-port', 0),
+      ...(values['report-streams'] ? { onStreamStart: (s: StreamStart) => process.stdout.write(`${JSON.stringify({ stream: s.path, burst_ms: s.burstMs })}\n`) } : {}),
     });
   } catch (err) {
     process.stderr.write(`live-source: cannot start: ${(err as Error).message}\n`);

@@ -36,6 +36,13 @@ export interface LiveSourceOptions {
   maxBacklogMs?: number;
   /** also serve RTMP on this port (0 = ephemeral): rtmp://host:port/live/<fixture>/<name>?<faults> */
   rtmpPort?: number;
+  /** told when a stream body starts: its path and the GOP-cache burst it got (media ms already due) */
+  onStreamStart?: (start: StreamStart) => void;
+}
+
+export interface StreamStart {
+  path: string;
+  burstMs: number;
 }
 
 export interface LiveSourceStats {
@@ -70,6 +77,7 @@ export async function startLiveSource(options: LiveSourceOptions): Promise<LiveS
   const handler = new LiveSourceHandler(timelines, new Pacer(options.tickMs ?? 20, clock), {
     gopCache: options.gopCache ?? false,
     maxBacklogMs: options.maxBacklogMs ?? 10_000,
+    onStreamStart: options.onStreamStart,
   });
   const server = http.createServer((req, res) => handler.handle(req, res));
   server.on('connection', (socket) => handler.track(socket));
@@ -112,7 +120,7 @@ class LiveSourceHandler {
   constructor(
     private readonly timelines: ReadonlyMap<string, FixtureTimeline>,
     private readonly pacer: Pacer,
-    private readonly defaults: { gopCache: boolean; maxBacklogMs: number },
+    private readonly defaults: { gopCache: boolean; maxBacklogMs: number; onStreamStart: ((s: StreamStart) => void) | undefined },
   ) {}
 
   track(socket: Socket): void {
@@ -209,12 +217,14 @@ class LiveSourceHandler {
         pause: f.pause,
         maxBacklogMs: this.defaults.maxBacklogMs,
         phaseMs: f.phaseMs ?? pathPhase(path, timeline.loopDurationMs),
+        onFiOffsetMs: f.onFiOffsetMs,
       },
       this.counter,
       now,
     );
     this.pacer.add(stream);
     socket.once('close', () => this.pacer.delete(stream));
+    this.defaults.onStreamStart?.({ path, burstMs: stream.leadMs });
     // the prelude, the start keyframe and any GOP-cache burst go out now, not a tick later
     try {
       stream.tick(now);

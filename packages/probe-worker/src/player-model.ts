@@ -7,17 +7,17 @@
  * when the stream has video (what a player waits for); for an audio-only stream feed the audio tags.
  * Sequence headers and script tags carry no media time and are not fed.
  *
- * Media timeline: the first frame is media position 0 and the player starts from there (a live player
- * plays what it receives first). Timestamp discontinuities (DTS going backwards, or jumping forward by
- * more than `discontinuityMs`) are stitched: the frame is placed at the previous frame's position, as a
- * player that re-bases its timeline would do, so a backwards jump cannot empty the buffer and a jump of
- * an hour cannot fill it. The wall-clock gap around such an interruption still shows as rebuffering.
+ * Media time and wall time are MediaTimeline's (media-timeline.ts), shared with the latency figures: the
+ * first frame is media position 0 and the player starts from there (a live player plays what it receives
+ * first); timestamp discontinuities are stitched, so a backwards jump cannot empty the buffer and a jump
+ * of an hour cannot fill it. The wall-clock gap around such an interruption still shows as rebuffering.
  *
  * Buffered media = newest frame position − play position (a frame's own duration is not added: the model
  * errs one frame on the pessimistic side). A frame arriving exactly when the buffer runs dry is in time.
  *
  * Pure: all times are passed in, in ms of one monotonic clock; no clock inside. Values are unrounded.
  */
+import { MediaTimeline } from './media-timeline.js';
 import type { PlayerSummary } from './result.js';
 
 export interface PlayerModelOptions {
@@ -36,13 +36,8 @@ export const DEFAULT_STARTUP_BUFFER_MS = 1000;
 export class PlayerModel {
   private readonly t0Ms: number;
   private readonly bufferMs: number;
-  private readonly discontinuityMs: number;
-
-  private frames = 0;
-  private lastRawTs = 0;
-  private lastArrivalMs = -Infinity;
-  /** position of the newest frame on the stitched media timeline */
-  private mediaEndMs = 0;
+  /** frames fed, their stitched media positions and arrival times */
+  private readonly timeline: MediaTimeline;
   private state: State = 'startup';
   /** while playing: play position = anchorPosMs + (now − anchorWallMs); otherwise the frozen position */
   private anchorPosMs = 0;
@@ -55,38 +50,29 @@ export class PlayerModel {
   constructor(opts: PlayerModelOptions) {
     this.t0Ms = opts.t0Ms;
     this.bufferMs = opts.startupBufferMs ?? DEFAULT_STARTUP_BUFFER_MS;
-    this.discontinuityMs = opts.discontinuityMs ?? 1000;
+    this.timeline = new MediaTimeline(opts.discontinuityMs);
     if (!(this.bufferMs > 0)) throw new RangeError(`startup buffer must be > 0 ms, got ${this.bufferMs}`);
   }
 
   /** A media frame with timestamp `mediaTsMs` finished arriving at wall time `arrivalMs`. */
   onFrame(arrivalMs: number, mediaTsMs: number): void {
-    // arrival times come from a monotonic clock; never let a caller's slip move time backwards
-    const now = arrivalMs > this.lastArrivalMs ? arrivalMs : this.lastArrivalMs;
-    this.lastArrivalMs = now;
+    const tl = this.timeline;
+    const now = tl.clamp(arrivalMs);
 
     if (this.state === 'playing') {
-      const dryAt = this.anchorWallMs + (this.mediaEndMs - this.anchorPosMs);
+      const dryAt = this.anchorWallMs + (tl.positionMs - this.anchorPosMs);
       if (dryAt < now) {
         // the buffer ran out before this frame came: the viewer sees a spinner from dryAt
         this.state = 'rebuffering';
         this.rebufferCount++;
         this.rebufferStartMs = dryAt;
-        this.anchorPosMs = this.mediaEndMs;
+        this.anchorPosMs = tl.positionMs;
       }
     }
 
-    if (this.frames === 0) {
-      this.mediaEndMs = 0;
-    } else {
-      const step = mediaTsMs - this.lastRawTs;
-      if (step >= 0 && step <= this.discontinuityMs) this.mediaEndMs += step;
-      // else: discontinuity, the frame sits at the previous frame's position
-    }
-    this.lastRawTs = mediaTsMs;
-    this.frames++;
+    tl.add(now, mediaTsMs);
 
-    if (this.state !== 'playing' && this.mediaEndMs - this.anchorPosMs >= this.bufferMs) {
+    if (this.state !== 'playing' && tl.positionMs - this.anchorPosMs >= this.bufferMs) {
       if (this.state === 'startup') this.playStartMs = now;
       else this.rebufferMs += now - this.rebufferStartMs;
       this.state = 'playing';
@@ -103,13 +89,14 @@ export class PlayerModel {
    * rebuffer_ratio = rebuffer time / (endMs − playback start), clamped to [0, 1].
    */
   finish(endMs: number): PlayerSummary | undefined {
-    if (this.frames === 0) return undefined;
+    const tl = this.timeline;
+    if (tl.frames === 0) return undefined;
     if (this.playStartMs === undefined) return { rebuffer_count: 0, rebuffer_ms: 0, rebuffer_ratio: 0 };
-    const end = endMs > this.lastArrivalMs ? endMs : this.lastArrivalMs;
+    const end = tl.clamp(endMs);
     let count = this.rebufferCount;
     let ms = this.rebufferMs;
     if (this.state === 'playing') {
-      const dryAt = this.anchorWallMs + (this.mediaEndMs - this.anchorPosMs);
+      const dryAt = this.anchorWallMs + (tl.positionMs - this.anchorPosMs);
       if (dryAt < end) {
         count++;
         ms += end - dryAt;

@@ -1,13 +1,16 @@
-import { FlvDemuxer, MediaSummaryBuilder, type MediaSummary } from '@video-exporter/flv-parser';
+import { FlvDemuxer, MediaSummaryBuilder, STREAM_CLOCK_SCRIPT_NAME, streamClockMs, type MediaSummary } from '@video-exporter/flv-parser';
 import { readSource, type SourceOutcome } from './source/index.js';
 import type { ProbeJob } from './job.js';
+import { LatencyTracker } from './latency.js';
 import { applyMediaSummary, emptyResult } from './media-fields.js';
 import { PlayerModel } from './player-model.js';
 import { redactText, redactUrl, requestSecrets } from './redact.js';
-import type { FailureReason, ProbeResult } from './result.js';
+import type { FailureReason, LatencySummary, ProbeResult } from './result.js';
 import { StallTracker } from './stalls.js';
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
+/** media_rate to 3 decimals */
+const RATE_DIGITS = 1000;
 
 /**
  * Reason given when the sample is complete. One shared value: `abort()` without a reason builds a
@@ -29,6 +32,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   const signal = externalSignal ? AbortSignal.any([deadline.signal, externalSignal]) : deadline.signal;
   const stop = new AbortController();
   const t0 = performance.now();
+  // the worker's wall clock, for the wall clock a stream carries (onFI): wall = monotonic + offset
+  const wallOffsetMs = Date.now() - t0;
   const media = new MediaSummaryBuilder();
   const stalls = new StallTracker(job.stallThresholdMs);
   const player = new PlayerModel({ t0Ms: t0, ...(job.startupBufferMs !== undefined ? { startupBufferMs: job.startupBufferMs } : {}) });
@@ -38,14 +43,19 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   let sampleStart: number | undefined;
   let sampleTimer: NodeJS.Timeout | undefined;
 
+  const latency = new LatencyTracker();
   const demuxer = new FlvDemuxer((event) => {
     media.add(event);
     if (event.type === 'video-frame') {
       player.onFrame(now, event.dts);
+      latency.onFrame(now, event.dts, event.keyframe);
       if (event.keyframe) {
         keyframes++;
         firstKeyframeAt ??= now;
       }
+    } else if (event.type === 'script' && event.name === STREAM_CLOCK_SCRIPT_NAME) {
+      const streamWall = streamClockMs(event.value);
+      if (streamWall !== undefined) latency.onStreamClock(now + wallOffsetMs, streamWall);
     }
   });
 
@@ -143,6 +153,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
       result.player = { rebuffer_count: p.rebuffer_count, rebuffer_ms: round1(p.rebuffer_ms), rebuffer_ratio: Math.round(p.rebuffer_ratio * 1000) / 1000 };
       if (p.startup_ms !== undefined) result.player.startup_ms = round1(p.startup_ms);
     }
+    const l = roundLatency(latency.finish());
+    if (Object.keys(l).length > 0) result.latency = l;
   }
 
   const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes, tags > 0);
@@ -152,6 +164,15 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   }
   result.ok = failure === undefined;
   return result;
+}
+
+function roundLatency(l: LatencySummary): LatencySummary {
+  const out: LatencySummary = {};
+  if (l.start_lag_ms !== undefined) out.start_lag_ms = round1(l.start_lag_ms);
+  if (l.media_rate !== undefined) out.media_rate = Math.round(l.media_rate * RATE_DIGITS) / RATE_DIGITS;
+  if (l.keyframe_interval_max_ms !== undefined) out.keyframe_interval_max_ms = round1(l.keyframe_interval_max_ms);
+  if (l.latency_ms !== undefined) out.latency_ms = round1(l.latency_ms);
+  return out;
 }
 
 /** The one reason a probe failed, or undefined when the sample is good. */

@@ -42,6 +42,14 @@ export interface PlayerSummary {
   rebuffer_ratio: number;
 }
 
+/** SPEC §12, defined in latency.ts; each field absent when not measured. */
+export interface LatencySummary {
+  start_lag_ms?: number;
+  media_rate?: number;
+  keyframe_interval_max_ms?: number;
+  latency_ms?: number;
+}
+
 export interface ProbeScores {
   up: boolean;
   playable: boolean;
@@ -84,6 +92,7 @@ export interface ProbeResult {
   stalls?: StallSummary;
   player?: PlayerSummary;
   timestamps: TimestampSummary;
+  latency?: LatencySummary;
   metadata?: Record<string, unknown>;
   /** anomaly code -> count */
   anomalies?: Record<string, number>;

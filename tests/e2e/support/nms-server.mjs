@@ -1,9 +1,11 @@
 // Starts node-media-server 4.4.3 on loopback for the end-to-end test, as a child process of the test.
 //
 // Environment: NMS_RTMP_PORT, NMS_HTTP_PORT (required), NMS_DATA_DIR (its JSON store; a temp dir the test
-// removes), NMS_LOG_LEVEL (default "error"). Prints the line "ready" on stdout once the RTMP and HTTP
-// listeners are bound; NMS's own log lines (only at NMS_LOG_LEVEL and above) also go to stdout, prefixed
-// "[time] [LEVEL]", so the test keeps them for its failure messages. Exits on SIGTERM after nms.stop().
+// removes), NMS_LOG_LEVEL (default "error"). With NMS_JWT_SECRET, the admin API at /api/v1 is switched on
+// with JWT auth for one user NMS_API_USER / NMS_API_PASSWORD, tokens valid for NMS_JWT_EXPIRES (e.g. "3s").
+// Prints the line "ready" on stdout once the RTMP and HTTP listeners are bound; NMS's own log lines (only
+// at NMS_LOG_LEVEL and above) also go to stdout, prefixed "[time] [LEVEL]", so the test keeps them for its
+// failure messages. Exits on SIGTERM after nms.stop().
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +35,7 @@ const quiet = process.env.NMS_LOG_LEVEL ?? 'error';
 Object.defineProperty(logger, 'level', { get: () => quiet, set: () => {}, configurable: true });
 
 // Only what the test needs: plain RTMP in, plain HTTP-FLV out, both on loopback. No https/rtmps (they
-// would read key files), no auth.jwt (that turns on the admin API), no record section (record.auto
+// would read key files), no auth.jwt unless asked for (it turns on the admin API), no record section (record.auto
 // defaults to on and would write every stream to disk), no notify URL, no webadmin.
 const config = {
   bind: '127.0.0.1',
@@ -42,6 +44,20 @@ const config = {
   store: { path: dataDir },
   webadmin: { enable: false },
 };
+
+if (process.env.NMS_JWT_SECRET) {
+  // a plaintext password: NMS compares it in constant time and hashes it in memory on the first login
+  config.auth = {
+    jwt: {
+      secret: process.env.NMS_JWT_SECRET,
+      expiresIn: process.env.NMS_JWT_EXPIRES ?? '24h',
+      algorithm: 'HS256',
+      users: [
+        { username: process.env.NMS_API_USER ?? 'admin', password: process.env.NMS_API_PASSWORD ?? '', role: 'admin' },
+      ],
+    },
+  };
+}
 
 const nms = new NodeMediaServer(config);
 

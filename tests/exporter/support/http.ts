@@ -37,6 +37,9 @@ export interface ApiStream {
   id: string;
   url: string;
   tags: Record<string, string>;
+  /** `config` or the discovery source's name */
+  source: string;
+  gone?: boolean;
   state: 'pending' | 'up' | 'down';
   up: boolean;
   healthy: boolean;

@@ -1,3 +1,4 @@
+import { redactUrl } from '@video-exporter/probe-worker';
 import type { Config } from './types.js';
 
 /**
@@ -37,6 +38,13 @@ export function summarizeConfig(c: Config): string {
     `  sharding: ${sharding}`,
     `  probe endpoint: ${e.probe_endpoint.enabled ? `on (${e.probe_endpoint.allowed_hosts.join(', ')})` : 'off'}`,
   );
+  if (c.discovery.length > 0) {
+    out.push(`discovery: ${plural(c.discovery.length, 'source')}`);
+    for (const d of c.discovery) {
+      const where = d.type === 'file' ? d.path! : redactUrl(d.url!);
+      out.push(`  ${d.name} (${d.type}) ${where}, every ${d.refresh_interval_s}s, max ${d.max_streams} streams`);
+    }
+  }
   if (c.warnings.length > 0) {
     out.push(`warnings (${c.warnings.length}):`, ...c.warnings.map((w) => `  - ${w}`));
   }

@@ -17,6 +17,10 @@ export interface StreamConfig {
   /** after `${VAR}` expansion: may hold secrets, never print values */
   headers: Record<string, string>;
   insecure_tls: boolean;
+  /** the discovery source that found it; undefined for streams from `streams:` */
+  source?: string;
+  /** discovered, gone from its source's list, kept (not probed, up = 0) until gone_grace ends */
+  gone?: boolean;
 }
 
 /** A parsed `listen_addr`; `host` undefined means all interfaces. */
@@ -75,9 +79,46 @@ export interface ExporterConfig {
   probe_endpoint: ProbeEndpointConfig;
 }
 
+export type DiscoveryType = 'srs' | 'nms' | 'http_sd' | 'file';
+
+/** The fields a srs/nms template or `match` may use. */
+export type MediaField = 'vhost' | 'app' | 'stream';
+
+/** One `discovery:` entry (SPEC §11), `${VAR}` already expanded: url, headers and password may hold secrets. */
+export interface DiscoverySourceConfig {
+  /** [a-z0-9_-]+, unique; label `source` */
+  name: string;
+  type: DiscoveryType;
+  /** srs/nms: API base URL (no trailing slash); http_sd: the list URL */
+  url?: string;
+  /** file: glob of JSON / YAML files */
+  path?: string;
+  refresh_interval_s: number;
+  /** srs/nms: template of the play URL ({vhost} {app} {stream}) */
+  play_url?: string;
+  /** templates (srs/nms) or literal defaults (http_sd/file) */
+  project: string;
+  line: string;
+  /** srs/nms only */
+  id: string;
+  /** literal tags, already filtered by allowed_tags */
+  tags: Record<string, string>;
+  /** regex sources on vhost/app/stream (srs/nms); all must match */
+  match: Partial<Record<MediaField, string>>;
+  headers: Record<string, string>;
+  username?: string;
+  password?: string;
+  max_streams: number;
+  gone_grace_s: number;
+  /** nms: follow /api/v1/events (SSE) to refresh as soon as a stream starts or stops */
+  events: boolean;
+}
+
 export interface Config {
   exporter: ExporterConfig;
   streams: StreamConfig[];
+  /** `discovery:` sources in file order (earlier wins an identity clash) */
+  discovery: DiscoverySourceConfig[];
   /** non-fatal findings (e.g. dropped tag keys), for the log at load time */
   warnings: string[];
 }

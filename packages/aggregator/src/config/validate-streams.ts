@@ -23,7 +23,7 @@ import type { StreamConfig } from './types.js';
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 
-interface DroppedTags {
+export interface DroppedTags {
   /** tag key -> number of streams it was dropped from */
   keys: Map<string, number>;
 }
@@ -174,7 +174,7 @@ function readStream(
  * Messages show the URL as written in the file (with `${VAR}` unexpanded) and redacted: the expanded
  * value may carry a secret from the environment in any position, not only in user:pass@ or ?token=.
  */
-function readUrl(value: unknown, path: string, ctx: Context): string | undefined {
+export function readUrl(value: unknown, path: string, ctx: Pick<Context, 'env' | 'problems'>): string | undefined {
   const template = readNonEmptyString(value, path, ctx.problems);
   if (template === undefined) return undefined;
   const expanded = expandEnv(template, ctx.env);
@@ -206,7 +206,7 @@ function readUrl(value: unknown, path: string, ctx: Context): string | undefined
   return expanded.value;
 }
 
-function readTags(value: unknown, path: string, ctx: Context): Record<string, string> | undefined {
+export function readTags(value: unknown, path: string, ctx: Pick<Context, 'allowedTags' | 'problems' | 'dropped'>): Record<string, string> | undefined {
   if (!isMapping(value)) {
     ctx.problems.add(path, `must be a mapping of tag -> string value, got ${describe(value)}`);
     return undefined;
@@ -226,7 +226,7 @@ function readTags(value: unknown, path: string, ctx: Context): Record<string, st
 }
 
 /** Header values are never shown: they are where auth tokens live. */
-function readHeaders(value: unknown, path: string, ctx: Context): Record<string, string> | undefined {
+export function readHeaders(value: unknown, path: string, ctx: Pick<Context, 'env' | 'problems'>): Record<string, string> | undefined {
   if (!isMapping(value)) {
     ctx.problems.add(path, `must be a mapping of header name -> string value, got ${describe(value)}`);
     return undefined;

@@ -3,9 +3,10 @@ import { ConfigError } from './errors.js';
 import { Problems, childPath, closest, describe, isMapping } from './problems.js';
 import type { Config } from './types.js';
 import { validateExporter } from './validate-exporter.js';
+import { validateDiscovery } from './validate-discovery.js';
 import { validateStreams } from './validate-streams.js';
 
-const TOP_LEVEL = ['exporter', 'streams'] as const;
+const TOP_LEVEL = ['exporter', 'streams', 'discovery'] as const;
 
 /**
  * Parsed YAML -> Config, or a ConfigError listing every problem in document order.
@@ -22,6 +23,7 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
   }
   const exporterProblems = new Problems();
   const streamsProblems = new Problems();
+  const discoveryProblems = new Problems();
   const warnings: string[] = [];
 
   let exporterRaw: Record<string, unknown> | undefined;
@@ -30,18 +32,29 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     else exporterProblems.add('exporter', `must be a mapping, got ${describe(doc.exporter)}`);
   }
   const exporter = validateExporter(exporterRaw, exporterProblems);
-  const streams = Object.hasOwn(doc, 'streams') ? validateStreams(doc.streams, exporter.allowed_tags, env, streamsProblems, warnings) : [];
+  // with discovery sources, `streams:` may be empty or absent (SPEC §11: either may be empty, not both)
+  const hasDiscovery = Array.isArray(doc.discovery) && doc.discovery.length > 0;
+  const streams =
+    Object.hasOwn(doc, 'streams') && !(hasDiscovery && isEmpty(doc.streams))
+      ? validateStreams(doc.streams, exporter.allowed_tags, env, streamsProblems, warnings)
+      : [];
+  const discovery = Object.hasOwn(doc, 'discovery')
+    ? validateDiscovery(doc.discovery, exporter.allowed_tags, env, discoveryProblems, warnings)
+    : [];
 
   const problems: string[] = [];
   for (const key of Object.keys(doc)) {
     if (key === 'exporter') problems.push(...exporterProblems.list);
     else if (key === 'streams') problems.push(...streamsProblems.list);
+    else if (key === 'discovery') problems.push(...discoveryProblems.list);
     else {
       const guess = closest(key, TOP_LEVEL);
       problems.push(`${childPath('', key)}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`);
     }
   }
-  if (!Object.hasOwn(doc, 'streams')) problems.push('missing required key "streams"');
+  if (!Object.hasOwn(doc, 'streams') && !hasDiscovery) problems.push('missing required key "streams"');
   if (problems.length > 0) throw new ConfigError(problems, source);
-  return { exporter, streams, warnings };
+  return { exporter, streams, discovery, warnings };
 }
+
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || (isMapping(v) && Object.keys(v).length === 0);

@@ -22,6 +22,11 @@ export function formatProbeSummary(r: ProbeResult): string {
   if (r.player) lines.push(`  player: start-up ${ms(r.player.startup_ms)} | rebuffers ${r.player.rebuffer_count} (${ms(r.player.rebuffer_ms)}, ratio ${r.player.rebuffer_ratio.toFixed(3)})`);
   const t = r.timestamps;
   lines.push(`  timestamps: A/V offset ${ms(t.av_offset_ms)} | max frame gap ${ms(t.frame_gap_max_ms)} | discontinuities ${t.discontinuities}`);
+  const l = r.latency;
+  if (l) {
+    const rate = l.media_rate === undefined ? '-' : `${l.media_rate.toFixed(3)}x`;
+    lines.push(`  latency: start lag ${ms(l.start_lag_ms)} | media rate ${rate} | max keyframe interval ${ms(l.keyframe_interval_max_ms)} | behind encoder clock ${ms(l.latency_ms)}`);
+  }
   if (r.anomalies) lines.push(`  anomalies: ${Object.entries(r.anomalies).map(([k, n]) => `${k}=${n}`).join(' ')}`);
   if (r.scores) {
     const s = r.scores;

@@ -184,7 +184,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promi
   }
 }
 
-const IDENTITY = { key: 'probe', project: '', line: '', id: '', url: '', tags: {} };
+const IDENTITY = { key: 'probe', project: '', line: '', id: '', url: '', tags: {}, source: 'probe' };
 
 /** One probe as exposition text on a fresh registry (nothing of the exporter's own registry leaks in). */
 export async function exposition(result: ProbeResult, e: ExporterConfig): Promise<Reply> {

@@ -5,13 +5,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
+import { metricsHandler } from './metrics-route.js';
 import { renderStatusPage } from './status-page.js';
 import { parseStreamFilter, selectStreams, summarizeStream } from './stream-list.js';
 
 export interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  /** text (sent as UTF-8) or bytes as they go on the wire (e.g. gzip) */
+  body: string | Buffer;
   headers?: Record<string, string>;
 }
 
@@ -60,14 +62,7 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     fixed.set(template, { template, handle });
   };
 
-  // Scrapes that arrive while an exposition is being rendered share it: with thousands of streams the text
-  // costs tens of ms of main thread, and ten concurrent scrapers must not cost ten renders.
-  let rendering: Promise<string> | undefined;
-  const render = (): Promise<string> =>
-    (rendering ??= d.registry.metrics().finally(() => {
-      rendering = undefined;
-    }));
-  add('/metrics', async () => ({ status: 200, contentType: d.registry.contentType, body: await render() }));
+  add('/metrics', metricsHandler(d.registry));
   // liveness: answering at all proves the process and its event loop run
   add('/healthz', () => jsonReply(200, { status: 'ok' }));
   add('/readyz', () => (d.view.ready() ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'not ready' })));

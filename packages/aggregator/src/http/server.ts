@@ -192,7 +192,7 @@ function tlsOptions(t: TlsSettings): https.ServerOptions {
 
 function send(res: ServerResponse, reply: Reply, head: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const body = Buffer.from(reply.body, 'utf8');
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
   res.writeHead(reply.status, {
     'Content-Type': reply.contentType,
     'Content-Length': body.length,

@@ -3,7 +3,7 @@
  * and a meta refresh. Stream ids, tags, URLs and error messages come from the config file and from
  * remote servers, so every dynamic value goes through escapeHtml, in text and in attributes alike.
  */
-import type { ExporterStatus, ShardStatus, StreamSnapshot } from '../state/types.js';
+import type { DiscoverySourceStatus, ExporterStatus, ShardStatus, StreamSnapshot } from '../state/types.js';
 import { humanDuration, qualityWord, relativeTime, shortNumber, stabilityWord } from './human-words.js';
 import { selectStreams } from './stream-list.js';
 
@@ -100,10 +100,28 @@ function shardLine(s: ShardStatus, configured: number): string {
   );
 }
 
+/** One line per discovery source: its health, how many streams it brought, when it last answered. */
+function discoveryLine(d: DiscoverySourceStatus, nowS: number): string {
+  const state = d.up ? '<span class="badge ok">up</span>' : '<span class="badge down">down</span>';
+  const last =
+    d.last_success === undefined ? 'never answered' : `last answer ${escapeHtml(relativeTime(d.last_success, nowS))}`;
+  const error =
+    d.last_error === undefined || d.up
+      ? ''
+      : ` · <span class="reason">${escapeHtml(d.last_error)}</span> (keeping the last list)`;
+  const clashes = d.conflicts > 0 ? ` · ${escapeHtml(d.conflicts)} clashes` : '';
+  return (
+    `<p class="discovery" data-source="${escapeHtml(d.name)}">` +
+    `discovery ${escapeHtml(d.name)} (${escapeHtml(d.type)}) ${state}` +
+    ` · ${escapeHtml(d.streams)} streams · ${last}${clashes}${error}</p>`
+  );
+}
+
 /** The whole page. `nowS` (unix seconds) makes the relative times deterministic for tests. */
 export function renderStatusPage(status: ExporterStatus, snapshots: readonly StreamSnapshot[], nowS: number): string {
   const c = status.streams;
   const rows = selectStreams(snapshots).map((s) => row(s, nowS));
+  const sourceLines = (status.discovery ?? []).map((d) => `${discoveryLine(d, nowS)}\n`).join('');
   const body =
     rows.length > 0 ? rows.join('\n') : `<tr><td colspan="${HEADINGS.length}">No streams configured.</td></tr>`;
   return `<!doctype html>
@@ -120,7 +138,7 @@ export function renderStatusPage(status: ExporterStatus, snapshots: readonly Str
 <h1>video-exporter</h1>
 <p>version ${escapeHtml(status.version)} · ${escapeHtml(status.status)} · uptime ${escapeHtml(humanDuration(status.uptime_s))}</p>
 <p class="counts">${escapeHtml(c.configured)} configured · ${escapeHtml(c.up)} up · ${escapeHtml(c.down)} down · ${escapeHtml(c.pending)} pending</p>
-${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a></p>
+${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}${sourceLines}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a></p>
 </header>
 <table>
 <thead><tr>${HEADINGS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>

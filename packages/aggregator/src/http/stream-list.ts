@@ -22,6 +22,8 @@ export interface StreamSummary extends StreamIdentity {
   last_check?: number;
   last_error?: { reason: FailureReason; message: string; at: number };
   consecutive_failures: number;
+  /** discovered stream that left its source: down until its gone_grace ends */
+  gone?: boolean;
 }
 
 export function summarizeStream(s: StreamSnapshot): StreamSummary {
@@ -33,6 +35,7 @@ export function summarizeStream(s: StreamSnapshot): StreamSummary {
     id: stream.id,
     url: stream.url,
     tags: stream.tags,
+    source: stream.source,
     state: s.state,
     up: s.up,
     healthy: s.healthy,
@@ -47,6 +50,7 @@ export function summarizeStream(s: StreamSnapshot): StreamSummary {
     last_check: s.last_check,
     last_error: s.last_error,
     consecutive_failures: s.consecutive_failures,
+    ...(s.gone ? { gone: true } : {}),
   };
 }
 
@@ -64,15 +68,17 @@ export interface StreamFilter {
   project?: ReadonlySet<string>;
   line?: ReadonlySet<string>;
   state?: ReadonlySet<string>;
+  /** `config` or a discovery source's name */
+  source?: ReadonlySet<string>;
 }
 
 /**
- * ?project=&line=&state= as exact matches; empty values are ignored (an empty form field means "any").
+ * ?project=&line=&state=&source= as exact matches; empty values are ignored (an empty form field means "any").
  * An unknown state is the caller's mistake and is reported rather than silently matching nothing.
  */
 export function parseStreamFilter(query: URLSearchParams): { ok: true; filter: StreamFilter } | { ok: false; error: string; allowed: readonly string[] } {
   const filter: StreamFilter = {};
-  for (const name of ['project', 'line', 'state'] as const) {
+  for (const name of ['project', 'line', 'state', 'source'] as const) {
     const values = query.getAll(name).filter((v) => v !== '');
     if (values.length > 0) filter[name] = new Set(values);
   }
@@ -85,7 +91,8 @@ export function matchesFilter(s: StreamSnapshot, f: StreamFilter): boolean {
   return (
     (f.project === undefined || f.project.has(s.stream.project)) &&
     (f.line === undefined || f.line.has(s.stream.line)) &&
-    (f.state === undefined || f.state.has(s.state))
+    (f.state === undefined || f.state.has(s.state)) &&
+    (f.source === undefined || f.source.has(s.stream.source))
   );
 }
 

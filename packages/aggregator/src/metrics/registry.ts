@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { FAILURE_REASONS } from '@video-exporter/probe-worker';
-import type { StreamIdentity, StreamSnapshot } from '../state/types.js';
+import type { DiscoverySourceStatus, StreamIdentity, StreamSnapshot } from '../state/types.js';
 import { StreamFamilies } from './stream-families.js';
 
 export interface MetricsOptions {
@@ -20,7 +20,12 @@ export interface MetricSources {
   streams(): { configured: number; owned: number; up: number; down: number };
   /** peers in this pod's shard set, itself included (1 when sharding is off) */
   shardPeers?(): number;
+  /** discovery sources' health (SPEC §11) */
+  discovery?(): DiscoverySourceStatus[];
 }
+
+/** why found entries were not probed (video_exporter_discovery_skipped_entries_total) */
+const DISCOVERY_SKIP_REASONS = ['invalid', 'duplicate', 'capped'] as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -125,6 +130,7 @@ export function createMetrics(o: MetricsOptions) {
   });
   const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
   for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
+  const discovery = discoveryMetrics(registers, src);
 
 
   return {
@@ -144,6 +150,7 @@ export function createMetrics(o: MetricsOptions) {
     shardChanges,
     unhandled,
     http: { requests: httpRequests, duration: httpDuration },
+    discovery,
 
     /** Publishes a stream's latest snapshot: set what was measured, remove what was not. */
     publish(s: StreamSnapshot): void {
@@ -153,6 +160,79 @@ export function createMetrics(o: MetricsOptions) {
     /** Removes every series of a stream that left the config or this shard. */
     remove(s: StreamIdentity): void {
       perStream.remove(s);
+    },
+  };
+}
+
+/** SPEC §11: per-source health gauges read at scrape time, and the counters the discovery manager bumps. */
+function discoveryMetrics(registers: Registry[], src: MetricSources | undefined) {
+  const each = (read: (s: DiscoverySourceStatus) => number | undefined) =>
+    function collect(this: Gauge) {
+      this.reset();
+      for (const s of src?.discovery?.() ?? []) {
+        const v = read(s);
+        if (v !== undefined) this.set({ source: s.name }, v);
+      }
+    };
+  const labelNames = ['source'];
+  new Gauge({
+    name: 'video_exporter_discovery_up',
+    help: '1 if the latest refresh of the discovery source worked',
+    labelNames,
+    registers,
+    collect: each((s) => (s.up ? 1 : 0)),
+  });
+  new Gauge({
+    name: 'video_exporter_discovery_streams',
+    help: 'Streams of the discovery source being probed (all pods)',
+    labelNames,
+    registers,
+    collect: each((s) => s.streams),
+  });
+  new Gauge({
+    name: 'video_exporter_discovery_last_success_timestamp_seconds',
+    help: 'Unix time of the latest successful refresh of the discovery source',
+    labelNames,
+    registers,
+    collect: each((s) => s.last_success),
+  });
+  const failures = new Counter({
+    name: 'video_exporter_discovery_failures_total',
+    help: 'Failed refreshes of the discovery source (its last good list is kept)',
+    labelNames,
+    registers,
+  });
+  const conflicts = new Counter({
+    name: 'video_exporter_discovery_conflicts_total',
+    help: 'Discovered streams whose identity was already taken by a configured stream or an earlier source',
+    labelNames,
+    registers,
+  });
+  const skipped = new Counter({
+    name: 'video_exporter_discovery_skipped_entries_total',
+    help: 'Found entries not probed: invalid (bad name or URL), duplicate identity in one list, capped (max_streams)',
+    labelNames: ['source', 'reason'],
+    registers,
+  });
+  let known: string[] = [];
+  return {
+    failures,
+    conflicts,
+    skipped,
+    /** the configured source names: their counters exist at 0, a removed source's series go */
+    sources(names: readonly string[]): void {
+      for (const source of known) {
+        if (names.includes(source)) continue;
+        failures.remove({ source });
+        conflicts.remove({ source });
+        for (const reason of DISCOVERY_SKIP_REASONS) skipped.remove({ source, reason });
+      }
+      for (const source of names) {
+        failures.inc({ source }, 0);
+        conflicts.inc({ source }, 0);
+        for (const reason of DISCOVERY_SKIP_REASONS) skipped.inc({ source, reason }, 0);
+      }
+      known = [...names];
     },
   };
 }

@@ -32,7 +32,7 @@ export class StreamFamilies {
     STREAM_GAUGES.forEach(([name, help], i) => {
       registry.registerMetric(this.family(name, help, (row) => row.values[i]));
     });
-    registry.registerMetric(this.family('video_stream_info', 'Codecs of the last probe (value 1)', (row) => (row.info ? 1 : undefined), (row) => row.info ?? NO_LABELS));
+    registry.registerMetric(this.family('video_stream_info', 'Codecs and encoder of the last probe (value 1)', (row) => (row.info ? 1 : undefined), (row) => row.info ?? NO_LABELS));
   }
 
   /** Sets what the snapshot measured; what it did not measure has no series. */

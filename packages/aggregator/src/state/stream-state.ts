@@ -21,6 +21,18 @@ export class StreamState {
     return this.current;
   }
 
+  /** The stream left its discovery source: down (up = 0) until its gone_grace ends; no more probes. */
+  markGone(): StreamSnapshot {
+    this.current = { ...this.current, state: 'down', up: false, playable: false, healthy: false, gone: true };
+    return this.current;
+  }
+
+  /** It came back inside its grace: the last snapshot stands until the next probe. */
+  revive(): void {
+    const { gone: _gone, ...rest } = this.current;
+    this.current = rest;
+  }
+
   /** Folds one probe result in and returns the new snapshot. */
   record(result: ProbeResult, nowMs: number, minKeyframes: number, thresholds: ScoringThresholds): StreamSnapshot {
     // A video frame implies a valid FLV header; a probe can be up yet failed (e.g. no_keyframe).

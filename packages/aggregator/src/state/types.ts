@@ -11,6 +11,8 @@ export interface StreamIdentity {
   /** redacted URL: safe for logs, labels and API output */
   url: string;
   tags: Record<string, string>;
+  /** `config` for streams under `streams:`, else the discovery source's name */
+  source: string;
 }
 
 export type StreamStateName = 'pending' | 'up' | 'down';
@@ -35,6 +37,8 @@ export interface StreamSnapshot {
   /** the latest failure reason and its message */
   last_error?: { reason: FailureReason; message: string; at: number };
   probes: number;
+  /** discovered stream gone from its source's list, kept as down until its gone_grace ends */
+  gone?: boolean;
 }
 
 /** Process-level view for /status. */
@@ -49,6 +53,20 @@ export interface ExporterStatus {
   config: { path: string | null; last_reload_ok: boolean; last_reload_at: number };
   /** how the streams are split across pods (SPEC §9) */
   shard?: ShardStatus;
+  /** discovery sources (SPEC §11), in config order; empty without `discovery:` */
+  discovery?: DiscoverySourceStatus[];
+}
+
+/** One discovery source in /status (the same shape the manager reports). */
+export interface DiscoverySourceStatus {
+  name: string;
+  type: 'srs' | 'nms' | 'http_sd' | 'file';
+  up: boolean;
+  streams: number;
+  last_success?: number;
+  last_error?: string;
+  failures: number;
+  conflicts: number;
 }
 
 /** The shard view of /status: who this pod is, among whom, and what it owns. */

@@ -251,9 +251,9 @@ describe('the answer', () => {
     expect(s.get('video_stream_height')).toBe(720);
     expect(s.get('video_stream_bitrate_bps')).toBe(2_500_000);
     expect(s.get('video_stream_response_ms')).toBe(12.5);
-    expect(s.get('video_stream_info{video_codec="H.264",profile="High",level="3.1",audio_codec="AAC"}')).toBe(1);
+    expect(s.get('video_stream_info{video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder=""}')).toBe(1);
     // no history behind one probe, nothing from the exporter's registry, no unmeasured series
-    for (const name of ['video_stream_avg_bitrate_bps', 'video_stream_stability_score', 'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds', 'exporter_own_series', 'video_stream_tls_ms', 'video_exporter_probe_failure_reason']) {
+    for (const name of ['video_stream_avg_bitrate_bps', 'video_stream_stability_score', 'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds', 'exporter_own_series', 'video_stream_tls_seconds', 'video_exporter_probe_failure_reason']) {
       expect([...s.keys()].some((k) => k.startsWith(name))).toBe(false);
     }
     expect([...s.keys()].filter((k) => k.startsWith('video_stream_') && !k.startsWith('video_stream_info')).every((k) => !k.includes('{'))).toBe(true);
