@@ -246,7 +246,9 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 export function urlProblem(url: string): string | undefined {
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) return 'not a valid URL (expected http://host/path or https://...)';
-  if (!PROBE_URL_SCHEMES.includes(scheme)) return `unsupported scheme "${scheme}" (only ${PROBE_URL_SCHEMES_TEXT})`;
+  if (!PROBE_URL_SCHEMES.includes(scheme)) {
+    return `unsupported scheme "${scheme}" (only ${PROBE_URL_SCHEMES_TEXT})`;
+  }
   try {
     new URL(url);
   } catch {
