@@ -2,7 +2,8 @@
 # Installs what the project needs on a machine with only Node 20 and npm:
 # pnpm (pinned), the workspace's packages, a build; with --system also the Debian packages
 # the tests use as real peers and oracles (ffmpeg/ffprobe, prometheus/promtool, openssl,
-# chromium for the status page in a real browser, kubectl for kustomize, systemd-analyze for the unit).
+# chromium for the status page in a real browser, kubectl for kustomize, systemd-analyze for the unit,
+# nginx + libnginx-mod-rtmp as an RTMP origin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -15,6 +16,9 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v kubectl >/dev/null || missing+=(kubernetes-client)
   command -v systemd-analyze >/dev/null || missing+=(systemd)
+  # nginx with the RTMP module: a real RTMP origin for the RTMP client's tests
+  command -v nginx >/dev/null || missing+=(nginx)
+  [[ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ]] || missing+=(libnginx-mod-rtmp)
   if ((${#missing[@]})); then
     if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
       echo "setup: installing Debian packages: ${missing[*]}"

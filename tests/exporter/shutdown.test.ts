@@ -122,7 +122,7 @@ describe('config errors at start-up', () => {
     'streams:',
     '  G01:',
     '    CDN:',
-    '      - url: rtmp://cdn.example/live/a',
+    '      - url: srt://cdn.example/live/a',
     '        id: a',
     '',
   ].join('\n');
@@ -135,7 +135,7 @@ describe('config errors at start-up', () => {
     expect(r.stderr).toContain('exporter.bogus');
     expect(r.stderr).toContain('exporter.sample_duration');
     expect(r.stderr).toContain('streams.G01.CDN[0].url');
-    expect(r.stderr).toContain('rtmp');
+    expect(r.stderr).toContain('srt');
     expect(r.stderr).not.toMatch(STACK_LINE);
     expect(r.stdout).not.toContain('exporter started');
   });

@@ -28,6 +28,7 @@ import { unhandledPreloadEnv } from './support/preload.js';
 import {
   closedPort,
   makeSelfSignedCert,
+  startBannerServer,
   startNotHttpServer,
   startResetServer,
   startTlsProxy,
@@ -92,15 +93,17 @@ describe('fault suite: one exporter process, every failure reason beside healthy
   };
 
   beforeAll(async () => {
-    source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
+    source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE }, rtmpPort: 0 });
     const cert = makeSelfSignedCert(dir.path);
     const tlsFront = await startTlsProxy(cert, source.port);
     // FLV header, onMetaData, sequence headers and the first 60 KB or so of the first keyframe (147 KB)
     const resetter = await startResetServer(readFileSync(LIVE_FIXTURE).subarray(0, 64 * 1024));
     const notHttp = await startNotHttpServer();
-    servers.push(tlsFront, resetter, notHttp);
+    const banner = await startBannerServer();
+    servers.push(tlsFront, resetter, notHttp, banner);
     const refusedPort = await closedPort();
     const s = (name: string, query = '') => `${source.url}/live/hd/${name}.flv${query}`;
+    const r = (name: string, query = '') => `${source.rtmpUrl!}/live/hd/${name}${query}`;
 
     healthy = [
       { project: 'Healthy', line: 'SOURCE', id: 'h1', url: s('h1'), tags: { table: 't1' } },
@@ -193,6 +196,23 @@ describe('fault suite: one exporter process, every failure reason beside healthy
         },
       }),
       c('fail-first', 'one 503, then the stream (a retry recovers)', s('flaky', '?fail_first=1&status=503'), undefined, 1, { present: ['first_frame_seconds'] }),
+      // ---- RTMP (SPEC §14): the same source over rtmp://, its faults mapped to RTMP answers
+      c('rtmp', 'RTMP play', r('rtmp'), undefined, 1, {
+        present: ['handshake_seconds', 'response_ms', 'ttfb_ms', 'first_frame_seconds', 'width', 'read_stall_count'],
+        absent: ['http_status', 'tls_seconds', 'dns_seconds'],
+      }),
+      c('rtmp-handshake', 'an SSH server on the RTMP port: the answer is not an RTMP handshake', `${banner.url}/live/x`, 'rtmp_handshake', 0, {
+        present: ['connect_seconds'],
+        absent: ['handshake_seconds', ...NO_RESPONSE],
+      }),
+      c('rtmp-rejected', 'play refused: NetStream.Play.StreamNotFound', r('gone', '?status=404'), 'rtmp_rejected', 0, {
+        present: ['connect_seconds', 'handshake_seconds'],
+        absent: NO_RESPONSE,
+      }),
+      c('rtmp-garbage', 'garbage after the handshake', r('garbage', '?html=1'), 'parse_error', 0, { present: ['handshake_seconds'], absent: NO_RESPONSE }),
+      c('rtmp-pause', '600 ms pause every 1 s over RTMP', r('pause', '?pause_ms=600&pause_every_ms=1000'), undefined, 1, {
+        check: (v) => expect(v('read_stall_count')).toBeGreaterThanOrEqual(1),
+      }),
     ];
 
     writeFileSync(dir.file('config.yml'), configJson(EXPORTER, [...healthy, ...cases]));

@@ -37,7 +37,7 @@ async function probe(base: string, target: string, extra = ''): Promise<{ status
 }
 
 beforeAll(async () => {
-  source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
+  source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE }, rtmpPort: 0 });
   port = source.port;
   const streams = [{ project: 'P', line: 'SOURCE', id: 'live', url: `${source.url}/live/hd/configured.flv` }];
   const keys = { check_interval: 30, sample_duration: 2, max_retries: 0, first_byte_timeout_ms: 3000 };
@@ -82,6 +82,18 @@ describe('/probe enabled with an allow-list', () => {
     lintWithPromtool(r.body);
   });
 
+  it('probes an allowed rtmp:// target the same way: handshake measured, no HTTP status', async () => {
+    const r = await probe(onUrl, `${source.rtmpUrl!}/live/hd/probe-rtmp`, '&duration=2');
+    expect(r.status).toBe(200);
+    const m: Exposition = parseExposition(r.body);
+    expect(valueOf(m, 'video_exporter_probe_success', {})).toBe(1);
+    expect(valueOf(m, 'video_stream_up', {})).toBe(1);
+    expect(valueOf(m, 'video_stream_width', {})).toBe(1280);
+    expect(valueOf(m, 'video_stream_handshake_seconds', {})).toBeGreaterThan(0);
+    expect(valueOf(m, 'video_stream_http_status', {})).toBeUndefined();
+    lintWithPromtool(r.body);
+  });
+
   it.each([
     ['loopback by another address', () => `http://127.0.0.2:${port}/live/hd/a.flv`],
     ['IPv6 loopback', () => `http://[::1]:${port}/live/hd/a.flv`],
@@ -107,10 +119,22 @@ describe('/probe enabled with an allow-list', () => {
     expect(JSON.parse(r.body).error).toMatch(/metadata service/);
   });
 
-  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'rtmp://127.0.0.1/live/a'])('refuses the scheme of %s with 400', async (target) => {
+  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'srt://127.0.0.1:9000'])('refuses the scheme of %s with 400', async (target) => {
     const r = await probe(onUrl, target);
     expect(r.status).toBe(400);
-    expect(JSON.parse(r.body).error).toMatch(/http and https only/);
+    expect(JSON.parse(r.body).error).toMatch(/http, https, rtmp and rtmps only/);
+  });
+
+  it('refuses an rtmp:// target without /app/stream with 400', async () => {
+    const r = await probe(onUrl, 'rtmp://127.0.0.1/live');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error).toMatch(/not a valid RTMP URL/);
+  });
+
+  it('applies the same allow-list to rtmp:// targets: a host not listed is 403', async () => {
+    const r = await probe(onUrl, 'rtmp://10.1.2.3/live/a');
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).error).toMatch(/not in exporter.probe_endpoint.allowed_hosts/);
   });
 
   it('does not follow a redirect (the next hop could leave the allow-list)', async () => {

@@ -22,7 +22,7 @@ const EXAMPLE = fileURLToPath(new URL('../../../configs/example.yml', import.met
 /** Environment for the fixtures: marker values that must never show up in a message. */
 const ENV = {
   CDN_HOST: 'env-marker-host.example',
-  CDN_URL: 'rtmp://streamer:EnvSecretPw@cdn.example.com/live/room01',
+  CDN_URL: 'srt://streamer:EnvSecretPw@cdn.example.com/live/room01',
 };
 
 async function loadError(path: string, env: Record<string, string> = ENV): Promise<ConfigError> {
@@ -64,8 +64,13 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   { file: 'duplicate-stream.yml', message: 'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01 (first defined at streams.G01.CDN[0])' },
   {
-    file: 'rtmp-url.yml',
-    message: 'streams.G01.SOURCE[0].url: unsupported scheme "rtmp" (only http and https): "rtmp://srs-source/live/room01"',
+    file: 'unsupported-scheme.yml',
+    message: 'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srt-source:9000?streamid=room01"',
+  },
+  {
+    file: 'rtmp-url-without-stream.yml',
+    message:
+      'streams.G01.SOURCE[0].url: not a valid RTMP URL (RTMP URL needs /app/stream in its path; expected rtmp://host[:port]/app/stream): "rtmp://srs-source/live"',
   },
   { file: 'missing-url.yml', message: 'streams.G01.CDN[1]: missing required key "url"' },
   { file: 'missing-id.yml', message: 'streams.G01.CDN[0]: missing required key "id"' },
@@ -92,7 +97,7 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   {
     file: 'env-url-bad-scheme.yml',
-    message: 'streams.G01.CDN[0].url: unsupported scheme "rtmp" (only http and https): "${CDN_URL}"',
+    message: 'streams.G01.CDN[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "${CDN_URL}"',
     secrets: ['EnvSecretPw', 'streamer'],
   },
   { file: 'empty-streams.yml', message: 'streams: no streams configured: list at least one under project -> line' },
@@ -107,7 +112,7 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'credentials-in-url.yml',
     message:
-      'streams.G01.CDN[0].url: unsupported scheme "ftp" (only http and https): "ftp://***:***@cdn.example.com/live/room01.flv?auth_key=***"',
+      'streams.G01.CDN[0].url: unsupported scheme "ftp" (only http, https, rtmp and rtmps): "ftp://***:***@cdn.example.com/live/room01.flv?auth_key=***"',
     secrets: ['Hunter2Secret', 'admin', 'a1b2c3d4e5f6'],
   },
   {
@@ -161,7 +166,7 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     // all problems at once, in file order: streams come before exporter in this file
     file: 'many-problems.yml',
     message: [
-      'streams.G01.SOURCE[0].url: unsupported scheme "rtmp" (only http and https): "rtmp://srs-source/live/room01"',
+      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srs-source/live/room01"',
       'streams.G01.SOURCE[1]: missing required key "id"',
       'streams.G01.CDN: must be a list of streams (- url: ... id: ...), got "http://cdn.example.com/live/room01.flv"',
       'streams.G02.CDN[0].insecure_tls: must be true or false, got "yes"',
@@ -197,7 +202,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'discovery-play-url-invalid.yml',
     message: [
-      'discovery[0].play_url: unsupported scheme "rtmp" (only http and https) once rendered (e.g. for app "live", stream "room01"): "rtmp://srs.example/{app}/{stream}?token=***"',
+      'discovery[0].play_url: unsupported scheme "srt" (only http, https, rtmp and rtmps) once rendered ' +
+        '(e.g. for app "live", stream "room01"): "srt://srs.example:9000?streamid={app}/{stream}&token=***"',
       'discovery[1].play_url: must contain {stream} (otherwise every found stream plays the same URL)',
     ].join('\n'),
   },

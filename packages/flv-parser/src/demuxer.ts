@@ -299,13 +299,49 @@ export class FlvDemuxer {
       this.anomaly('prev_tag_size_mismatch', `PreviousTagSize ${previousTagSize}, expected ${this.previousTagSize}`, at);
     }
     // Reserved (2) Filter (1) TagType (5), DataSize UI24, Timestamp UI24, TimestampExtended UI8, StreamID UI24
-    this.tagOffset = at + 4;
-    this.tagType = h[4]! & 0x1f;
     const filter = (h[4]! & 0x20) !== 0;
-    this.tagSize = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
-    this.tagTimestamp = ((h[11]! << 24) | (h[8]! << 16) | (h[9]! << 8) | h[10]!) >>> 0;
+    const size = (h[5]! << 16) | (h[6]! << 8) | h[7]!;
+    const timestamp = ((h[11]! << 24) | (h[8]! << 16) | (h[9]! << 8) | h[10]!) >>> 0;
     const streamId = (h[12]! << 16) | (h[13]! << 8) | h[14]!;
-    this.previousTagSize = 11 + this.tagSize;
+    this.previousTagSize = 11 + size;
+    this.beginTag(h[4]! & 0x1f, size, timestamp, at + 4, filter, streamId, true);
+  }
+
+  /**
+   * One whole tag body with its type and timestamp, as RTMP carries audio (8), video (9) and data (18)
+   * messages: no FLV file header, no tag header, no PreviousTagSize. Parsed exactly like the body of an
+   * FLV tag. A demuxer is fed either bytes (`push`) or tags (`pushTag`), never both.
+   */
+  pushTag(tagType: number, timestamp: number, body: Uint8Array): void {
+    this.startTag(tagType, timestamp, body.length);
+    if (this.stage !== Stage.TagHeader && this.stage !== Stage.Fatal) this.push(body);
+    else this.base += body.length;
+  }
+
+  /**
+   * Like pushTag, for a body that arrives in pieces (an RTMP message read chunk by chunk): the next
+   * `size` bytes given to `push` are this tag's body, exactly; nothing else may be pushed until then.
+   */
+  startTag(tagType: number, timestamp: number, size: number): void {
+    if (this.stage === Stage.Fatal) return;
+    this.stage = Stage.TagHeader;
+    this.beginTag(tagType, size, timestamp >>> 0, this.base, false, 0, false);
+  }
+
+  /** Starts reading a tag body; `resync`: an oversized tag may hide the next header (byte framing only). */
+  private beginTag(
+    type: number,
+    size: number,
+    timestamp: number,
+    offset: number,
+    filter: boolean,
+    streamId: number,
+    resync: boolean,
+  ): void {
+    this.tagOffset = offset;
+    this.tagType = type;
+    this.tagSize = size;
+    this.tagTimestamp = timestamp;
     this.bodyRemaining = this.tagSize;
     this.pending = Pending.None;
     this.scanner.reset(null, 4);
@@ -319,9 +355,11 @@ export class FlvDemuxer {
     if (this.tagSize > this.maxTagBytes) {
       this.anomaly(
         'oversized_tag',
-        `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped while looking for the next tag header`,
+        `tag type ${this.tagType} claims ${this.tagSize} bytes (limit ${this.maxTagBytes}); skipped` +
+          (resync ? ' while looking for the next tag header' : ''),
         this.tagOffset,
       );
+      if (!resync) return this.skipBody();
       this.resyncCarry = 0;
       this.stage = Stage.Resync;
       return;

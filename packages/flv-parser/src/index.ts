@@ -14,4 +14,5 @@ export { parseFlvFile } from './parse-file.js';
 export { indexFlvTags, writeTagTimestamp, type IndexedTag, type FlvIndex } from './tag-index.js';
 export { BitReader, BitReaderUnderrunError, ExpGolombOverflowError } from './bit-reader.js';
 export { removeEmulationPrevention } from './emulation.js';
+export { decodeAmf0, type Amf0Result, type Amf0Options } from './amf0.js';
 export { streamClockMs, streamClockStrings, STREAM_CLOCK_SCRIPT_NAME } from './stream-clock.js';

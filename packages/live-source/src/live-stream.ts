@@ -3,7 +3,6 @@
  * due, written to the socket as a list of shared buffers (tag headers of the loop, tag bodies of the file)
  * in one corked batch, so the kernel gets one writev per tick and no media byte is copied per connection.
  */
-import type { Socket } from 'node:net';
 import { writeTagTimestamp } from '@video-exporter/flv-parser';
 import type { FixtureTimeline } from './fixture-timeline.js';
 import type { PauseFault } from './faults.js';
@@ -36,6 +35,16 @@ export interface LiveStreamOptions {
   onFiOffsetMs?: number | undefined;
 }
 
+/** What a LiveStream writes to: a TCP socket (HTTP-FLV), or an RTMP connection's media adapter. */
+export interface StreamSocket {
+  readonly destroyed: boolean;
+  write(bytes: Buffer): boolean;
+  cork(): void;
+  uncork(): void;
+  destroy(): void;
+  on(event: 'drain', listener: () => void): unknown;
+}
+
 export interface ByteCounter {
   bytesSent: number;
 }
@@ -59,7 +68,7 @@ export class LiveStream implements PacedStream {
   private keyframesSent = 0;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: StreamSocket,
     private readonly timeline: FixtureTimeline,
     private readonly opts: LiveStreamOptions,
     private readonly counter: ByteCounter,

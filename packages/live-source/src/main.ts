@@ -2,10 +2,10 @@
 /**
  * Runs the live source in its own process (the benchmark spawns it so its CPU is not the exporter's):
  *   node dist/main.js --port 0 --host 127.0.0.1 --fixture name=path [--fixture ...]
- *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams]
- * Prints one JSON line {"url":"http://127.0.0.1:PORT"} once listening, and with --report-streams one
- * {"stream":"/live/…","burst_ms":N} line per stream body started (the GOP-cache burst it got);
- * exits 0 on SIGTERM/SIGINT,
+ *        [--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams] [--rtmp-port 0]
+ * Prints one JSON line {"url":"http://127.0.0.1:PORT"} (plus "rtmpUrl":"rtmp://127.0.0.1:PORT" with
+ * --rtmp-port) once listening, and with --report-streams one {"stream":"/live/…","burst_ms":N} line per
+ * stream body started (the GOP-cache burst it got); exits 0 on SIGTERM/SIGINT,
  * 2 on a usage error, 1 when it cannot start.
  */
 import { parseArgs } from 'node:util';
@@ -13,10 +13,10 @@ import { startLiveSource } from './server.js';
 import type { LiveSource, StreamStart } from './server.js';
 
 function usage(message: string): never {
-  process.stderr.write(
-    `live-source: ${message}\nusage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] ` +
-      '[--tick-ms 20] [--gop-cache] [--max-backlog-ms 10000] [--report-streams]\n',
-  );
+  const usageLine =
+    'usage: main.js --fixture name=path [--fixture ...] [--port 0] [--host 127.0.0.1] [--tick-ms 20] [--gop-cache]' +
+    ' [--max-backlog-ms 10000] [--report-streams] [--rtmp-port 0]';
+  process.stderr.write(`live-source: ${message}\n${usageLine}\n`);
   process.exit(2);
 }
 
@@ -42,6 +42,7 @@ async function main(): Promise<void> {
         'tick-ms': { type: 'string' },
         'gop-cache': { type: 'boolean' },
         'max-backlog-ms': { type: 'string' },
+        'rtmp-port': { type: 'string' },
         'report-streams': { type: 'boolean' },
       },
       strict: true,
@@ -68,13 +69,15 @@ async function main(): Promise<void> {
       tickMs: intArg(values['tick-ms'], 'tick-ms', 1),
       gopCache: values['gop-cache'],
       maxBacklogMs: intArg(values['max-backlog-ms'], 'max-backlog-ms', 0),
+      rtmpPort: intArg(values['rtmp-port'], 'rtmp-port', 0),
       ...(values['report-streams'] ? { onStreamStart: reportStream } : {}),
     });
   } catch (err) {
     process.stderr.write(`live-source: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ url: source.url })}\n`);
+  const urls = { url: source.url, ...(source.rtmpUrl ? { rtmpUrl: source.rtmpUrl } : {}) };
+  process.stdout.write(`${JSON.stringify(urls)}\n`);
 
   let stopping = false;
   const stop = (): void => {

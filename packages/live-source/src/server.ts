@@ -14,8 +14,10 @@ import { readFile } from 'node:fs/promises';
 import { FixtureTimeline } from './fixture-timeline.js';
 import { parseFaults } from './faults.js';
 import type { Faults } from './faults.js';
+import { after } from './after.js';
 import { LiveStream } from './live-stream.js';
-import type { ByteCounter } from './live-stream.js';
+import type { ByteCounter, StreamSocket } from './live-stream.js';
+import { startRtmpListener } from './rtmp/listener.js';
 import { Pacer } from './pacer.js';
 import { sendHtml, sendRedirect, sendStatus, sendText, withParam } from './responses.js';
 
@@ -32,6 +34,8 @@ export interface LiveSourceOptions {
   gopCache?: boolean;
   /** how far a slow consumer may fall behind before it is moved to the latest keyframe; default 10 000 ms */
   maxBacklogMs?: number;
+  /** also serve RTMP on this port (0 = ephemeral): rtmp://host:port/live/<fixture>/<name>?<faults> */
+  rtmpPort?: number;
   /** told when a stream body starts: its path and the GOP-cache burst it got (media ms already due) */
   onStreamStart?: (start: StreamStart) => void;
 }
@@ -52,6 +56,8 @@ export interface LiveSource {
   /** http://host:port */
   url: string;
   port: number;
+  /** rtmp://host:port when `rtmpPort` was given */
+  rtmpUrl?: string;
   close(): Promise<void>;
   stats(): LiveSourceStats;
 }
@@ -89,14 +95,18 @@ export async function startLiveSource(options: LiveSourceOptions): Promise<LiveS
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('live source: no TCP address');
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const rtmp = options.rtmpPort === undefined ? undefined : await startRtmpListener(host, options.rtmpPort, handler);
+  const rtmpAddress = rtmp?.address();
   return {
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
+    ...(rtmpAddress && typeof rtmpAddress === 'object' ? { rtmpUrl: `rtmp://${urlHost}:${rtmpAddress.port}` } : {}),
     stats: () => handler.stats(),
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const listeners = [server, ...(rtmp ? [rtmp] : [])];
+      const closed = listeners.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       await handler.shutdown();
-      await closed;
+      await Promise.all(closed);
     },
   };
 }
@@ -159,13 +169,8 @@ class LiveSourceHandler {
       const next = f.redirect - 1;
       return sendRedirect(res, withParam(base, url.pathname, url.searchParams, 'redirect', next > 0 ? String(next) : undefined));
     }
-    if (f.failFirst !== undefined) {
-      const seen = (this.requestsByPath.get(url.pathname) ?? 0) + 1;
-      this.requestsByPath.set(url.pathname, seen);
-      if (seen <= f.failFirst) return sendStatus(res, f.status ?? 503);
-    } else if (f.status !== undefined) {
-      return sendStatus(res, f.status);
-    }
+    const refused = this.refusal(url.pathname, f);
+    if (refused !== undefined) return sendStatus(res, refused);
     if (f.html) return sendHtml(res);
 
     const socket = req.socket;
@@ -199,11 +204,12 @@ class LiveSourceHandler {
     socket.uncork();
   }
 
-  private startStream(socket: Socket, path: string, timeline: FixtureTimeline, f: Faults): void {
+  /** Starts pacing `timeline` to a viewer; `out` is where the FLV goes (the socket, or an RTMP adapter). */
+  startStream(socket: Socket, path: string, timeline: FixtureTimeline, f: Faults, out: StreamSocket = socket): void {
     if (socket.destroyed) return;
     const now = clock();
     const stream = new LiveStream(
-      socket,
+      out,
       timeline,
       {
         pace: f.pace,
@@ -232,19 +238,24 @@ class LiveSourceHandler {
     }
   }
 
+  /** The status a request for `path` is refused with (`status`, `fail_first`), or undefined to stream. */
+  refusal(path: string, f: Faults): number | undefined {
+    if (f.failFirst !== undefined) {
+      const seen = (this.requestsByPath.get(path) ?? 0) + 1;
+      this.requestsByPath.set(path, seen);
+      return seen <= f.failFirst ? (f.status ?? 503) : undefined;
+    }
+    return f.status;
+  }
+
+  timeline(name: string): FixtureTimeline | undefined {
+    return this.timelines.get(name);
+  }
+
   private writeRaw(socket: Socket, bytes: Buffer): void {
     socket.write(bytes);
     this.counter.bytesSent += bytes.length;
   }
-}
-
-/** Runs fn after ms (at once for 0) unless the socket closes first. */
-function after(socket: Socket, ms: number, fn: () => void): void {
-  if (ms <= 0) return fn();
-  const timer = setTimeout(() => {
-    if (!socket.destroyed) fn();
-  }, ms);
-  socket.once('close', () => clearTimeout(timer));
 }
 
 /**

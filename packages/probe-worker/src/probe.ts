@@ -1,11 +1,5 @@
-import {
-  FlvDemuxer,
-  MediaSummaryBuilder,
-  STREAM_CLOCK_SCRIPT_NAME,
-  streamClockMs,
-  type MediaSummary,
-} from '@video-exporter/flv-parser';
-import { httpProbe, type HttpProbeOutcome } from './http/index.js';
+import { FlvDemuxer, MediaSummaryBuilder, STREAM_CLOCK_SCRIPT_NAME, streamClockMs, type MediaSummary } from '@video-exporter/flv-parser';
+import { readSource, type SourceOutcome } from './source/index.js';
 import type { ProbeJob } from './job.js';
 import { LatencyTracker } from './latency.js';
 import { applyMediaSummary, emptyResult } from './media-fields.js';
@@ -73,9 +67,18 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     }, job.sampleMs);
   };
 
-  let outcome: HttpProbeOutcome;
+  // Media arrives as FLV bytes (HTTP-FLV) or as tag bodies (RTMP): the source decides, the parse is the same.
+  let tags = 0;
+  const afterMedia = (): 'continue' | 'stop' => {
+    if (demuxer.failed) return 'stop';
+    if (sampleStart === undefined) return 'continue';
+    const elapsed = now - sampleStart;
+    if (elapsed >= 2 * job.sampleMs || (elapsed >= job.sampleMs && keyframes >= job.minKeyframes)) return 'stop';
+    return 'continue';
+  };
+  let outcome: SourceOutcome;
   try {
-    outcome = await httpProbe({
+    outcome = await readSource({
       url: job.url,
       signal,
       stopSignal: stop.signal,
@@ -87,18 +90,33 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
       ...(job.headersTimeoutMs ? { headersTimeoutMs: job.headersTimeoutMs } : {}),
       ...(job.firstByteTimeoutMs ? { firstByteTimeoutMs: job.firstByteTimeoutMs } : {}),
       ...(job.idleTimeoutMs ? { idleTimeoutMs: job.idleTimeoutMs } : {}),
-      onBody(chunk, at) {
-        now = at;
-        if (sampleStart === undefined) {
-          sampleStart = at;
-          armSampleTimer();
-        }
-        stalls.onRead(at);
-        demuxer.push(chunk);
-        if (demuxer.failed) return 'stop';
-        const elapsed = at - sampleStart;
-        if (elapsed >= 2 * job.sampleMs || (elapsed >= job.sampleMs && keyframes >= job.minKeyframes)) return 'stop';
-        return 'continue';
+      sink: {
+        onRead(at) {
+          now = at;
+          if (sampleStart === undefined) {
+            sampleStart = at;
+            armSampleTimer();
+          }
+          stalls.onRead(at);
+        },
+        onBytes(chunk) {
+          demuxer.push(chunk);
+          return afterMedia();
+        },
+        onTag(tagType, timestamp, body) {
+          tags++;
+          demuxer.pushTag(tagType, timestamp, body);
+          return afterMedia();
+        },
+        onTagStart(tagType, timestamp, size) {
+          tags++;
+          demuxer.startTag(tagType, timestamp, size);
+          return afterMedia();
+        },
+        onTagData(piece) {
+          demuxer.push(piece);
+          return afterMedia();
+        },
       },
     });
   } finally {
@@ -112,6 +130,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   // what the request carried: a server may echo any of it back into the error message
   const secrets = requestSecrets(job.url, job.headers);
   if (outcome.status !== undefined) result.http_status = outcome.status;
+  if (outcome.playStarted) result.play_started = true;
+  if (outcome.handshakeMs !== undefined) result.handshake_ms = round1(outcome.handshakeMs);
   if (outcome.redirects > 0) result.redirects = outcome.redirects;
   if (outcome.dnsMs !== undefined) result.dns_ms = round1(outcome.dnsMs);
   if (outcome.connectMs !== undefined) result.connect_ms = round1(outcome.connectMs);
@@ -137,7 +157,7 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     if (Object.keys(l).length > 0) result.latency = l;
   }
 
-  const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes);
+  const failure = classify(outcome, summary, demuxer.insideUnit, keyframes, job.minKeyframes, tags > 0);
   if (failure) {
     result.reason = failure.reason;
     result.error = redactText(failure.message, secrets);
@@ -157,11 +177,13 @@ function roundLatency(l: LatencySummary): LatencySummary {
 
 /** The one reason a probe failed, or undefined when the sample is good. */
 function classify(
-  outcome: HttpProbeOutcome,
+  outcome: SourceOutcome,
   media: MediaSummary,
   insideUnit: boolean,
   keyframes: number,
   minKeyframes: number,
+  /** media came as tag bodies (RTMP): there is no FLV file header to wait for */
+  framedTags: boolean,
 ): { reason: FailureReason; message: string } | undefined {
   if (media.fatal) {
     return media.fatal.code === 'bad_signature'
@@ -178,7 +200,10 @@ function classify(
     }
     return outcome.error;
   }
-  if (!media.flv_header) return { reason: 'truncated', message: `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header` };
+  if (!media.flv_header && !framedTags && outcome.playStarted !== true) {
+    const message = `the body ended after ${outcome.bodyBytes} bytes, before a whole FLV header`;
+    return { reason: 'truncated', message };
+  }
   if (outcome.endedBy === 'eof') {
     if (insideUnit || media.video.frames === 0) {
       return media.video.frames === 0 && !insideUnit

@@ -20,6 +20,9 @@ export const FAILURE_REASONS = [
   'too_many_redirects',
   'tls',
   'worker_crash',
+  // SPEC §14: the peer's answer was not an RTMP handshake; connect or play refused
+  'rtmp_handshake',
+  'rtmp_rejected',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -62,6 +65,10 @@ export interface ProbeResult {
   /** human-readable detail of the failure (redacted) */
   error?: string;
   http_status?: number;
+  /** RTMP: play started (NetStream.Play.Start or the first media message); absent for HTTP */
+  play_started?: boolean;
+  /** RTMP: C0+C1 sent → S2 received, ms; absent for HTTP */
+  handshake_ms?: number;
   /** redirects followed */
   redirects?: number;
   dns_ms?: number;

@@ -27,7 +27,7 @@ export async function closedPort(): Promise<number> {
 }
 
 /** Listens on 127.0.0.1:0 and tracks sockets, so close() does not wait for clients. */
-async function listen(server: net.Server, scheme: 'http' | 'https'): Promise<Closable> {
+async function listen(server: net.Server, scheme: 'http' | 'https' | 'rtmp'): Promise<Closable> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
@@ -83,6 +83,15 @@ export async function startNotHttpServer(): Promise<Closable> {
     onRequestHead(socket, () => socket.end('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\r\n'));
   });
   return listen(server, 'http');
+}
+
+/** Answers the first bytes of any connection (an RTMP C0+C1 too) with an SSH banner and closes. */
+export async function startBannerServer(): Promise<Closable> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
+  });
+  return listen(server, 'rtmp');
 }
 
 export interface EchoServer extends Closable {

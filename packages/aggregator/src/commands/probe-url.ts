@@ -1,4 +1,11 @@
-import { runProbe, type ProbeResult } from '@video-exporter/probe-worker';
+import {
+  isRtmpUrl,
+  PROBE_URL_SCHEMES,
+  PROBE_URL_SCHEMES_TEXT,
+  rtmpUrlProblem,
+  runProbe,
+  type ProbeResult,
+} from '@video-exporter/probe-worker';
 import { scoreSingleProbe } from '../scoring/single-probe.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { UsageError } from './usage.js';
@@ -15,7 +22,12 @@ export async function probeUrlOnce(o: ProbeCommandOptions): Promise<ProbeResult>
   } catch {
     throw new UsageError('malformed URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`unsupported URL scheme "${url.protocol.slice(0, -1)}": only http and https`);
+  const scheme = url.protocol.slice(0, -1);
+  if (!PROBE_URL_SCHEMES.includes(scheme)) {
+    throw new UsageError(`unsupported URL scheme "${scheme}": only ${PROBE_URL_SCHEMES_TEXT}`);
+  }
+  const rtmpProblem = isRtmpUrl(o.target) ? rtmpUrlProblem(o.target) : undefined;
+  if (rtmpProblem !== undefined) throw new UsageError(`${rtmpProblem} (expected rtmp://host[:port]/app/stream)`);
   const sampleMs = (o.durationS ?? DEFAULT_DURATION_S) * 1000;
   const tty = process.stderr.isTTY && !o.json;
   const started = Date.now();

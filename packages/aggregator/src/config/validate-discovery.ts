@@ -1,4 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker';
+import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, redactUrl, rtmpUrlProblem } from '@video-exporter/probe-worker';
 import { encodeSegment, parseTemplate, renderTemplate, TEMPLATE_FIELDS } from '../discovery/template.js';
 import { type Env, expandEnv } from './env.js';
 import {
@@ -246,13 +246,17 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 export function urlProblem(url: string): string | undefined {
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) return 'not a valid URL (expected http://host/path or https://...)';
-  if (scheme !== 'http' && scheme !== 'https') return `unsupported scheme "${scheme}" (only http and https)`;
+  if (!PROBE_URL_SCHEMES.includes(scheme)) {
+    return `unsupported scheme "${scheme}" (only ${PROBE_URL_SCHEMES_TEXT})`;
+  }
   try {
     new URL(url);
   } catch {
     return 'not a valid URL';
   }
-  return undefined;
+  // SPEC §14: a discovered stream may play over RTMP (an origin's rtmp://host/app/{stream})
+  const rtmp = isRtmpUrl(url) ? rtmpUrlProblem(url) : undefined;
+  return rtmp === undefined ? undefined : `not a valid RTMP URL (${rtmp})`;
 }
 
 /** project/line/id: templates for srs/nms, literals for http_sd/file (whose labels come from the list). */

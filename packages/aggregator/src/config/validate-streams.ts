@@ -1,4 +1,10 @@
-import { redactUrl } from '@video-exporter/probe-worker';
+import {
+  isRtmpUrl,
+  PROBE_URL_SCHEMES,
+  PROBE_URL_SCHEMES_TEXT,
+  redactUrl,
+  rtmpUrlProblem,
+} from '@video-exporter/probe-worker';
 import { type Env, expandEnv } from './env.js';
 import {
   type Mapping,
@@ -182,14 +188,19 @@ export function readUrl(value: unknown, path: string, ctx: Pick<Context, 'env' |
     ctx.problems.add(path, `not a valid URL (expected http://host/path or https://...): ${shown}`);
     return undefined;
   }
-  if (scheme !== 'http' && scheme !== 'https') {
-    ctx.problems.add(path, `unsupported scheme "${scheme}" (only http and https): ${shown}`);
+  if (!PROBE_URL_SCHEMES.includes(scheme)) {
+    ctx.problems.add(path, `unsupported scheme "${scheme}" (only ${PROBE_URL_SCHEMES_TEXT}): ${shown}`);
     return undefined;
   }
   try {
     new URL(expanded.value);
   } catch {
     ctx.problems.add(path, `not a valid URL: ${shown}`);
+    return undefined;
+  }
+  const rtmpProblem = isRtmpUrl(expanded.value) ? rtmpUrlProblem(expanded.value) : undefined;
+  if (rtmpProblem !== undefined) {
+    ctx.problems.add(path, `not a valid RTMP URL (${rtmpProblem}; expected rtmp://host[:port]/app/stream): ${shown}`);
     return undefined;
   }
   return expanded.value;

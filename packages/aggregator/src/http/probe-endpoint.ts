@@ -112,8 +112,9 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
           }
           const resolved = checkResolved(verdict.host, addresses);
           if (!resolved.ok) return jsonReply(403, { error: resolved.error });
-          if (url.protocol === 'http:') {
+          if (url.protocol === 'http:' || url.protocol === 'rtmp:') {
             // pin the connection to the address just checked; the server still sees the name it expects
+            // (HTTP: the Host header; RTMP: the tcUrl, which the client builds from the same Host)
             host = url.host;
             url = new URL(url.href);
             url.hostname = net.isIPv6(addresses[0]!) ? `[${addresses[0]!}]` : addresses[0]!;

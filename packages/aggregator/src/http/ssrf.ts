@@ -3,7 +3,7 @@
  * Pure (no DNS, no sockets): probe-endpoint.ts resolves names and asks here about every address.
  *
  * The rules, in order:
- * 1. http and https only; the URL must parse (WHATWG URL, so `http://2130706433/`, `http://0x7f.1/` and
+ * 1. http, https, rtmp and rtmps only; the URL must parse (WHATWG URL, so `http://2130706433/`, `http://0x7f.1/` and
  *    `http://[::ffff:7f00:1]/` are seen in their canonical forms 127.0.0.1 / ::ffff:7f00:1).
  * 2. An IP-literal target must be listed as that IP in `allowed_hosts` (wildcards never match IPs).
  *    Listing an IP is the only way to reach a special address (loopback, link-local, cloud metadata,
@@ -17,6 +17,7 @@
  * are the main thing an operator probes, and the names are the operator's own.
  */
 import net from 'node:net';
+import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker';
 
 export type AddressClass =
   | 'public'
@@ -212,8 +213,14 @@ export function checkTarget(raw: string, allow: AllowList): TargetVerdict {
   } catch {
     return { ok: false, status: 400, error: 'target is not an absolute URL' };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, status: 400, error: `target scheme "${url.protocol.slice(0, -1)}" is not allowed: http and https only` };
+  const scheme = url.protocol.slice(0, -1);
+  if (!PROBE_URL_SCHEMES.includes(scheme)) {
+    const error = `target scheme "${scheme}" is not allowed: ${PROBE_URL_SCHEMES_TEXT} only`;
+    return { ok: false, status: 400, error };
+  }
+  const rtmpProblem = isRtmpUrl(raw) ? rtmpUrlProblem(raw) : undefined;
+  if (rtmpProblem !== undefined) {
+    return { ok: false, status: 400, error: `target is not a valid RTMP URL: ${rtmpProblem}` };
   }
   const host = bareHost(url.hostname);
   if (host === '') return { ok: false, status: 400, error: 'target has no host' };

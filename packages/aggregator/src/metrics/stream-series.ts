@@ -16,7 +16,11 @@ const zeroIfFailed = (s: StreamSnapshot, v: number | undefined) => (s.last && !s
  */
 export const STREAM_GAUGES: ReadonlyArray<readonly [name: string, help: string, value: Value]> = [
   // names kept from the reference exporter (the public contract)
-  ['video_stream_up', '1 if the last probe got HTTP 200, a valid FLV header and at least one video frame', (s) => bool(s.up)],
+  [
+    'video_stream_up',
+    '1 if the last probe got HTTP 200 (RTMP: play started), FLV and at least one video frame',
+    (s) => bool(s.up),
+  ],
   ['video_stream_healthy', '1 if up, playable and overall score >= 1', (s) => bool(s.healthy)],
   ['video_stream_playable', '1 if the last probe saw >= min_keyframes keyframes and > 10 video frames', (s) => bool(s.playable)],
   ['video_stream_total_packets', 'Audio + video packets read in the last sample', (s) => s.last?.packets.total],
@@ -48,6 +52,11 @@ export const STREAM_GAUGES: ReadonlyArray<readonly [name: string, help: string, 
   ['video_stream_dns_seconds', 'DNS lookup time, seconds', (s) => sec(s.last?.dns_ms)],
   ['video_stream_connect_seconds', 'TCP connect time, seconds', (s) => sec(s.last?.connect_ms)],
   ['video_stream_tls_seconds', 'TLS handshake time, seconds', (s) => sec(s.last?.tls_ms)],
+  [
+    'video_stream_handshake_seconds',
+    'RTMP: C0+C1 sent to S2 received, seconds (absent for HTTP)',
+    (s) => sec(s.last?.handshake_ms),
+  ],
   ['video_stream_http_status', 'HTTP status code of the last probe (final hop)', (s) => s.last?.http_status],
   ['video_stream_startup_seconds', 'Viewer model: request start to playback start, seconds', (s) => sec(s.last?.player?.startup_ms)],
   ['video_stream_rebuffers', 'Viewer model: rebuffering events in the last sample', (s) => s.last?.player?.rebuffer_count],

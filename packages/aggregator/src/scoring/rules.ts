@@ -77,8 +77,18 @@ export function overallScore(
   return OVERALL[quality][stability];
 }
 
-/** up: HTTP 200 (or a local file), a valid FLV header and at least one video frame. */
-export function isUp(probe: { http_status?: number | undefined; flv_header: boolean; video_frames: number; local?: boolean }): boolean {
+/**
+ * up: HTTP 200 (or a local file), a valid FLV header and at least one video frame; for RTMP (SPEC §14)
+ * play started and at least one video frame.
+ */
+export function isUp(probe: {
+  http_status?: number | undefined;
+  play_started?: boolean | undefined;
+  flv_header: boolean;
+  video_frames: number;
+  local?: boolean;
+}): boolean {
+  if (probe.play_started === true) return probe.video_frames >= 1;
   return (probe.local === true || probe.http_status === 200) && probe.flv_header && probe.video_frames >= 1;
 }
 

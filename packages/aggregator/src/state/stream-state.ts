@@ -36,7 +36,12 @@ export class StreamState {
   /** Folds one probe result in and returns the new snapshot. */
   record(result: ProbeResult, nowMs: number, minKeyframes: number, thresholds: ScoringThresholds): StreamSnapshot {
     // A video frame implies a valid FLV header; a probe can be up yet failed (e.g. no_keyframe).
-    const up = isUp({ http_status: result.http_status, flv_header: result.video.frames > 0, video_frames: result.video.frames });
+    const up = isUp({
+      http_status: result.http_status,
+      play_started: result.play_started,
+      flv_header: result.video.frames > 0,
+      video_frames: result.video.frames,
+    });
     const playable = up && isPlayable({ keyframes: result.video.keyframes, video_frames: result.video.frames }, minKeyframes);
     if (up && result.bitrate_bps !== undefined && result.bitrate_bps > 0) {
       this.bitrates.push(result.bitrate_bps);

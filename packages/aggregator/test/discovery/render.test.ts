@@ -108,7 +108,21 @@ describe('rendering found entries into streams', () => {
       ['targets/discovered/live/b', 'https://edge/live/b.flv?auth_key=secret', { role: 'edge' }],
     ]);
     expect([...r.droppedTags]).toEqual(['shard']);
-    expect(r.examples).toEqual(['target "ftp://edge/live/c.flv": unsupported scheme "ftp" (only http and https)']);
+    expect(r.examples).toEqual(['target "ftp://edge/live/c.flv": unsupported scheme "ftp" (only http, https, rtmp and rtmps)']);
+  });
+
+  it('rtmp:// and rtmps:// targets are streams too (SPEC §14); one without /app/stream is invalid', () => {
+    const sd = sourceConfig({ name: 'origins', type: 'http_sd' });
+    const r = new Renderer(sd, ALLOWED).render([
+      target('rtmp://origin/live/d?token=1'),
+      target('rtmps://origin/live/e'),
+      target('rtmp://origin/live'),
+    ]);
+    expect(r.streams.map((s) => [s.id, s.url])).toEqual([
+      ['live/d', 'rtmp://origin/live/d?token=1'],
+      ['live/e', 'rtmps://origin/live/e'],
+    ]);
+    expect(r.examples).toEqual(['target "rtmp://origin/live": not a valid RTMP URL (RTMP URL needs /app/stream in its path)']);
   });
 
   it('the default id of a target is its path without the extension', () => {
