@@ -12,6 +12,7 @@ const TIMING_SENSITIVE = [
   'packages/live-source/test/live-source.test.ts',
   'packages/aggregator/test/http.test.ts',
   'tests/exporter/run.test.ts',
+  'tests/faults/fault-suite.test.ts',
   'tests/probe/latency-truth.test.ts',
   'tests/e2e/node-media-server.test.ts',
   'packages/live-source/test/onfi.test.ts',

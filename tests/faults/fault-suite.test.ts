@@ -14,9 +14,9 @@
  * (audio only, lost keyframes), which must end inside the probe's budget (interval − 0.5 s).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { FAILURE_REASONS, type FailureReason } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { tempDir } from '../exporter/support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until, type LogLine } from '../exporter/support/exporter-process.js';
 import { getJson, scrape } from '../exporter/support/http.js';
@@ -70,7 +70,8 @@ interface Case extends FaultStream {
 
 describe('fault suite: one exporter process, every failure reason beside healthy streams', () => {
   const dir = tempDir('fault-suite');
-  let source: LiveSource;
+  // the source in its own process: its pacing must not wait for this process's scrapes and parsing
+  let source: LiveSourceProcess;
   const servers: Closable[] = [];
   let exporter: ExporterProcess;
   let url: string;
@@ -93,7 +94,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
   };
 
   beforeAll(async () => {
-    source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE }, rtmpPort: 0 });
+    source = await startLiveSourceProcess({ fixtures: { hd: LIVE_FIXTURE }, rtmp: true });
     const cert = makeSelfSignedCert(dir.path);
     const tlsFront = await startTlsProxy(cert, source.port);
     // FLV header, onMetaData, sequence headers and the first 60 KB or so of the first keyframe (147 KB)

@@ -14,6 +14,10 @@ const START_TIMEOUT_MS = 15_000;
 export interface LiveSourceProcess {
   /** http://127.0.0.1:PORT */
   url: string;
+  /** the HTTP port */
+  port: number;
+  /** rtmp://127.0.0.1:PORT when started with `rtmp` */
+  rtmpUrl?: string;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,8 @@ export interface LiveSourceProcessOptions {
   tickMs?: number;
   /** told of every stream body the source starts: its path and the GOP-cache burst it sent (--report-streams) */
   onStreamStart?: (start: { stream: string; burst_ms: number }) => void;
+  /** also serve RTMP on an ephemeral port (--rtmp-port 0) */
+  rtmp?: boolean;
 }
 
 /** Starts the source and resolves once it printed its URL (rejects with its stderr if it did not). */
@@ -33,16 +39,17 @@ export async function startLiveSourceProcess(o: LiveSourceProcessOptions): Promi
   if (o.gopCache) args.push('--gop-cache');
   if (o.tickMs !== undefined) args.push('--tick-ms', String(o.tickMs));
   if (o.onStreamStart) args.push('--report-streams');
+  if (o.rtmp) args.push('--rtmp-port', '0');
   const child = spawnTracked(process.execPath, args);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout! });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const ready = await new Promise<{ url: string; rtmpUrl?: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`live source: no URL after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
       lines.once('line', (line) => {
         clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
+        resolve(JSON.parse(line) as { url: string; rtmpUrl?: string });
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -51,7 +58,8 @@ export async function startLiveSourceProcess(o: LiveSourceProcessOptions): Promi
     });
     const report = o.onStreamStart;
     if (report) lines.on('line', (line) => report(JSON.parse(line) as { stream: string; burst_ms: number }));
-    return { url, close: () => stopChild(child) };
+    const port = Number(new URL(ready.url).port);
+    return { ...ready, port, close: () => stopChild(child) };
   } catch (err) {
     await stopChild(child);
     throw err;
