@@ -16,3 +16,8 @@ export { BitReader, BitReaderUnderrunError, ExpGolombOverflowError } from './bit
 export { removeEmulationPrevention } from './emulation.js';
 export { decodeAmf0, type Amf0Result, type Amf0Options } from './amf0.js';
 export { streamClockMs, streamClockStrings, STREAM_CLOCK_SCRIPT_NAME } from './stream-clock.js';
+// tag-body readers, for the content check's elementary streams (probe-worker/src/content)
+export { readVideoTagHeader, FRAME_TYPE_KEY, type VideoTagHeader } from './video-tag.js';
+export { readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
+export { parseEnhancedBody, type EnhancedBody, type EnhancedTrackPacket } from './enhanced-body.js';
+export { videoFourCcToCodec } from './codecs/video-codec-names.js';

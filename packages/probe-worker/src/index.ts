@@ -10,3 +10,4 @@ export { httpProbe, type HttpProbeOptions, type HttpProbeOutcome } from './http/
 export { ChunkReader, type MessageSink, type StreamingSink } from './rtmp/chunk-reader.js';
 export { encodeMessage } from './rtmp/chunk-writer.js';
 export { encodeAmf0, type Amf0Out } from './rtmp/amf0-writer.js';
+export * from './content/index.js';

@@ -1,3 +1,5 @@
+import type { ContentCheckJob } from './content/settings.js';
+
 /** One probe attempt, as the aggregator hands it to a worker: plain data, structured-clone safe. */
 export interface ProbeJob {
   url: string;
@@ -17,6 +19,8 @@ export interface ProbeJob {
   idleTimeoutMs?: number;
   /** hard deadline of this attempt, ms from its start */
   deadlineMs: number;
+  /** a content check is due with this probe (SPEC §13): keep the sample's media and decode it */
+  content?: ContentCheckJob;
   /** test hooks for worker isolation tests; never set from config */
   testHook?: 'throw' | 'crash' | 'hang';
 }

@@ -1,4 +1,6 @@
 import { FlvDemuxer, MediaSummaryBuilder, STREAM_CLOCK_SCRIPT_NAME, streamClockMs, type MediaSummary } from '@video-exporter/flv-parser';
+import { runContentCheck } from './content/content-check.js';
+import { SampleRecorder } from './content/sample-recorder.js';
 import { readSource, type SourceOutcome } from './source/index.js';
 import type { ProbeJob } from './job.js';
 import { LatencyTracker } from './latency.js';
@@ -44,6 +46,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   let sampleTimer: NodeJS.Timeout | undefined;
 
   const latency = new LatencyTracker();
+  // only a probe whose content check is due keeps its media
+  const recorder = job.content ? new SampleRecorder(job.content.maxSampleBytes) : undefined;
   const demuxer = new FlvDemuxer((event) => {
     media.add(event);
     if (event.type === 'video-frame') {
@@ -100,20 +104,24 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
           stalls.onRead(at);
         },
         onBytes(chunk) {
+          recorder?.bytes(chunk);
           demuxer.push(chunk);
           return afterMedia();
         },
         onTag(tagType, timestamp, body) {
           tags++;
+          recorder?.tag(tagType, timestamp, body);
           demuxer.pushTag(tagType, timestamp, body);
           return afterMedia();
         },
         onTagStart(tagType, timestamp, size) {
           tags++;
+          recorder?.startTag(tagType, timestamp, size);
           demuxer.startTag(tagType, timestamp, size);
           return afterMedia();
         },
         onTagData(piece) {
+          recorder?.tagData(piece);
           demuxer.push(piece);
           return afterMedia();
         },
@@ -163,6 +171,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     result.error = redactText(failure.message, secrets);
   }
   result.ok = failure === undefined;
+  // a check needs pictures: a probe that failed before any video frame has nothing to decode
+  if (recorder && job.content && summary.video.frames > 0) result.content = await runContentCheck(recorder.finish(), job.content);
   return result;
 }
 

@@ -1,3 +1,5 @@
+import type { ContentResult } from './content/content-check.js';
+
 /**
  * The probe result: one plain, structured-clone-safe object per probe, shaped as SPEC §7's
  * `probe --json` output (snake_case; a field that was not measured is absent, never a fake 0).
@@ -97,4 +99,6 @@ export interface ProbeResult {
   /** anomaly code -> count */
   anomalies?: Record<string, number>;
   scores?: ProbeScores;
+  /** the content check that rode on this probe (SPEC §13) */
+  content?: ContentResult;
 }

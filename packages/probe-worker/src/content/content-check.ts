@@ -1,0 +1,97 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { extractElementaryStreams, type ElementaryStreams } from './elementary-streams.js';
+import { ffmpegArgs } from './ffmpeg-command.js';
+import { parseDetectors } from './ffmpeg-output.js';
+import { ivfFileHeader, ivfFrameHeader } from './ivf.js';
+import { runFfmpeg } from './run-ffmpeg.js';
+import type { ContentCheckJob } from './settings.js';
+
+/** SPEC §13 result of one check; ratios are shares of the checked media time. */
+export interface ContentResult {
+  result: 'ok' | 'failed' | 'timeout';
+  error?: string;
+  /** wall time the check took, ms */
+  duration_ms: number;
+  black_ratio?: number;
+  frozen_ratio?: number;
+  silence_ratio?: number;
+  loudness_lufs?: number;
+  /** the JPEG of the last keyframe (bounded); structured-clone safe */
+  thumbnail?: ArrayBuffer;
+}
+
+/** A thumbnail larger than this is not returned (a 320-px JPEG is a few tens of KiB). */
+const MAX_THUMBNAIL_BYTES = 1024 * 1024;
+const RATIO_DIGITS = 1000;
+const MS_PER_S = 1000;
+/** IVF header picture size: the decoders take the real size from the bitstream */
+const IVF_PLACEHOLDER_SIZE = 0;
+
+const ratio = (part: number, whole: number) => Math.round(Math.min(1, part / whole) * RATIO_DIGITS) / RATIO_DIGITS;
+
+/**
+ * One content check over a recorded FLV sample: elementary streams into temp files of a private temp
+ * dir (ffmpeg can then probe them at leisure; no pipe deadlocks), one ffmpeg run, its stderr read back.
+ */
+export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Promise<ContentResult> {
+  const t0 = performance.now();
+  const es = extractElementaryStreams(flv, job.decode);
+  const took = () => Math.round(performance.now() - t0);
+  if (!es.video && !es.audio) return { result: 'failed', error: 'no decodable media in the sample', duration_ms: took() };
+  const dir = await mkdtemp(join(tmpdir(), 'video-exporter-content-'));
+  try {
+    const inputs = await writeInputs(dir, es);
+    const thumbnailPath = es.video && job.thumbnailWidth > 0 ? join(dir, 'thumb.jpg') : null;
+    const args = ffmpegArgs(job, { ...inputs, thumbnailPath });
+    const run = await runFfmpeg(job.ffmpeg, args, job.timeoutMs);
+    if (run.outcome === 'timeout') return { result: 'timeout', error: `ffmpeg ran past ${job.timeoutMs} ms`, duration_ms: took() };
+    if (run.outcome === 'spawn_error' || run.code !== 0) {
+      const tail = run.stderr.trim().split('\n').slice(-1)[0] ?? '';
+      const error = run.message ?? `ffmpeg exited with ${run.code}: ${tail.slice(0, 200)}`;
+      return { result: 'failed', error, duration_ms: took() };
+    }
+    const videoS = (es.video?.spanMs ?? 0) / MS_PER_S;
+    const audioS = (es.audio?.spanMs ?? 0) / MS_PER_S;
+    const d = parseDetectors(run.stderr, videoS, audioS);
+    const out: ContentResult = { result: 'ok', duration_ms: 0 };
+    if (es.video && videoS > 0) {
+      out.black_ratio = ratio(d.blackS, videoS);
+      out.frozen_ratio = ratio(d.frozenS, videoS);
+    }
+    if (es.audio && audioS > 0) {
+      out.silence_ratio = ratio(d.silentS, audioS);
+      if (d.loudnessLufs !== undefined) out.loudness_lufs = d.loudnessLufs;
+    }
+    if (es.audio && d.loudnessLufs === undefined) return { result: 'failed', error: 'ffmpeg printed no loudness summary', duration_ms: took() };
+    if (thumbnailPath) {
+      const jpeg = await readFile(thumbnailPath).catch(() => null);
+      if (jpeg && jpeg.length > 0 && jpeg.length <= MAX_THUMBNAIL_BYTES) {
+        out.thumbnail = jpeg.buffer.slice(jpeg.byteOffset, jpeg.byteOffset + jpeg.length);
+      }
+    }
+    out.duration_ms = took();
+    return out;
+  } catch (e) {
+    return { result: 'failed', error: (e as Error).message, duration_ms: took() };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writeInputs(dir: string, es: ElementaryStreams) {
+  let video: string | null = null;
+  let audio: { path: string; format: 'adts' | 'mp3' } | null = null;
+  if (es.video) {
+    const parts: Uint8Array[] = [ivfFileHeader(es.video.fourcc, IVF_PLACEHOLDER_SIZE, IVF_PLACEHOLDER_SIZE, es.video.frames.length)];
+    for (const f of es.video.frames) parts.push(ivfFrameHeader(f.data.length, f.ptsMs), f.data);
+    video = join(dir, 'video.ivf');
+    await writeFile(video, parts);
+  }
+  if (es.audio) {
+    audio = { path: join(dir, es.audio.format === 'adts' ? 'audio.aac' : 'audio.mp3'), format: es.audio.format };
+    await writeFile(audio.path, es.audio.chunks);
+  }
+  return { video, audio };
+}

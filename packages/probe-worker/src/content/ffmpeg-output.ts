@@ -1,0 +1,79 @@
+/**
+ * Reads what ffmpeg's blackdetect, freezedetect, silencedetect and ebur128 print to stderr. Pure.
+ * A run still open when the media ends (freezedetect prints no freeze_end then) counts to the end.
+ */
+
+export interface DetectedContent {
+  /** seconds of black picture / frozen picture / silence, within [0, span] */
+  blackS: number;
+  frozenS: number;
+  silentS: number;
+  /** integrated loudness, LUFS; undefined when ebur128 printed no summary */
+  loudnessLufs?: number;
+  /** lines that looked like a detector's but did not parse, for the log */
+  garbage: number;
+}
+
+type Kind = 'black' | 'freeze' | 'silence';
+
+const NUM = String.raw`(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)`;
+const START = new RegExp(String.raw`\b(black|freeze|silence)_start:\s*${NUM}`, 'g');
+const END = new RegExp(String.raw`\b(black|freeze|silence)_end:\s*${NUM}`, 'g');
+const INTEGRATED = new RegExp(String.raw`^\s*I:\s*${NUM}\s*LUFS`, 'm');
+const SUMMARY = /Summary:/;
+
+class Runs {
+  private open: number | undefined;
+  total = 0;
+  constructor(private readonly spanS: number) {}
+  start(t: number): void {
+    this.open ??= t;
+  }
+  end(t: number): void {
+    const from = this.open ?? 0;
+    this.open = undefined;
+    this.total += Math.max(0, Math.min(t, this.spanS) - Math.max(0, from));
+  }
+  finish(): number {
+    if (this.open !== undefined) this.end(this.spanS);
+    return Math.min(this.total, this.spanS);
+  }
+}
+
+export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number): DetectedContent {
+  const runs: Record<Kind, Runs> = {
+    black: new Runs(videoSpanS),
+    freeze: new Runs(videoSpanS),
+    silence: new Runs(audioSpanS),
+  };
+  let garbage = 0;
+  // events in the order ffmpeg printed them: a start and an end may share a line (blackdetect)
+  const events: { at: number; kind: Kind; edge: 'start' | 'end'; t: number }[] = [];
+  for (const [re, edge] of [[START, 'start'], [END, 'end']] as const) {
+    for (const m of stderr.matchAll(re)) {
+      const t = Number(m[2]);
+      if (!Number.isFinite(t)) {
+        garbage++;
+        continue;
+      }
+      events.push({ at: m.index ?? 0, kind: m[1] as Kind, edge, t });
+    }
+  }
+  events.sort((a, b) => a.at - b.at);
+  for (const e of events) {
+    if (e.edge === 'start') runs[e.kind].start(e.t);
+    else runs[e.kind].end(e.t);
+  }
+  const out: DetectedContent = {
+    blackS: runs.black.finish(),
+    frozenS: runs.freeze.finish(),
+    silentS: runs.silence.finish(),
+    garbage,
+  };
+  const summaryAt = stderr.search(SUMMARY);
+  if (summaryAt >= 0) {
+    const m = INTEGRATED.exec(stderr.slice(summaryAt));
+    if (m && Number.isFinite(Number(m[1]))) out.loudnessLufs = Number(m[1]);
+  }
+  return out;
+}

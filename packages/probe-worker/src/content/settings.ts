@@ -1,0 +1,37 @@
+import type { DecodeMode } from './elementary-streams.js';
+
+/** What the worker needs to run one content check (SPEC §13), as the aggregator hands it over. */
+export interface ContentCheckJob {
+  /** ffmpeg path or name on PATH */
+  ffmpeg: string;
+  decode: DecodeMode;
+  /** ms the decoder may run before it is killed */
+  timeoutMs: number;
+  /** blackdetect pix_th: a pixel darker than this (0..1) is black */
+  blackPixelThreshold: number;
+  /** freezedetect noise tolerance, dB */
+  freezeNoiseDb: number;
+  /** silencedetect noise level, dB */
+  silenceDb: number;
+  /** seconds a black / frozen / silent run must last to count */
+  minDurationS: number;
+  /** thumbnail width in pixels; 0: no thumbnail */
+  thumbnailWidth: number;
+  /** the most sample bytes kept for the check */
+  maxSampleBytes: number;
+}
+
+/** SPEC §13: the sample kept for a check is bounded. */
+export const DEFAULT_MAX_SAMPLE_BYTES = 16 * 1024 * 1024;
+
+export const DEFAULT_CONTENT_CHECK: ContentCheckJob = {
+  ffmpeg: 'ffmpeg',
+  decode: 'keyframes',
+  timeoutMs: 10_000,
+  blackPixelThreshold: 0.1,
+  freezeNoiseDb: -60,
+  silenceDb: -50,
+  minDurationS: 2,
+  thumbnailWidth: 320,
+  maxSampleBytes: DEFAULT_MAX_SAMPLE_BYTES,
+};
