@@ -54,7 +54,8 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
     }
     const videoS = (es.video?.spanMs ?? 0) / MS_PER_S;
     const audioS = (es.audio?.spanMs ?? 0) / MS_PER_S;
-    const d = parseDetectors(run.stderr, videoS, audioS);
+    const lastFrameS = (es.video?.frames.at(-1)?.ptsMs ?? Infinity) / MS_PER_S;
+    const d = parseDetectors(run.stderr, videoS, audioS, lastFrameS);
     const out: ContentResult = { result: 'ok', duration_ms: 0 };
     if (es.video && videoS > 0) {
       out.black_ratio = ratio(d.blackS, videoS);

@@ -25,14 +25,22 @@ const SUMMARY = /Summary:/;
 class Runs {
   private open: number | undefined;
   total = 0;
-  constructor(private readonly spanS: number) {}
+  /**
+   * `lastFrameS`: pts of the last decoded picture. A run ended there reaches the sample's end: the
+   * detector cannot know that picture's duration (in keyframes mode it stands for seconds of media).
+   */
+  constructor(
+    private readonly spanS: number,
+    private readonly lastFrameS = Infinity,
+  ) {}
   start(t: number): void {
     this.open ??= t;
   }
   end(t: number): void {
     const from = this.open ?? 0;
     this.open = undefined;
-    this.total += Math.max(0, Math.min(t, this.spanS) - Math.max(0, from));
+    const to = t >= this.lastFrameS ? this.spanS : Math.min(t, this.spanS);
+    this.total += Math.max(0, to - Math.max(0, from));
   }
   finish(): number {
     if (this.open !== undefined) this.end(this.spanS);
@@ -40,10 +48,10 @@ class Runs {
   }
 }
 
-export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number): DetectedContent {
+export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number, lastFrameS = Infinity): DetectedContent {
   const runs: Record<Kind, Runs> = {
-    black: new Runs(videoSpanS),
-    freeze: new Runs(videoSpanS),
+    black: new Runs(videoSpanS, lastFrameS),
+    freeze: new Runs(videoSpanS, lastFrameS),
     silence: new Runs(audioSpanS),
   };
   let garbage = 0;
