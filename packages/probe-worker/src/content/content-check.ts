@@ -29,6 +29,10 @@ const MS_PER_S = 1000;
 /** IVF header picture size: the decoders take the real size from the bitstream */
 const IVF_PLACEHOLDER_SIZE = 0;
 
+const HEVC_FOURCC = 'HEVC';
+/** the lowest rate a raw input is read at (a keyframes-only sample has about one frame in seconds) */
+const MIN_FRAMERATE = 0.01;
+
 const ratio = (part: number, whole: number) => Math.round(Math.min(1, part / whole) * RATIO_DIGITS) / RATIO_DIGITS;
 
 /**
@@ -82,13 +86,20 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
 }
 
 async function writeInputs(dir: string, es: ElementaryStreams) {
-  let video: string | null = null;
+  let video: { path: string; format: 'ivf' | 'hevc'; framerate: number } | null = null;
   let audio: { path: string; format: 'adts' | 'mp3' } | null = null;
   if (es.video) {
-    const parts: Uint8Array[] = [ivfFileHeader(es.video.fourcc, IVF_PLACEHOLDER_SIZE, IVF_PLACEHOLDER_SIZE, es.video.frames.length)];
-    for (const f of es.video.frames) parts.push(ivfFrameHeader(f.data.length, f.ptsMs), f.data);
-    video = join(dir, 'video.ivf');
-    await writeFile(video, parts);
+    const { frames, fourcc, spanMs } = es.video;
+    const framerate = Math.max(MIN_FRAMERATE, (frames.length * MS_PER_S) / Math.max(1, spanMs));
+    if (fourcc === HEVC_FOURCC) {
+      video = { path: join(dir, 'video.hevc'), format: 'hevc', framerate };
+      await writeFile(video.path, frames.map((f) => f.data));
+    } else {
+      const parts: Uint8Array[] = [ivfFileHeader(fourcc, IVF_PLACEHOLDER_SIZE, IVF_PLACEHOLDER_SIZE, frames.length)];
+      for (const f of frames) parts.push(ivfFrameHeader(f.data.length, f.ptsMs), f.data);
+      video = { path: join(dir, 'video.ivf'), format: 'ivf', framerate };
+      await writeFile(video.path, parts);
+    }
   }
   if (es.audio) {
     audio = { path: join(dir, es.audio.format === 'adts' ? 'audio.aac' : 'audio.mp3'), format: es.audio.format };

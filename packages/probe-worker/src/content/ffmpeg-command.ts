@@ -1,8 +1,11 @@
 import type { ContentCheckJob } from './settings.js';
 
 export interface CommandInputs {
-  /** IVF file of the video, or null */
-  video: string | null;
+  /**
+   * the video: IVF (timestamps per frame) or, for HEVC, which FFmpeg 5.1's IVF reader does not map, raw
+   * Annex-B read at the sample's mean frame rate; null without video
+   */
+  video: { path: string; format: 'ivf' | 'hevc'; framerate: number } | null;
   audio: { path: string; format: 'adts' | 'mp3' } | null;
   /** where the JPEG goes; null: no thumbnail */
   thumbnailPath: string | null;
@@ -20,7 +23,9 @@ export function ffmpegArgs(c: ContentCheckJob, inputs: CommandInputs): string[] 
   let audioIndex = 0;
   const d = c.minDurationS;
   if (inputs.video !== null) {
-    args.push('-f', 'ivf', '-i', inputs.video);
+    const v = inputs.video;
+    if (v.format === 'ivf') args.push('-f', 'ivf', '-i', v.path);
+    else args.push('-f', v.format, '-framerate', v.framerate.toFixed(3), '-i', v.path);
     audioIndex = 1;
     const detect = `blackdetect=d=${d}:pix_th=${c.blackPixelThreshold},freezedetect=n=${c.freezeNoiseDb}dB:d=${d}`;
     if (inputs.thumbnailPath !== null) {

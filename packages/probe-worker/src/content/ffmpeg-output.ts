@@ -20,7 +20,8 @@ const NUM = String.raw`(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)`;
 const START = new RegExp(String.raw`\b(black|freeze|silence)_start:\s*${NUM}`, 'g');
 const END = new RegExp(String.raw`\b(black|freeze|silence)_end:\s*${NUM}`, 'g');
 const INTEGRATED = new RegExp(String.raw`^\s*I:\s*${NUM}\s*LUFS`, 'm');
-const SUMMARY = /Summary:/;
+/** ffmpeg 5.1 may configure a filter graph twice: the first, empty graph prints a -70 LUFS summary too */
+const SUMMARY = 'Summary:';
 
 class Runs {
   private open: number | undefined;
@@ -78,7 +79,7 @@ export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: n
     silentS: runs.silence.finish(),
     garbage,
   };
-  const summaryAt = stderr.search(SUMMARY);
+  const summaryAt = stderr.lastIndexOf(SUMMARY);
   if (summaryAt >= 0) {
     const m = INTEGRATED.exec(stderr.slice(summaryAt));
     if (m && Number.isFinite(Number(m[1]))) out.loudnessLufs = Number(m[1]);
