@@ -15,6 +15,7 @@ import {
   parseListenAddr,
   summarizeConfig,
 } from '../src/config/index.js';
+import { defaultContentChecks } from '../src/config/validate-content-checks.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/config/', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../configs/example.yml', import.meta.url));
@@ -84,7 +85,7 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   { file: 'unknown-key-exporter.yml', message: 'exporter.check_intervall: unknown key (did you mean "check_interval"?)' },
   {
     file: 'unknown-key-stream.yml',
-    message: 'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls)',
+    message: 'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, content_checks)',
   },
   { file: 'unset-var.yml', message: 'streams.G01.CDN[0].url: environment variable CDN_AUTH_KEY is not set' },
   { file: 'unset-var-header.yml', message: 'streams.G01.CDN[0].headers.Authorization: environment variable CDN_BEARER is not set' },
@@ -153,6 +154,18 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     file: 'bad-probe-endpoint.yml',
     message:
       'exporter.probe_endpoint.allowed_hosts: must list at least one host when enabled: without an allow-list anyone could make the exporter fetch any URL',
+  },
+  {
+    file: 'bad-content-checks.yml',
+    message: [
+      'exporter.content_checks.enabled: must be auto, true or false, got "maybe"',
+      'exporter.content_checks.decode: must be one of keyframes, all, got "every"',
+      'exporter.content_checks.freeze_noise_db: must be a negative number of dB, got 10',
+      'exporter.content_checks.thumbnail_width: must be even (JPEG chroma subsampling), got 321',
+      'exporter.content_checks.max_decoders: unknown key (expected one of: enabled, ffmpeg, interval, decode, ' +
+        'max_concurrent, timeout, black_pixel_threshold, freeze_noise_db, silence_db, min_duration, thumbnail_width)',
+      'streams.G01.CDN[0].content_checks: may only be false (opting this stream out of content checks), got true',
+    ].join('\n'),
   },
   {
     file: 'bad-scoring.yml',
@@ -339,6 +352,7 @@ describe('good configs', () => {
       },
       sharding: { mode: 'none', resolve_interval_s: 15 },
       probe_endpoint: { enabled: false, allowed_hosts: [] },
+      content_checks: defaultContentChecks(),
     });
     expect(c.streams).toEqual([
       {
@@ -394,6 +408,20 @@ describe('good configs', () => {
       },
       sharding: { mode: 'static', index: 1, count: 3, resolve_interval_s: 15 },
       probe_endpoint: { enabled: true, allowed_hosts: ['cdn.example.com', '*.edge.example.net', '10.0.0.7', '2001:db8::1'] },
+      content_checks: {
+        ...defaultContentChecks(),
+        enabled: false,
+        ffmpeg: '/usr/bin/ffmpeg',
+        interval: 120,
+        decode: 'all',
+        max_concurrent: 3,
+        timeout: 20,
+        black_pixel_threshold: 0.15,
+        freeze_noise_db: -50,
+        silence_db: -45,
+        min_duration: 3,
+        thumbnail_width: 0,
+      },
     });
     expect(c.streams).toEqual([
       {
@@ -496,6 +524,8 @@ describe('configs/example.yml', () => {
       'tags',
       'headers',
       'insecure_tls',
+      ...Object.keys(defaultContentChecks()),
+      'content_checks',
     ];
     for (const key of keys) expect(text, key).toMatch(new RegExp(`^\\s*(# )?(- )?${key}:`, 'm'));
   });

@@ -1,4 +1,5 @@
 import { DEFAULT_THRESHOLDS } from '../scoring/rules.js';
+import { defaultContentChecks } from './validate-content-checks.js';
 import type { ExporterConfig } from './types.js';
 
 /** The reference's tag allow-list: tag keys outside it are dropped (they would become label names). */
@@ -28,5 +29,6 @@ export function defaultExporterConfig(): ExporterConfig {
     scoring: { ...DEFAULT_THRESHOLDS },
     sharding: { mode: 'none', resolve_interval_s: 15 },
     probe_endpoint: { enabled: false, allowed_hosts: [] },
+    content_checks: defaultContentChecks(),
   };
 }

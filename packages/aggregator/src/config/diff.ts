@@ -34,6 +34,7 @@ export function sameStream(a: StreamConfig, b: StreamConfig): boolean {
     a.key === b.key &&
     a.url === b.url &&
     a.insecure_tls === b.insecure_tls &&
+    a.content_checks === b.content_checks &&
     sameRecord(a.tags, b.tags) &&
     sameRecord(a.headers, b.headers)
   );

@@ -1,3 +1,4 @@
+import type { ContentChecksConfig } from './validate-content-checks.js';
 import type { ScoringThresholds } from '../scoring/rules.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -17,6 +18,8 @@ export interface StreamConfig {
   /** after `${VAR}` expansion: may hold secrets, never print values */
   headers: Record<string, string>;
   insecure_tls: boolean;
+  /** `content_checks: false`: this stream is never decoded (SPEC §13) */
+  content_checks?: false;
   /** the discovery source that found it; undefined for streams from `streams:` */
   source?: string;
   /** discovered, gone from its source's list, kept (not probed, up = 0) until gone_grace ends */
@@ -77,6 +80,8 @@ export interface ExporterConfig {
   scoring: ScoringThresholds;
   sharding: ShardingConfig;
   probe_endpoint: ProbeEndpointConfig;
+  /** SPEC §13 */
+  content_checks: ContentChecksConfig;
 }
 
 export type DiscoveryType = 'srs' | 'nms' | 'http_sd' | 'file';

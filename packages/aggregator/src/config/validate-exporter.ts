@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { DEFAULT_THRESHOLDS, type ScoringThresholds } from '../scoring/rules.js';
 import { defaultExporterConfig } from './defaults.js';
+import { readContentChecks } from './validate-content-checks.js';
 import { HOSTNAME, parseListenAddr } from './listen-addr.js';
 import { parseDnsServer } from '../sharding/dns-server-address.js';
 import {
@@ -105,6 +106,10 @@ export function validateExporter(raw: Mapping | undefined, problems: Problems): 
           probe_endpoint: (v, p) => {
             const m = readMapping(v, p, problems);
             if (m !== undefined) c.probe_endpoint = readProbeEndpoint(m, p, problems);
+          },
+          content_checks: (v, p) => {
+            const m = readMapping(v, p, problems);
+            if (m !== undefined) c.content_checks = readContentChecks(m, p, problems);
           },
         });
 

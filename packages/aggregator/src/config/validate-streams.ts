@@ -126,6 +126,7 @@ function readStream(
   let tags: Record<string, string> = {};
   let headers: Record<string, string> = {};
   let insecureTls = false;
+  let contentChecks = true;
   const seen = walkMapping(entry, path, problems, {
     url: (v, p) => {
       url = readUrl(v, p, ctx);
@@ -153,6 +154,10 @@ function readStream(
     insecure_tls: (v, p) => {
       insecureTls = readBoolean(v, p, problems) ?? false;
     },
+    content_checks: (v, p) => {
+      if (v === false) contentChecks = false;
+      else problems.add(p, `may only be false (opting this stream out of content checks), got ${describe(v)}`);
+    },
   });
   for (const required of ['url', 'id']) {
     if (!seen.has(required)) problems.add(path, `missing required key "${required}"`);
@@ -167,6 +172,7 @@ function readStream(
     tags,
     headers,
     insecure_tls: insecureTls,
+    ...(contentChecks ? {} : { content_checks: false as const }),
   };
 }
 
