@@ -8,6 +8,8 @@ import {
   type StreamConfig,
   type StreamDiff,
 } from './config/index.js';
+import { ContentScheduler } from './content/scheduler.js';
+import { ffmpegAvailable } from './content/ffmpeg-available.js';
 import { DiscoveryManager } from './discovery/manager.js';
 import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
@@ -67,9 +69,14 @@ export class Exporter implements ExporterView {
   private discovered: readonly StreamConfig[] = [];
   /** set while a reload applies: discovery changes wait for the reload's own reconcile */
   private applying = false;
+  /** SPEC §13: which probe carries a content check; the latest thumbnails */
+  private content!: ContentScheduler;
+  /** why content checks are off, for /status; undefined while they run */
+  private contentOff: string | undefined = 'not started';
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
+    this.content = new ContentScheduler(o.config.exporter.content_checks, false);
     this.metrics = createMetrics({
       registry: this.registry,
       allowedTags: o.config.exporter.allowed_tags,
@@ -106,6 +113,7 @@ export class Exporter implements ExporterView {
     // behind them in Piscina (where the hang guard already runs and would report them as timeouts)
     this.pool = new ProbePool({ maxConcurrent: e.max_concurrent + PROBE_LIMITS.maxConcurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
     this.scheduler = this.createScheduler();
+    this.startContentChecks();
     for (const w of this.config.warnings) this.o.logger.warn(w);
     for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);
     this.startDiscovery();
@@ -354,6 +362,30 @@ export class Exporter implements ExporterView {
     this.scheduler.remove(key);
     this.streams.delete(key);
     this.metrics.remove(t.state.stream);
+    this.content.forget(key);
+  }
+
+  /** SPEC §13: `auto` without ffmpeg logs one line and /status says so; `true` without it is an error. */
+  private startContentChecks(): void {
+    const c = this.config.exporter.content_checks;
+    if (c.enabled === false) {
+      this.contentOff = 'disabled in the config';
+      return;
+    }
+    if (!ffmpegAvailable(c.ffmpeg)) {
+      this.contentOff = `ffmpeg not found or not working (${c.ffmpeg})`;
+      if (c.enabled === true) this.o.logger.error(`content checks required but ${this.contentOff}`);
+      else this.o.logger.info(`content checks off: ${this.contentOff}`);
+      return;
+    }
+    this.content = new ContentScheduler(c, true);
+    this.contentOff = undefined;
+    this.o.logger.info('content checks on', { ffmpeg: c.ffmpeg, interval: c.interval, decode: c.decode });
+  }
+
+  /** The latest thumbnail JPEG of a stream (SPEC §13), if a check made one. */
+  thumbnail(key: string): Buffer | undefined {
+    return this.content.thumbnail(key);
   }
 
   private async probe(key: string): Promise<void> {
@@ -362,6 +394,29 @@ export class Exporter implements ExporterView {
     const e = this.config.exporter;
     const started = performance.now();
     const job = buildJob(tracked.config, e);
+    const contentJob = this.content.take(tracked.config, Date.now());
+    if (contentJob) job.content = contentJob;
+    let result: ProbeResult | undefined;
+    try {
+      result = await this.probeOnce(key, job, e);
+    } finally {
+      if (contentJob) this.finishContent(key, result);
+    }
+    if (result) this.recordProbe(key, tracked, result, started);
+  }
+
+  private finishContent(key: string, result: ProbeResult | undefined): void {
+    const c = result?.content;
+    this.content.release(key, c);
+    if (!c) return this.content.retryLater(key);
+    this.metrics.content.checks.inc({ result: c.result });
+    this.metrics.content.duration.observe(c.duration_ms / 1000);
+    if (c.result !== 'ok') this.o.logger.warn('content check failed', { stream: key, result: c.result, error: c.error });
+    // the JPEG stays in the scheduler: snapshots are JSON for the API
+    delete c.thumbnail;
+  }
+
+  private async probeOnce(key: string, job: ReturnType<typeof buildJob>, e: Config['exporter']): Promise<ProbeResult | undefined> {
     let result: ProbeResult;
     try {
       result = await probeWithRetries(
@@ -375,9 +430,14 @@ export class Exporter implements ExporterView {
         this.shutdown.signal,
       );
     } catch (err) {
-      if (this.shutdown.signal.aborted) return;
+      if (this.shutdown.signal.aborted) return undefined;
       throw err;
     }
+    return result;
+  }
+
+  private recordProbe(key: string, tracked: Tracked, result: ProbeResult, started: number): void {
+    const e = this.config.exporter;
     // stopped, reloaded or gone from its discovery source meanwhile
     if (this.shutdown.signal.aborted || this.streams.get(key) !== tracked || tracked.gone) return;
     this.metrics.probeDuration.observe((performance.now() - started) / 1000);

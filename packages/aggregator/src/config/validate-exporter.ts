@@ -158,13 +158,14 @@ function readScoring(raw: Mapping, path: string, problems: Problems): ScoringThr
   const t: ScoringThresholds = { ...DEFAULT_THRESHOLDS };
   const invalid = new Set<string>();
   const handlers: Record<string, KeyHandler> = {};
-  for (const key of Object.keys(DEFAULT_THRESHOLDS) as (keyof ScoringThresholds)[]) {
+  const ratios = new Set(['max_stall_ratio', 'max_black_ratio', 'max_frozen_ratio', 'max_silence_ratio']);
+  for (const key of [...Object.keys(DEFAULT_THRESHOLDS), 'max_silence_ratio'] as (keyof ScoringThresholds)[]) {
     handlers[key] = (v, p) => {
       let n: number | undefined;
       if (key === 'min_history') n = readPositiveInteger(v, p, problems);
       else if (key === 'stable_cv' || key === 'moderate_cv') n = readPositiveNumber(v, p, problems);
       else n = readNonNegativeNumber(v, p, problems);
-      if (n !== undefined && key === 'max_stall_ratio' && n > 1) {
+      if (n !== undefined && ratios.has(key) && n > 1) {
         problems.add(p, `must be a ratio between 0 and 1, got ${n}`);
         n = undefined;
       }
@@ -174,7 +175,7 @@ function readScoring(raw: Mapping, path: string, problems: Problems): ScoringThr
   }
   walkMapping(raw, path, problems, handlers);
   // "fair" must be reachable below "good", "moderate" above "stable"
-  const order: [keyof ScoringThresholds, keyof ScoringThresholds][] = [
+  const order: [Exclude<keyof ScoringThresholds, 'max_silence_ratio'>, Exclude<keyof ScoringThresholds, 'max_silence_ratio'>][] = [
     ['fair_framerate', 'good_framerate'],
     ['fair_bitrate_bps', 'good_bitrate_bps'],
     ['stable_cv', 'moderate_cv'],

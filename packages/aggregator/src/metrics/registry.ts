@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { contentMetrics } from './content-metrics.js';
 import { FAILURE_REASONS } from '@video-exporter/probe-worker';
 import type { DiscoverySourceStatus, StreamIdentity, StreamSnapshot } from '../state/types.js';
 import { StreamFamilies } from './stream-families.js';
@@ -131,6 +132,7 @@ export function createMetrics(o: MetricsOptions) {
   const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
   for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
   const discovery = discoveryMetrics(registers, src);
+  const content = contentMetrics(registers);
 
 
   return {
@@ -151,6 +153,7 @@ export function createMetrics(o: MetricsOptions) {
     unhandled,
     http: { requests: httpRequests, duration: httpDuration },
     discovery,
+    content,
 
     /** Publishes a stream's latest snapshot: set what was measured, remove what was not. */
     publish(s: StreamSnapshot): void {

@@ -71,6 +71,12 @@ export const STREAM_GAUGES: ReadonlyArray<readonly [name: string, help: string, 
   ['video_stream_start_lag_seconds', 'Largest excess of media received over wall time since the first frame: how far behind live a new viewer starts', (s) => sec(s.last?.latency?.start_lag_ms)],
   ['video_stream_media_rate', 'Media time per wall time after the start burst (1 = real time, below 1 viewers rebuffer)', (s) => s.last?.latency?.media_rate],
   ['video_stream_keyframe_interval_max_seconds', 'Longest media time between two keyframes in the last sample, seconds', (s) => sec(s.last?.latency?.keyframe_interval_max_ms)],
+  // SPEC §13 content checks: absent until a check ran, the sound ones absent without audio
+  ['video_stream_black_ratio', 'Share of the checked media time with a black picture', (s) => s.content?.black_ratio],
+  ['video_stream_frozen_ratio', 'Share of the checked media time with a frozen picture', (s) => s.content?.frozen_ratio],
+  ['video_stream_silence_ratio', 'Share of the checked media time with silent sound', (s) => s.content?.silence_ratio],
+  ['video_stream_loudness_lufs', 'Integrated loudness of the checked sound (EBU R128), LUFS', (s) => s.content?.loudness_lufs],
+  ['video_stream_content_check_timestamp_seconds', 'Unix time of the latest content check', (s) => s.content?.at],
   ['video_stream_latency_seconds', 'Probe wall clock minus the encoder wall clock the stream carries (onFI), seconds', (s) => sec(s.last?.latency?.latency_ms)],
 ];
 

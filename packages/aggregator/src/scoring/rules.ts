@@ -14,6 +14,11 @@ export interface ScoringThresholds {
   max_stall_ratio: number;
   /** stability needs at least this many successful probes */
   min_history: number;
+  /** SPEC §13: healthy needs the checked black / frozen ratio below these */
+  max_black_ratio: number;
+  max_frozen_ratio: number;
+  /** silence counts for health only when set */
+  max_silence_ratio?: number;
 }
 
 export const DEFAULT_THRESHOLDS: ScoringThresholds = {
@@ -25,6 +30,8 @@ export const DEFAULT_THRESHOLDS: ScoringThresholds = {
   moderate_cv: 0.3,
   max_stall_ratio: 0.5,
   min_history: 3,
+  max_black_ratio: 0.9,
+  max_frozen_ratio: 0.9,
 };
 
 export type Score = 0 | 1 | 2;
@@ -99,6 +106,22 @@ export function isPlayable(probe: { keyframes: number; video_frames: number }, m
 
 export function isHealthy(up: boolean, playable: boolean, overall: Score): boolean {
   return up && playable && overall >= 1;
+}
+
+/** The ratios of the content check that counts (SPEC §13); absent ones were not measured. */
+export interface ContentRatios {
+  black_ratio?: number;
+  frozen_ratio?: number;
+  silence_ratio?: number;
+}
+
+/** SPEC §13: a checked picture must not be mostly black or frozen; silence only when a limit is set. */
+export function contentHealthy(c: ContentRatios | undefined, t: ScoringThresholds = DEFAULT_THRESHOLDS): boolean {
+  if (!c) return true;
+  if (c.black_ratio !== undefined && c.black_ratio >= t.max_black_ratio) return false;
+  if (c.frozen_ratio !== undefined && c.frozen_ratio >= t.max_frozen_ratio) return false;
+  if (t.max_silence_ratio !== undefined && c.silence_ratio !== undefined && c.silence_ratio >= t.max_silence_ratio) return false;
+  return true;
 }
 
 export function mean(values: readonly number[]): number | undefined {

@@ -1,6 +1,6 @@
 import type { ProbeResult } from '@video-exporter/probe-worker';
-import { isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scoring/rules.js';
-import type { StreamIdentity, StreamSnapshot } from './types.js';
+import { contentHealthy, isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scoring/rules.js';
+import type { StreamContent, StreamIdentity, StreamSnapshot } from './types.js';
 
 /** SPEC §4: average and stability use the last 10 successful probes. */
 export const HISTORY_LENGTH = 10;
@@ -51,6 +51,7 @@ export class StreamState {
     const stability = stabilityScore(this.bitrates, thresholds);
     const overall = overallScore(quality, stability, result.stalls?.ratio, thresholds);
     const previous = this.current;
+    const content = up ? (contentOf(result, nowMs) ?? previous.content) : undefined;
     const snapshot: StreamSnapshot = {
       stream: this.stream,
       state: up ? 'up' : 'down',
@@ -58,13 +59,14 @@ export class StreamState {
       last_check: Math.floor(nowMs / 1000),
       up,
       playable,
-      healthy: isHealthy(up, playable, overall),
+      healthy: isHealthy(up, playable, overall) && contentHealthy(content?.result === 'ok' ? content : undefined, thresholds),
       quality,
       overall,
       consecutive_failures: up ? 0 : previous.consecutive_failures + 1,
       probes: previous.probes + 1,
     };
     if (stability !== undefined) snapshot.stability = stability;
+    if (content) snapshot.content = content;
     const avg = mean(this.bitrates);
     if (avg !== undefined) snapshot.avg_bitrate_bps = Math.round(avg);
     if (!result.ok && result.reason) snapshot.last_error = { reason: result.reason, message: result.error ?? result.reason, at: nowMs / 1000 };
@@ -72,4 +74,16 @@ export class StreamState {
     this.current = snapshot;
     return snapshot;
   }
+}
+
+/** The snapshot's form of a probe's content result; undefined when no check rode on it. */
+function contentOf(result: ProbeResult, nowMs: number): StreamContent | undefined {
+  const c = result.content;
+  if (!c) return undefined;
+  const out: StreamContent = { result: c.result, at: Math.floor(nowMs / 1000), has_thumbnail: c.thumbnail !== undefined };
+  if (c.black_ratio !== undefined) out.black_ratio = c.black_ratio;
+  if (c.frozen_ratio !== undefined) out.frozen_ratio = c.frozen_ratio;
+  if (c.silence_ratio !== undefined) out.silence_ratio = c.silence_ratio;
+  if (c.loudness_lufs !== undefined) out.loudness_lufs = c.loudness_lufs;
+  return out;
 }

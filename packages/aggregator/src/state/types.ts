@@ -39,6 +39,20 @@ export interface StreamSnapshot {
   probes: number;
   /** discovered stream gone from its source's list, kept as down until its gone_grace ends */
   gone?: boolean;
+  /** the latest content check (SPEC §13); counts until the next one or until the stream goes down */
+  content?: StreamContent;
+}
+
+/** A content check's figures as the snapshot keeps them (the thumbnail lives in the scheduler). */
+export interface StreamContent {
+  result: 'ok' | 'failed' | 'timeout';
+  /** unix seconds */
+  at: number;
+  black_ratio?: number;
+  frozen_ratio?: number;
+  silence_ratio?: number;
+  loudness_lufs?: number;
+  has_thumbnail: boolean;
 }
 
 /** Process-level view for /status. */

@@ -1,0 +1,68 @@
+import type { ContentCheckJob, ContentResult } from '@video-exporter/probe-worker';
+import { DEFAULT_MAX_SAMPLE_BYTES } from '@video-exporter/probe-worker';
+import type { ContentChecksConfig } from '../config/validate-content-checks.js';
+import type { StreamConfig } from '../config/index.js';
+
+const MS_PER_S = 1000;
+
+/**
+ * SPEC §13 scheduling: one check per stream per `interval`, riding on a normal probe, at most
+ * `max_concurrent` decoders at once. Keeps the latest thumbnail of each stream. Time is passed in.
+ */
+export class ContentScheduler {
+  private readonly lastStart = new Map<string, number>();
+  private readonly thumbnails = new Map<string, Buffer>();
+  private inFlight = 0;
+
+  constructor(
+    private readonly config: ContentChecksConfig,
+    /** false: disabled, or `auto` without ffmpeg */
+    readonly active: boolean,
+  ) {}
+
+  /** The check job when this stream's check is due and a decoder slot is free (taken by the call). */
+  take(stream: StreamConfig, nowMs: number): ContentCheckJob | undefined {
+    if (!this.active || stream.content_checks === false) return undefined;
+    const last = this.lastStart.get(stream.key);
+    if (last !== undefined && nowMs - last < this.config.interval * MS_PER_S) return undefined;
+    if (this.inFlight >= this.config.max_concurrent) return undefined;
+    this.inFlight++;
+    this.lastStart.set(stream.key, nowMs);
+    const c = this.config;
+    return {
+      ffmpeg: c.ffmpeg,
+      decode: c.decode,
+      timeoutMs: c.timeout * MS_PER_S,
+      blackPixelThreshold: c.black_pixel_threshold,
+      freezeNoiseDb: c.freeze_noise_db,
+      silenceDb: c.silence_db,
+      minDurationS: c.min_duration,
+      thumbnailWidth: c.thumbnail_width,
+      maxSampleBytes: DEFAULT_MAX_SAMPLE_BYTES,
+    };
+  }
+
+  /** The probe that carried a taken job ended (with or without a content result). */
+  release(key: string, content: ContentResult | undefined): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (content?.thumbnail) this.thumbnails.set(key, Buffer.from(content.thumbnail));
+  }
+
+  /** The probe carried no check after all (its stream has no video yet): try again on the next probe. */
+  retryLater(key: string): void {
+    this.lastStart.delete(key);
+  }
+
+  thumbnail(key: string): Buffer | undefined {
+    return this.thumbnails.get(key);
+  }
+
+  forget(key: string): void {
+    this.lastStart.delete(key);
+    this.thumbnails.delete(key);
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+}
