@@ -230,6 +230,7 @@ export class Exporter implements ExporterView {
       config: { path: this.o.configPath, last_reload_ok: this.lastReload.ok, last_reload_at: this.lastReload.at },
       shard: this.shardStatus(c.owned),
       discovery: this.discovery?.status() ?? [],
+      content_checks: { enabled: this.contentOff === undefined, ...(this.contentOff ? { reason: this.contentOff } : {}), running: this.content.running },
     };
   }
 

@@ -7,6 +7,7 @@ import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
 import { metricsHandler } from './metrics-route.js';
 import { renderStatusPage } from './status-page.js';
+import { renderWallPage } from './wall-page.js';
 import { parseStreamFilter, selectStreams, summarizeStream } from './stream-list.js';
 
 export interface Reply {
@@ -54,6 +55,9 @@ export const ALLOWED_METHODS = ['GET', 'HEAD'] as const;
 export const OTHER_PATH = 'other';
 
 export const STREAM_TEMPLATE = '/api/streams/{project}/{line}/{id}';
+export const THUMBNAIL_TEMPLATE = '/api/streams/{project}/{line}/{id}/thumbnail.jpg';
+const THUMBNAIL_FILE = 'thumbnail.jpg';
+const JPEG_TYPE = 'image/jpeg';
 const STREAMS_PREFIX = '/api/streams/';
 
 export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: Route; params: string[] } | undefined } {
@@ -72,22 +76,27 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     if (!parsed.ok) return jsonReply(400, { error: parsed.error, allowed: parsed.allowed });
     return jsonReply(200, { streams: selectStreams(d.view.snapshots(), parsed.filter).map(summarizeStream) });
   });
+  add('/wall', () => ({ status: 200, contentType: HTML_TYPE, body: renderWallPage(d.view.snapshots(), d.now()) }));
   add('/', () => ({ status: 200, contentType: HTML_TYPE, body: renderStatusPage(d.view.status(), d.view.snapshots(), d.now()) }));
   for (const route of d.extra ?? []) fixed.set(route.template, route);
 
   const stream: Route = {
     template: STREAM_TEMPLATE,
     handle({ params }) {
-      let parts: string[];
-      try {
-        // split before decoding: an id may contain an encoded '/' (%2F)
-        parts = params.map((p) => decodeURIComponent(p));
-      } catch {
-        return jsonReply(400, { error: 'malformed percent-encoding in path' });
-      }
-      const key = parts.join('/');
+      const key = streamKey(params);
+      if (key === undefined) return jsonReply(400, { error: 'malformed percent-encoding in path' });
       const snapshot = d.view.snapshot(key);
       return snapshot === undefined ? jsonReply(404, { error: 'stream not found', key }) : jsonReply(200, snapshot);
+    },
+  };
+  const thumbnail: Route = {
+    template: THUMBNAIL_TEMPLATE,
+    handle({ params }) {
+      const key = streamKey(params);
+      if (key === undefined) return jsonReply(400, { error: 'malformed percent-encoding in path' });
+      const jpeg = d.view.thumbnail?.(key);
+      if (jpeg === undefined) return jsonReply(404, { error: 'no thumbnail (yet) for this stream', key });
+      return { status: 200, contentType: JPEG_TYPE, body: jpeg, headers: { 'cache-control': 'no-store' } };
     },
   };
 
@@ -98,8 +107,20 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
       if (rawPath.startsWith(STREAMS_PREFIX)) {
         const params = rawPath.slice(STREAMS_PREFIX.length).split('/');
         if (params.length === 3 && params.every((p) => p !== '')) return { route: stream, params };
+        if (params.length === 4 && params[3] === THUMBNAIL_FILE && params.slice(0, 3).every((p) => p !== '')) {
+          return { route: thumbnail, params: params.slice(0, 3) };
+        }
       }
       return undefined;
     },
   };
+}
+
+/** project/line/id from raw path parameters; split before decoding: an id may contain an encoded '/' (%2F) */
+function streamKey(params: readonly string[]): string | undefined {
+  try {
+    return params.map((p) => decodeURIComponent(p)).join('/');
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@
 import type { DiscoverySourceStatus, ExporterStatus, ShardStatus, StreamSnapshot } from '../state/types.js';
 import { humanDuration, qualityWord, relativeTime, shortNumber, stabilityWord } from './human-words.js';
 import { selectStreams } from './stream-list.js';
+import { thumbnailUrl } from './thumbnail-url.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -61,6 +62,7 @@ function row(s: StreamSnapshot, nowS: number): string {
     escapeHtml(ms(last?.player?.startup_ms)),
     s.last_check === undefined ? 'never' : escapeHtml(relativeTime(s.last_check, nowS)),
     error,
+    picture(s),
   ];
   return (
     `<tr data-key="${escapeHtml(stream.key)}" data-state="${escapeHtml(s.state)}">` +
@@ -71,11 +73,18 @@ function row(s: StreamSnapshot, nowS: number): string {
 
 const HEADINGS = [
   'Project', 'Line', 'ID', 'Tags', 'State', 'Quality', 'Stability', 'Overall', 'Bitrate (kbps)', 'FPS',
-  'Resolution', 'Codec', 'TTFB', 'Stalls', 'Start-up', 'Last check', 'Last error',
+  'Resolution', 'Codec', 'TTFB', 'Stalls', 'Start-up', 'Last check', 'Last error', 'Picture',
 ];
+
+/** SPEC §13: the latest content-check thumbnail, small (the wall shows them large). */
+function picture(s: StreamSnapshot): string {
+  const url = thumbnailUrl(s);
+  return url === undefined ? NONE : `<img class="thumb" src="${escapeHtml(url)}" alt="" loading="lazy">`;
+}
 
 const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1rem 1.5rem;color:#1f2328}
+img.thumb{width:96px;display:block}
 h1{font-size:1.3rem;margin:0 0 .3rem}
 header p{margin:.2rem 0;color:#57606a}
 header a{margin-right:.8rem}
@@ -138,7 +147,7 @@ export function renderStatusPage(status: ExporterStatus, snapshots: readonly Str
 <h1>video-exporter</h1>
 <p>version ${escapeHtml(status.version)} · ${escapeHtml(status.status)} · uptime ${escapeHtml(humanDuration(status.uptime_s))}</p>
 <p class="counts">${escapeHtml(c.configured)} configured · ${escapeHtml(c.up)} up · ${escapeHtml(c.down)} down · ${escapeHtml(c.pending)} pending</p>
-${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}${sourceLines}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a></p>
+${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}${sourceLines}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a><a href="wall">/wall</a></p>
 </header>
 <table>
 <thead><tr>${HEADINGS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>

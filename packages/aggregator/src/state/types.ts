@@ -69,6 +69,8 @@ export interface ExporterStatus {
   shard?: ShardStatus;
   /** discovery sources (SPEC §11), in config order; empty without `discovery:` */
   discovery?: DiscoverySourceStatus[];
+  /** SPEC §13: whether content checks run, why not, and decoders running now */
+  content_checks?: { enabled: boolean; reason?: string; running: number };
 }
 
 /** One discovery source in /status (the same shape the manager reports). */
@@ -107,4 +109,6 @@ export interface ExporterView {
   snapshot(key: string): StreamSnapshot | undefined;
   status(): ExporterStatus;
   ready(): boolean;
+  /** the latest content-check thumbnail (JPEG) of a stream (SPEC §13) */
+  thumbnail?(key: string): Buffer | undefined;
 }
