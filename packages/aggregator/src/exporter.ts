@@ -413,8 +413,6 @@ export class Exporter implements ExporterView {
     this.metrics.content.checks.inc({ result: c.result });
     this.metrics.content.duration.observe(c.duration_ms / 1000);
     if (c.result !== 'ok') this.o.logger.warn('content check failed', { stream: key, result: c.result, error: c.error });
-    // the JPEG stays in the scheduler: snapshots are JSON for the API
-    delete c.thumbnail;
   }
 
   private async probeOnce(key: string, job: ReturnType<typeof buildJob>, e: Config['exporter']): Promise<ProbeResult | undefined> {
@@ -444,6 +442,8 @@ export class Exporter implements ExporterView {
     this.metrics.probeDuration.observe((performance.now() - started) / 1000);
     const before = tracked.state.snapshot;
     const snap = tracked.state.record(result, Date.now(), e.min_keyframes, e.scoring);
+    // the JPEG stays in the content scheduler: snapshots are JSON for the API
+    if (result.content) delete result.content.thumbnail;
     this.metrics.publish(snap);
     this.metrics.probes.inc({ result: result.ok ? 'success' : 'failure' });
     if (result.reason) this.metrics.probeErrors.inc({ reason: result.reason });

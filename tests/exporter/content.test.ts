@@ -1,0 +1,99 @@
+/**
+ * SPEC §13 end-to-end: the exporter (child process) probes a black-and-silent stream and a normal one
+ * from the project's live source (child process); content checks ride on the probes. Fixtures are made
+ * by ffmpeg here, from lavfi sources of explicit duration.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLiveSourceProcess, type LiveSourceProcess } from '../support/live-source-process.js';
+import { tempDir } from './support/config-file.js';
+import { ExporterProcess, until } from './support/exporter-process.js';
+import { getJson, scrape } from './support/http.js';
+import { valueOf } from './support/prom-text.js';
+
+const FFMPEG_TIMEOUT_MS = 60_000;
+const FIXTURE_SECONDS = 12;
+const THUMBNAIL_WIDTH = 160;
+const dir = tempDir('content');
+
+function makeFlv(path: string, video: string, audio: string): void {
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-nostdin',
+    '-f', 'lavfi', '-t', String(FIXTURE_SECONDS), '-i', video,
+    '-f', 'lavfi', '-t', String(FIXTURE_SECONDS), '-i', audio,
+    '-t', String(FIXTURE_SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '23', '-g', '25', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-f', 'flv', '-y', path,
+  ], { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
+}
+
+describe('content checks through the exporter', () => {
+  let source: LiveSourceProcess;
+  let exporter: ExporterProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    makeFlv(dir.file('black.flv'), 'color=c=black:s=320x240:r=25', 'anullsrc=r=48000:cl=stereo');
+    makeFlv(dir.file('normal.flv'), 'testsrc2=s=320x240:r=25', 'sine=frequency=440:sample_rate=48000');
+    source = await startLiveSourceProcess({ fixtures: { black: dir.file('black.flv'), normal: dir.file('normal.flv') } });
+    const yaml = [
+      'exporter:',
+      '  check_interval: 8',
+      '  sample_duration: 4',
+      '  content_checks:',
+      '    enabled: true',
+      '    interval: 60',
+      '    decode: all',
+      `    thumbnail_width: ${THUMBNAIL_WIDTH}`,
+      'streams:',
+      '  P:',
+      '    noc:',
+      `      - url: "${source.url}/live/black/s.flv"`,
+      '        id: black',
+      `      - url: "${source.url}/live/normal/s.flv"`,
+      '        id: normal',
+      `      - url: "${source.url}/live/normal/o.flv"`,
+      '        id: optout',
+      '        content_checks: false',
+    ].join('\n');
+    writeFileSync(dir.file('c.yml'), `${yaml}\n`);
+    exporter = ExporterProcess.spawn(dir.file('c.yml'));
+    base = await exporter.ready(30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await exporter?.stop();
+    await source?.close();
+    dir.cleanup();
+  });
+
+  it('black and silent reads as such, unhealthy; normal stays healthy; thumbnails served; opt-out untouched', async () => {
+    const m = await until('both content checks', 60_000, async () => {
+      const e = await scrape(base);
+      const done = ['black', 'normal'].every((id) => valueOf(e, 'video_stream_content_check_timestamp_seconds', { id }) !== undefined);
+      return done ? e : undefined;
+    });
+    expect(valueOf(m, 'video_stream_black_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
+    expect(valueOf(m, 'video_stream_silence_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
+    expect(valueOf(m, 'video_stream_loudness_lufs', { id: 'black' })).toBe(-70);
+    expect(valueOf(m, 'video_stream_healthy', { id: 'black' })).toBe(0);
+    expect(valueOf(m, 'video_stream_up', { id: 'black' })).toBe(1);
+    expect(valueOf(m, 'video_stream_black_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
+    expect(valueOf(m, 'video_stream_frozen_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
+    expect(valueOf(m, 'video_stream_black_ratio', { id: 'optout' })).toBeUndefined();
+    expect(valueOf(m, 'video_exporter_content_checks_total', { result: 'ok' })).toBeGreaterThanOrEqual(2);
+
+    const jpeg = await fetch(`${base}/api/streams/P/noc/black/thumbnail.jpg`);
+    expect(jpeg.status).toBe(200);
+    expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await jpeg.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+    expect((await fetch(`${base}/api/streams/P/noc/optout/thumbnail.jpg`)).status).toBe(404);
+
+    const status = await getJson<{ content_checks: { enabled: boolean } }>(`${base}/status`);
+    expect(status.body.content_checks.enabled).toBe(true);
+    const wall = await (await fetch(`${base}/wall`)).text();
+    expect(wall).toContain('api/streams/P/noc/black/thumbnail.jpg');
+    expect(wall).toMatch(/black 100%|black 9\d%/);
+  }, 90_000);
+});
