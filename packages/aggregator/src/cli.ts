@@ -14,7 +14,7 @@ Usage:
                                               run the exporter (no config: the embedded demo);
                                               web.yml: TLS and basic auth, Prometheus
                                               exporter-toolkit format (see README, Security)
-  video-exporter probe <url|file.flv> [--duration s] [--json]
+  video-exporter probe <url|file.flv> [--duration s] [--json] [--content [--thumbnail out.jpg]]
                                               probe one stream or file and print its health
   video-exporter check-config <file>          validate a config file and print a summary
   video-exporter discover -c config.yml [--json]
@@ -39,12 +39,21 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { json: { type: 'boolean', default: false }, duration: { type: 'string' }, 'min-keyframes': { type: 'string' } },
+        options: {
+          json: { type: 'boolean', default: false },
+          duration: { type: 'string' },
+          'min-keyframes': { type: 'string' },
+          content: { type: 'boolean', default: false },
+          thumbnail: { type: 'string' },
+        },
       });
       if (positionals.length !== 1) throw new UsageError('probe needs exactly one <url|file.flv>');
+      if (values.thumbnail !== undefined && !values.content) throw new UsageError('--thumbnail needs --content');
       const durationS = values.duration === undefined ? undefined : positiveNumber('--duration', values.duration);
       const minKeyframes = values['min-keyframes'] === undefined ? 2 : positiveNumber('--min-keyframes', values['min-keyframes']);
-      return probeCommand({ target: positionals[0]!, json: values.json ?? false, minKeyframes, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
+      const content = { content: values.content ?? false, ...(values.thumbnail !== undefined ? { thumbnail: values.thumbnail } : {}) };
+      const common = { target: positionals[0]!, json: values.json ?? false, minKeyframes, ...content };
+      return probeCommand({ ...common, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
     }
     case 'run': {
       const { values, positionals } = parseArgs({

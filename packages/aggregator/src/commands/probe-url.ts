@@ -8,6 +8,7 @@ import {
 } from '@video-exporter/probe-worker';
 import { scoreSingleProbe } from '../scoring/single-probe.js';
 import type { ProbeCommandOptions } from './probe.js';
+import { cliContentJob } from './probe-content.js';
 import { UsageError } from './usage.js';
 
 /** Defaults of a one-off probe: the config file's defaults (SPEC §3). */
@@ -39,7 +40,14 @@ export async function probeUrlOnce(o: ProbeCommandOptions): Promise<ProbeResult>
   process.once('SIGINT', onSignal);
   try {
     const result = await runProbe(
-      { url: o.target, sampleMs, minKeyframes: o.minKeyframes, stallThresholdMs: STALL_THRESHOLD_MS, deadlineMs: 2 * sampleMs + 15_000 },
+      {
+        url: o.target,
+        sampleMs,
+        minKeyframes: o.minKeyframes,
+        stallThresholdMs: STALL_THRESHOLD_MS,
+        deadlineMs: 2 * sampleMs + 15_000,
+        ...(o.content ? { content: cliContentJob() } : {}),
+      },
       abort.signal,
     );
     result.scores = scoreSingleProbe(result, { minKeyframes: o.minKeyframes, local: false, flvHeader: result.video.frames > 0 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { probeFileBytes, type ProbeResult } from '@video-exporter/probe-worker';
 import { formatProbeSummary } from '../format/probe-text.js';
 import { scoreSingleProbe } from '../scoring/single-probe.js';
+import { checkFileContent, contentLine, finishContent } from './probe-content.js';
 import { UsageError } from './usage.js';
 
 export interface ProbeCommandOptions {
@@ -9,6 +10,10 @@ export interface ProbeCommandOptions {
   json: boolean;
   durationS?: number;
   minKeyframes: number;
+  /** SPEC §13: run a content check with the probe */
+  content?: boolean;
+  /** write the check's JPEG here (needs content) */
+  thumbnail?: string;
 }
 
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
@@ -29,7 +34,11 @@ export async function probeCommand(o: ProbeCommandOptions, out: NodeJS.WritableS
     result = probeFileBytes(o.target, bytes);
     const flvHeader = !(result.reason === 'not_flv');
     result.scores = scoreSingleProbe(result, { minKeyframes: o.minKeyframes, local: true, flvHeader });
+    if (o.content) await checkFileContent(result, bytes);
   }
-  out.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatProbeSummary(result)}\n`);
+  const content = await finishContent(result, o.thumbnail);
+  const shown = content ? { ...result, content } : result;
+  const text = `${formatProbeSummary(result)}${content ? `\n${contentLine(content)}` : ''}`;
+  out.write(o.json ? `${JSON.stringify(shown, null, 2)}\n` : `${text}\n`);
   return result.ok ? 0 : 1;
 }
