@@ -48,7 +48,10 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
   try {
     const inputs = await writeInputs(dir, es);
     const thumbnailPath = es.video && job.thumbnailWidth > 0 ? join(dir, 'thumb.jpg') : null;
-    const args = ffmpegArgs(job, { ...inputs, thumbnailPath });
+    const frames = es.video?.frames ?? [];
+    let lastKeyIndex = frames.length - 1;
+    while (lastKeyIndex > 0 && !frames[lastKeyIndex]!.key) lastKeyIndex--;
+    const args = ffmpegArgs(job, { ...inputs, thumbnailPath, lastKeyIndex });
     const run = await runFfmpeg(job.ffmpeg, args, job.timeoutMs);
     if (run.outcome === 'timeout') return { result: 'timeout', error: `ffmpeg ran past ${job.timeoutMs} ms`, duration_ms: took() };
     if (run.outcome === 'spawn_error' || run.code !== 0) {

@@ -17,6 +17,7 @@ export interface VideoFrame {
   /** presentation time, ms from the first frame handed to the decoder */
   ptsMs: number;
   data: Uint8Array;
+  key: boolean;
 }
 
 /** One sample's media as a decoder reads it without FLV. */
@@ -129,7 +130,7 @@ class VideoCollector {
     }
     if (this.mode === 'keyframes' && !f.key) return;
     const data = setup.nalLengthSize > 0 ? toAnnexB(f.payload, setup.nalLengthSize, f.key ? setup.prefix : EMPTY) : withPrefix(f.key ? setup.prefix : EMPTY, f.payload);
-    this.frames.push({ ptsMs: f.dts + f.cts - this.t0, data });
+    this.frames.push({ ptsMs: f.dts + f.cts - this.t0, data, key: f.key });
   }
 
   finish(): ElementaryStreams['video'] {

@@ -9,6 +9,8 @@ export interface CommandInputs {
   audio: { path: string; format: 'adts' | 'mp3' } | null;
   /** where the JPEG goes; null: no thumbnail */
   thumbnailPath: string | null;
+  /** decode-order index of the last keyframe: the one picture scaled and encoded (not every keyframe) */
+  lastKeyIndex: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function ffmpegArgs(c: ContentCheckJob, inputs: CommandInputs): string[] 
     audioIndex = 1;
     const detect = `blackdetect=d=${d}:pix_th=${c.blackPixelThreshold},freezedetect=n=${c.freezeNoiseDb}dB:d=${d}`;
     if (inputs.thumbnailPath !== null) {
-      graph.push(`[0:v]${detect},select='eq(pict_type\\,I)',scale=${c.thumbnailWidth}:-2[thumb]`);
+      graph.push(`[0:v]${detect},select='eq(n\\,${inputs.lastKeyIndex})',scale=${c.thumbnailWidth}:-2[thumb]`);
       outputs.push('-map', '[thumb]', '-update', '1', '-q:v', '5', '-f', 'image2', '-y', inputs.thumbnailPath);
     } else {
       graph.push(`[0:v]${detect}[v]`);
