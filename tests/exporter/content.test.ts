@@ -4,11 +4,13 @@
  * by ffmpeg here, from lavfi sources of explicit duration.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLiveSourceProcess, type LiveSourceProcess } from '../support/live-source-process.js';
 import { tempDir } from './support/config-file.js';
-import { ExporterProcess, until } from './support/exporter-process.js';
+import { ExporterProcess, ROOT, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';
 import { valueOf } from './support/prom-text.js';
 
@@ -16,6 +18,8 @@ const FFMPEG_TIMEOUT_MS = 60_000;
 const FIXTURE_SECONDS = 12;
 const THUMBNAIL_WIDTH = 160;
 const dir = tempDir('content');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = join(ROOT, 'test-results/wall.png');
 
 function makeFlv(path: string, video: string, audio: string): void {
   execFileSync('ffmpeg', [
@@ -95,5 +99,30 @@ describe('content checks through the exporter', () => {
     const wall = await (await fetch(`${base}/wall`)).text();
     expect(wall).toContain('api/streams/P/noc/black/thumbnail.jpg');
     expect(wall).toMatch(/black 100%|black 9\d%/);
+  }, 90_000);
+
+  it('/wall in headless Chromium: a tile per stream with its picture at the configured width and its state', async () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      timeout: 30_000,
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      const response = await page.goto(`${base}/wall`, { waitUntil: 'load', timeout: 15_000 });
+      expect(response?.status()).toBe(200);
+      expect(await page.locator('figure.tile').count()).toBe(3);
+      const black = page.locator('figure[data-key="P/noc/black"]');
+      expect(await black.getAttribute('class')).toContain('warn');
+      expect((await black.locator('b').innerText()).toLowerCase()).toMatch(/^black (100|9\d)%$/);
+      const width = await black.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth);
+      expect(width).toBe(THUMBNAIL_WIDTH);
+      expect(await page.locator('figure[data-key="P/noc/optout"] .none').count()).toBe(1);
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    } finally {
+      await browser.close();
+    }
   }, 90_000);
 });

@@ -26,7 +26,7 @@ function tile(s: StreamSnapshot): string {
   const url = thumbnailUrl(s);
   const name = `${s.stream.project} / ${s.stream.line} / ${s.stream.id}`;
   const picture = url ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">` : '<div class="none">no picture yet</div>';
-  return `<figure class="tile ${v.cls}">${picture}<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption></figure>`;
+  return `<figure class="tile ${v.cls}" data-key="${escapeHtml(s.stream.key)}">${picture}<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption></figure>`;
 }
 
 export function renderWallPage(snapshots: readonly StreamSnapshot[], nowS: number): string {
