@@ -116,7 +116,7 @@ describe('content checks through the exporter', () => {
       const black = page.locator('figure[data-key="P/noc/black"]');
       expect(await black.getAttribute('class')).toContain('warn');
       expect((await black.locator('b').innerText()).toLowerCase()).toMatch(/^black (100|9\d)%$/);
-      const width = await black.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth);
+      const width = await black.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
       expect(width).toBe(THUMBNAIL_WIDTH);
       expect(await page.locator('figure[data-key="P/noc/optout"] .none').count()).toBe(1);
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
