@@ -17,6 +17,4 @@ export interface ProbeJob {
   idleTimeoutMs?: number;
   /** hard deadline of this attempt, ms from its start */
   deadlineMs: number;
-  /** test hooks for worker isolation tests; never set from config */
-  testHook?: 'throw' | 'crash' | 'hang';
 }

@@ -193,7 +193,6 @@ describe('the job the pool gets', () => {
     expect(job.deadlineMs).toBe(2 * 4000 + 1500 + 2500);
     expect(job.userAgent).toBe('ops-probe/1');
     expect(job.insecureTls).toBeUndefined();
-    expect(job.testHook).toBeUndefined();
     expect(lookups).toEqual([]);
   });
 
