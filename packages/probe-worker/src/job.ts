@@ -4,6 +4,8 @@ export interface ProbeJob {
   headers?: Record<string, string>;
   userAgent?: string;
   insecureTls?: boolean;
+  /** HTTP(S): connect the first hop to this checked IP, the URL still naming the server (see HttpProbeOptions) */
+  connectAddress?: string;
   /** ms of stream to read after the first byte (SPEC sample_duration) */
   sampleMs: number;
   /** the sample extends up to 2 × sampleMs while fewer keyframes than this arrived */
