@@ -7,8 +7,11 @@
  *   ±20 % of its mean (~55 of the ~90 are probe sockets, their number at a sampling instant varies by a
  *   few; a leak of one socket per failed probe would add ~280 per minute);
  * - active handles of the main thread: flat, max − min ≤ 2, slope < 0.5 per min;
- * - main-thread heap after GC (lowest value of each 20 s period): slope < 3 MB/min (a leak of 2.5 KB per
- *   probe at 1200 probes/min);
+ * - main-thread heap after GC (lowest value of each 20 s period): slope < 8 MB/min (a leak of 6.7 KB per
+ *   probe at 1200 probes/min). The lowest value of a period is only "after GC" when a major GC ran in it;
+ *   with the per-probe latency figures and more series per stream, the main thread allocates enough that
+ *   its first major GC can come 2–3 minutes in, and the sawtooth's rising edge alone read +6 MB/min in one
+ *   of two runs on a quiet machine (+2.7 in the other). The 30-minute `pnpm soak` keeps the tight limit;
  * - RSS: slope < 40 MB/min. In minutes 1–3 the V8 young generations of the three isolates (main thread,
  *   two probe workers) are still growing to their working size while the JS heaps stay flat, ~20 MB/min
  *   of RSS that is no leak (measured, see docs/reliability.md); this limit catches gross native leaks
@@ -44,7 +47,7 @@ describe('soak, CI variant: 3 minutes, 200 streams with faults', () => {
   it('no upward trend beyond noise in memory, handles and descriptors; probes on schedule', { timeout: 240_000 }, async () => {
     const args = [
       SOAK, '--minutes', '3', '--streams', '200', '--interval', '10', '--sample', '3', '--poll', '5', '--every', '20', '--warmup', '1', '--json',
-      '--max-rss-slope', '40', '--max-heap-slope', '3', '--max-handles-slope', '0.5', '--max-fds-slope', '3',
+      '--max-rss-slope', '40', '--max-heap-slope', '8', '--max-handles-slope', '0.5', '--max-fds-slope', '3',
     ];
     const child = spawnTracked(process.execPath, args);
     let stdout = '';
@@ -77,7 +80,7 @@ describe('soak, CI variant: 3 minutes, 200 streams with faults', () => {
     expect(Math.max(...handles) - Math.min(...handles)).toBeLessThanOrEqual(2);
     expect(Math.abs(r.trends.handles.slope)).toBeLessThan(0.5);
     // memory
-    expect(r.trends.heap.slope).toBeLessThan(3);
+    expect(r.trends.heap.slope).toBeLessThan(8);
     expect(r.trends.rss.slope).toBeLessThan(40);
     // cadence and health
     expect(r.probes.ratio).toBeGreaterThanOrEqual(0.9);

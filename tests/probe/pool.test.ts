@@ -2,11 +2,15 @@
  * The Piscina probe pool under load and under worker failure (issue 3 item 5, "done when": 200 probes at
  * once, a tenth faulty, all on time with the right reasons).
  */
+import { fileURLToPath } from 'node:url';
 import { ProbePool } from '@video-exporter/aggregator';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { LIVE_FIXTURE, job } from './helpers.js';
+
+/** the real worker wrapped with test faults (throw / crash by a `test_hook=` query parameter) */
+const HOOK_WORKER = fileURLToPath(new URL('../faults/support/hook-worker.mjs', import.meta.url));
 
 // the source in its own process: its pacing must not pause while this process runs 200 probes' results
 let src: LiveSourceProcess;
@@ -99,12 +103,12 @@ describe('ProbePool', () => {
   });
 
   it("a task that throws: worker_crash for that probe only, its neighbours on the thread succeed", async () => {
-    const pool = new ProbePool({ threads: 1, maxConcurrent: 10 });
+    const pool = new ProbePool({ threads: 1, maxConcurrent: 10, workerFile: HOOK_WORKER });
     try {
       const neighbours = Array.from({ length: 5 }, (_, i) => pool.run(job(`${src.url}/live/hd/n${i}.flv`, { sampleMs: 2000 })));
       // thrown while the neighbours are in flight on the same (only) thread
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const thrown = await pool.run({ ...job(`${src.url}/live/hd/throw.flv`), testHook: 'throw' });
+      const thrown = await pool.run(job(`${src.url}/live/hd/throw.flv?test_hook=throw`));
       expect(thrown.ok).toBe(false);
       expect(thrown.reason).toBe('worker_crash');
       const results = await Promise.all(neighbours);
@@ -116,9 +120,9 @@ describe('ProbePool', () => {
 
   it('a thread that dies: worker_crash, and a probe started afterwards succeeds on its replacement', async () => {
     // its own pool: a crash takes every probe on its thread down, so nothing else may share it
-    const pool = new ProbePool({ threads: 1, maxConcurrent: 4 });
+    const pool = new ProbePool({ threads: 1, maxConcurrent: 4, workerFile: HOOK_WORKER });
     try {
-      const crashed = await pool.run({ ...job(`${src.url}/live/hd/crash.flv`), testHook: 'crash' });
+      const crashed = await pool.run(job(`${src.url}/live/hd/crash.flv?test_hook=crash`));
       expect(crashed.ok).toBe(false);
       expect(crashed.reason).toBe('worker_crash');
       const after = await pool.run(job(`${src.url}/live/hd/after-crash.flv`, { sampleMs: 2000 }));

@@ -24,7 +24,18 @@ Usage:
 
 Exit codes: 0 ok, 1 probe failed, 2 usage or config error.`;
 
+/** Environment variables every command reads; the sharding ones are checked when `run` starts. */
+const LOG_FORMATS = ['json', 'text'];
+
+function checkEnvironment(env: NodeJS.ProcessEnv): void {
+  const format = env.LOG_FORMAT;
+  if (format !== undefined && format !== '' && !LOG_FORMATS.includes(format)) {
+    throw new UsageError(`LOG_FORMAT must be "json" or "text" (or unset: json when stdout is not a terminal), got ${JSON.stringify(format)}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
+  checkEnvironment(process.env);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${HELP}\n`);
@@ -102,7 +113,9 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     // parseArgs throws TypeErrors with a code for unknown or malformed options: usage errors too.
     const isUsage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`video-exporter: ${(err as Error).message}\n`);
+    // one line: parseArgs explains some mistakes over several
+    const message = isUsage ? (err as Error).message.replace(/\s*\n\s*/g, ' ') : (err as Error).message;
+    process.stderr.write(`video-exporter: ${message}\n`);
     if (!isUsage) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     process.exitCode = isUsage ? 2 : 1;
   },

@@ -63,7 +63,12 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     file: 'timeout-not-below-interval.yml',
     message: 'exporter.first_byte_timeout_ms: must be less than check_interval in milliseconds (10000 >= 10000)',
   },
-  { file: 'duplicate-stream.yml', message: 'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01 (first defined at streams.G01.CDN[0])' },
+  {
+    file: 'duplicate-stream.yml',
+    message:
+      'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01 (first defined at streams.G01.CDN[0]): give each stream ' +
+      'its own id. The Go exporter accepted this and merged both streams into one series, so one of them was never visible',
+  },
   {
     file: 'unsupported-scheme.yml',
     message: 'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srt-source:9000?streamid=room01"',
@@ -85,7 +90,7 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   { file: 'unknown-key-exporter.yml', message: 'exporter.check_intervall: unknown key (did you mean "check_interval"?)' },
   {
     file: 'unknown-key-stream.yml',
-    message: 'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, content_checks)',
+    message: 'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, tag, content_checks)',
   },
   { file: 'unset-var.yml', message: 'streams.G01.CDN[0].url: environment variable CDN_AUTH_KEY is not set' },
   { file: 'unset-var-header.yml', message: 'streams.G01.CDN[0].headers.Authorization: environment variable CDN_BEARER is not set' },
@@ -272,9 +277,9 @@ describe('parse errors given inline', () => {
     );
   });
 
-  it('suggests the right per-stream key for a typo', () => {
+  it('says where a mapping of tags goes when it is written under the single `tag`', () => {
     expect(parseError('streams: {G01: {CDN: [{url: "http://a/b.flv", id: x, tag: {isp: ct}}]}}\n').message).toBe(
-      'streams.G01.CDN[0].tag: unknown key (did you mean "tags"?)',
+      'streams.G01.CDN[0].tag: must be one string (the Go exporter\'s single tag); a mapping of tags goes under "tags"',
     );
   });
 
@@ -376,6 +381,30 @@ describe('good configs', () => {
     expect(c.streams.map((s) => [s.key, s.tags])).toEqual([
       ['G01/source/store-01', { table: 'store-01', biz: 'electronics' }],
       ['G01/cdn/store-01-cdn', { table: 'store-01', biz: 'electronics', isp: 'ct' }],
+    ]);
+  });
+
+  it("the Go exporter's example shape loads: `tag` beside `tags`, port-only listen_addr", async () => {
+    const c = await load('go-exporter-example.yml');
+    expect(c.exporter.listen_addr).toEqual({ host: undefined, port: 9527, text: '9527' });
+    // "tag" is not on the default allow-list: dropped like any other tag, with the one warning
+    expect(c.warnings).toEqual([
+      'dropped tag keys not in exporter.allowed_tags: tag (3 streams); allowed: table, desk, biz, isp, role',
+    ]);
+    expect(c.streams.map((s) => [s.key, s.tags])).toEqual([
+      ['G02/source/G02-01', { table: 'G02-01', biz: 'food' }],
+      ['G02/source/G02-02', {}],
+      ['G02/service/G02-01-svc', { table: 'G02-01', role: 'service' }],
+      ['G02/cdn/G02-01-ct', { table: 'G02-01', isp: 'ct' }],
+    ]);
+  });
+
+  it('`tag` becomes the tag "tag" when allowed, unless `tags` already has one (as the Go exporter merges it)', async () => {
+    const c = await load('go-exporter-tag-allowed.yml');
+    expect(c.warnings).toEqual([]);
+    expect(c.streams.map((s) => [s.key, s.tags])).toEqual([
+      ['G03/cdn/a', { tag: 'cdn' }],
+      ['G03/cdn/b', { table: 'b', tag: 'edge' }],
     ]);
   });
 

@@ -6,6 +6,8 @@ export interface ProbeJob {
   headers?: Record<string, string>;
   userAgent?: string;
   insecureTls?: boolean;
+  /** HTTP(S): connect the first hop to this checked IP, the URL still naming the server (see HttpProbeOptions) */
+  connectAddress?: string;
   /** ms of stream to read after the first byte (SPEC sample_duration) */
   sampleMs: number;
   /** the sample extends up to 2 × sampleMs while fewer keyframes than this arrived */
@@ -21,6 +23,4 @@ export interface ProbeJob {
   deadlineMs: number;
   /** a content check is due with this probe (SPEC §13): keep the sample's media and decode it */
   content?: ContentCheckJob;
-  /** test hooks for worker isolation tests; never set from config */
-  testHook?: 'throw' | 'crash' | 'hang';
 }

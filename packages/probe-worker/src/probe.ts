@@ -89,6 +89,7 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
       ...(job.headers ? { headers: job.headers } : {}),
       ...(job.userAgent ? { userAgent: job.userAgent } : {}),
       ...(job.insecureTls ? { insecureTls: true } : {}),
+      ...(job.connectAddress ? { connectAddress: job.connectAddress } : {}),
       ...(job.maxRedirects !== undefined ? { maxRedirects: job.maxRedirects } : {}),
       ...(job.connectTimeoutMs ? { connectTimeoutMs: job.connectTimeoutMs } : {}),
       ...(job.headersTimeoutMs ? { headersTimeoutMs: job.headersTimeoutMs } : {}),

@@ -90,6 +90,24 @@ describe('httpProbe over TLS', () => {
     expect(servernames.at(-1)).toBe('localhost');
   });
 
+  it('connectAddress: no look-up, the socket goes to that address, SNI still names the host', async () => {
+    const lookups: string[] = [];
+    const { outcome } = await probe(`https://stream.example.invalid:${port}/live/a.flv`, {
+      insecureTls: true,
+      connectAddress: '127.0.0.1',
+      lookup: async (name) => {
+        lookups.push(name);
+        throw new Error('no look-up expected');
+      },
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe(200);
+    expect(outcome.endedBy).toBe('eof');
+    expect(outcome.dnsMs).toBeUndefined();
+    expect(lookups).toEqual([]);
+    expect(servernames.at(-1)).toBe('stream.example.invalid');
+  });
+
   it('sends no SNI for an IP-literal host', async () => {
     const { outcome } = await probe(`https://127.0.0.1:${port}/x`, { insecureTls: true });
     expect(outcome.endedBy).toBe('eof');

@@ -1,10 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { ConfigError, loadConfigFile, type Config } from '../config/index.js';
+import { ConfigError, loadConfigFile, parseListenAddr, type Config } from '../config/index.js';
 import { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
 import { BasicAuth, WebConfigError, loadWebConfigFile, type WebSecurity } from '../http/index.js';
 import { createLogger, type Logger } from '../logging.js';
+import { UsageError } from './usage.js';
 
 const FORCE_EXIT_MS = 9_000;
 const RELOAD_DEBOUNCE_MS = 500;
@@ -17,54 +18,107 @@ export interface RunOptions {
   webConfigPath?: string;
 }
 
+type Demo = Awaited<ReturnType<typeof startDemo>>;
+
+/** Exit code 2: a bad flag, config file, web config or environment; printed as one line (or one block). */
+const EXIT_BAD_INPUT = 2;
+
 /** `video-exporter run`: the main job. Resolves with the exit code once shut down. */
 export async function runCommand(o: RunOptions): Promise<number> {
-  // first: a bad web config must stop the start before anything (the demo source) is running
-  let web: WebSecurity | undefined;
-  if (o.webConfigPath) {
-    try {
-      web = toWebSecurity(await loadWebConfigFile(o.webConfigPath));
-    } catch (err) {
-      if (err instanceof WebConfigError) {
-        process.stderr.write(`video-exporter: invalid web config ${o.webConfigPath}:\n${err.message}\n`);
-        return 2;
-      }
-      throw err;
-    }
-  }
-  let config: Config;
-  let demo: Awaited<ReturnType<typeof startDemo>> | undefined;
-  if (o.configPath) {
-    try {
-      config = await loadConfigFile(o.configPath);
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        process.stderr.write(`video-exporter: invalid config ${o.configPath}:\n${err.message}\n`);
-        return 2;
-      }
-      throw err;
-    }
-  } else {
-    demo = await startDemo();
-    config = demo.config;
-  }
+  // everything that can be wrong with the input is checked before anything (the demo source) runs
+  const listen = o.listen === undefined ? undefined : parseListenFlag(o.listen);
+  const web = await loadWebSecurity(o.webConfigPath);
+  if (typeof web === 'number') return web;
+  const loaded = await loadRunConfig(o.configPath);
+  if (typeof loaded === 'number') return loaded;
+  const { config, demo } = loaded;
+
   const logger = createLogger(config.exporter.log_level);
   if (demo) logger.info('no config given: running the embedded demo', { source: demo.source.url });
-  if (o.webConfigPath) {
-    logger.info('web config loaded', {
-      file: o.webConfigPath,
-      tls: web?.tls !== undefined,
-      ...(web?.tls ? { cert_file: web.tls.certFile, min_version: web.tls.minVersion, client_certificates: web.tls.clientCa !== undefined } : {}),
-      basic_auth: web?.auth !== undefined,
-    });
-  }
+  if (o.webConfigPath) logWebConfig(logger, o.webConfigPath, web);
 
-  const listen = o.listen ? parseListen(o.listen) : undefined;
-  const exporter = new Exporter({ config, configPath: o.configPath ?? null, logger, ...(listen ? { listen } : {}), ...(web ? { web } : {}) });
+  const exporter = new Exporter({
+    config,
+    configPath: o.configPath ?? null,
+    logger,
+    ...(listen ? { listen } : {}),
+    ...(web ? { web } : {}),
+  });
   installProcessHandlers(logger, exporter);
   const stopAll = () => Promise.allSettled([exporter.stop(), demo?.source.close()]);
-  // a pod stopped while it starts (the first DNS look-up takes seconds when DNS is slow) must still
-  // exit 0: remember the signal, finish starting, then shut down
+  const started = await startExporter(exporter, logger, stopAll);
+  if (started !== 'running') return started;
+
+  const watcher = o.configPath ? watchConfig(o.configPath, exporter, logger) : undefined;
+  return waitForShutdown(logger, async () => {
+    watcher?.close();
+    await stopAll();
+  });
+}
+
+/**
+ * `--listen`: the forms of `listen_addr`, plus port 0 (an ephemeral port: tests and the demo). A bad value
+ * is a usage error (one line, exit 2) before anything has started.
+ */
+export function parseListenFlag(text: string): { host?: string; port: number } {
+  const ephemeral = /(^|:)0$/.test(text);
+  const parsed = parseListenAddr(ephemeral ? `${text.slice(0, -1)}1` : text);
+  if (!parsed.ok) throw new UsageError(`--listen ${JSON.stringify(text)}: ${parsed.reason}`);
+  const { host, port } = parsed.addr;
+  return { ...(host ? { host: host.replace(/^\[|\]$/g, '') } : {}), port: ephemeral ? 0 : port };
+}
+
+/** --web.config.file, read and checked first: a bad one must stop the start before anything runs. */
+async function loadWebSecurity(path: string | undefined): Promise<WebSecurity | undefined | number> {
+  if (!path) return undefined;
+  try {
+    return toWebSecurity(await loadWebConfigFile(path));
+  } catch (err) {
+    if (!(err instanceof WebConfigError)) throw err;
+    process.stderr.write(`video-exporter: invalid web config ${path}:\n${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+}
+
+/** The config file, or with none the embedded demo (its source started here). */
+async function loadRunConfig(path: string | undefined): Promise<{ config: Config; demo?: Demo } | number> {
+  if (!path) {
+    const demo = await startDemo();
+    return { config: demo.config, demo };
+  }
+  try {
+    return { config: await loadConfigFile(path) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`video-exporter: invalid config ${path}:\n${err.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+}
+
+function logWebConfig(logger: Logger, file: string, web: WebSecurity | undefined): void {
+  const tls = web?.tls;
+  logger.info('web config loaded', {
+    file,
+    tls: tls !== undefined,
+    ...(tls ? { cert_file: tls.certFile, min_version: tls.minVersion, client_certificates: tls.clientCa !== undefined } : {}),
+    basic_auth: web?.auth !== undefined,
+  });
+}
+
+/** Socket errors of the listening address that are the operator's to fix, not a bug. */
+const LISTEN_ERRORS = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Starts the exporter. A pod stopped while it starts (the first DNS look-up takes seconds when DNS is
+ * slow) must still exit 0: the signal is remembered, starting finishes, then everything stops. Settings
+ * only the environment can break (SHARD_INDEX, POD_IP, a listen address in use) end the start with one
+ * line and exit 2, after whatever had started is stopped.
+ */
+async function startExporter(
+  exporter: Exporter,
+  logger: Logger,
+  stopAll: () => Promise<unknown>,
+): Promise<'running' | number> {
   let earlySignal: NodeJS.Signals | undefined;
   const onEarlySignal = (signal: NodeJS.Signals): void => {
     earlySignal ??= signal;
@@ -74,32 +128,36 @@ export async function runCommand(o: RunOptions): Promise<number> {
   try {
     await exporter.start();
   } catch (err) {
-    // settings only the environment can break (SHARD_INDEX, POD_IP) surface here, as config errors
     await stopAll();
-    if (err instanceof ConfigError) {
-      process.stderr.write(`video-exporter: cannot start: ${err.message}\n`);
-      return 2;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof ConfigError || (code !== undefined && LISTEN_ERRORS.has(code))) {
+      process.stderr.write(`video-exporter: cannot start: ${(err as Error).message}\n`);
+      return EXIT_BAD_INPUT;
     }
     throw err;
   } finally {
     process.off('SIGTERM', onEarlySignal);
     process.off('SIGINT', onEarlySignal);
   }
-  if (earlySignal !== undefined) {
-    logger.info(`received ${earlySignal} while starting`);
-    await stopAll();
-    return 0;
-  }
+  if (earlySignal === undefined) return 'running';
+  logger.info(`received ${earlySignal} while starting`);
+  await stopAll();
+  return 0;
+}
 
-  let watcher: FSWatcher | undefined;
+/**
+ * Reloads on SIGHUP and when the file changes (debounced). Watches the directory, not the file: editors
+ * and config tools replace the file (write a sibling, rename it over), after which a watch on the file's
+ * old inode never fires again; Kubernetes updates a mounted ConfigMap by swapping the `..data` symlink.
+ */
+function watchConfig(configPath: string, exporter: Exporter, logger: Logger): { close(): void } {
   let reloadTimer: NodeJS.Timeout | undefined;
   const reload = async (why: string) => {
-    if (!o.configPath) return;
     logger.info(`reloading config (${why})`);
     try {
-      exporter.applyConfig(await loadConfigFile(o.configPath));
+      exporter.applyConfig(await loadConfigFile(configPath));
     } catch (err) {
-      exporter.reloadFailed(err instanceof ConfigError ? err.message : (err as Error).message);
+      exporter.reloadFailed((err as Error).message);
     }
   };
   const scheduleReload = (why: string) => {
@@ -107,21 +165,26 @@ export async function runCommand(o: RunOptions): Promise<number> {
     reloadTimer = setTimeout(() => void reload(why), RELOAD_DEBOUNCE_MS);
   };
   process.on('SIGHUP', () => scheduleReload('SIGHUP'));
-  if (o.configPath) {
-    try {
-      // Watch the directory, not the file: editors and config tools replace the file (write a sibling,
-      // rename it over), after which a watch on the file's old inode never fires again; Kubernetes
-      // updates a mounted ConfigMap by swapping the `..data` symlink next to it.
-      const base = basename(o.configPath);
-      watcher = watch(dirname(o.configPath), (_event, name) => {
-        if (name === null || name === base || name === '..data') scheduleReload('file changed');
-      });
-      watcher.on('error', (err) => logger.warn(`config file watch failed: ${err.message}`));
-    } catch (err) {
-      logger.warn(`cannot watch the config file: ${(err as Error).message}`);
-    }
+  let watcher: FSWatcher | undefined;
+  try {
+    const base = basename(configPath);
+    watcher = watch(dirname(configPath), (_event, name) => {
+      if (name === null || name === base || name === '..data') scheduleReload('file changed');
+    });
+    watcher.on('error', (err) => logger.warn(`config file watch failed: ${err.message}`));
+  } catch (err) {
+    logger.warn(`cannot watch the config file: ${(err as Error).message}`);
   }
+  return {
+    close() {
+      watcher?.close();
+      clearTimeout(reloadTimer);
+    },
+  };
+}
 
+/** Resolves with 0 once SIGTERM or SIGINT has stopped everything (or exits 1 when that hangs). */
+function waitForShutdown(logger: Logger, stop: () => Promise<void>): Promise<number> {
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info(`received ${signal}`);
@@ -130,9 +193,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
         process.exit(1);
       }, FORCE_EXIT_MS);
       force.unref();
-      watcher?.close();
-      clearTimeout(reloadTimer);
-      void stopAll().then(() => resolve(0));
+      void stop().then(() => resolve(0));
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
@@ -144,12 +205,6 @@ function toWebSecurity(c: Awaited<ReturnType<typeof loadWebConfigFile>>): WebSec
     ...(c.tls ? { tls: c.tls } : {}),
     ...(c.basicAuthUsers ? { auth: new BasicAuth({ users: c.basicAuthUsers }) } : {}),
   };
-}
-
-function parseListen(text: string): { host?: string; port: number } {
-  const m = /^(?:(.*):)?(\d+)$/.exec(text);
-  if (!m) throw new Error(`--listen: cannot parse "${text}"`);
-  return { ...(m[1] ? { host: m[1].replace(/^\[|\]$/g, '') } : {}), port: Number(m[2]) };
 }
 
 /** Unhandled rejections and exceptions are logged and counted instead of killing the process silently. */

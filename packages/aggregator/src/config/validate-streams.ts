@@ -123,7 +123,10 @@ function readStream(
   const before = problems.list.length;
   let url: string | undefined;
   let id: string | undefined;
-  let tags: Record<string, string> = {};
+  let rawTags: Record<string, unknown> = {};
+  let tagsPath = childPath(path, 'tags');
+  /** the Go exporter's simple form `tag: source` (see LEGACY_TAG_KEY) */
+  let legacyTag: string | undefined;
   let headers: Record<string, string> = {};
   let insecureTls = false;
   let contentChecks = true;
@@ -142,17 +145,24 @@ function readStream(
       if (!labels.labelsOk) return;
       const key = `${labels.project}/${labels.line}/${id}`;
       const first = ctx.firstAt.get(key);
-      if (first !== undefined) problems.add(p, `duplicate stream ${key} (first defined at ${first})`);
+      if (first !== undefined) problems.add(p, duplicateMessage(key, first));
       else ctx.firstAt.set(key, path);
     },
     tags: (v, p) => {
-      tags = readTags(v, p, ctx) ?? {};
+      tagsPath = p;
+      if (isMapping(v)) rawTags = v;
+      else readTags(v, p, ctx); // reports the problem
     },
+
     headers: (v, p) => {
       headers = readHeaders(v, p, ctx) ?? {};
     },
     insecure_tls: (v, p) => {
       insecureTls = readBoolean(v, p, problems) ?? false;
+    },
+    [LEGACY_TAG_KEY]: (v, p) => {
+      if (isMapping(v)) problems.add(p, 'must be one string (the Go exporter\'s single tag); a mapping of tags goes under "tags"');
+      else legacyTag = readNonEmptyString(v, p, problems);
     },
     content_checks: (v, p) => {
       if (v === false) contentChecks = false;
@@ -162,6 +172,10 @@ function readStream(
   for (const required of ['url', 'id']) {
     if (!seen.has(required)) problems.add(path, `missing required key "${required}"`);
   }
+  // as the Go exporter merges it: `tag` joins the tags unless they already have a "tag" key, then the
+  // allow-list applies to it like to any tag (the default list drops it, with the usual warning)
+  if (legacyTag !== undefined && !Object.hasOwn(rawTags, LEGACY_TAG_KEY)) rawTags = { ...rawTags, [LEGACY_TAG_KEY]: legacyTag };
+  const tags = readTags(rawTags, tagsPath, ctx) ?? {};
   if (problems.list.length > before || url === undefined || id === undefined) return undefined;
   return {
     key: `${labels.project}/${labels.line}/${id}`,
@@ -210,6 +224,20 @@ export function readUrl(value: unknown, path: string, ctx: Pick<Context, 'env' |
     return undefined;
   }
   return expanded.value;
+}
+
+/** The Go exporter's per-stream `tag: <value>` beside `tags:`; it becomes the tag named "tag". */
+const LEGACY_TAG_KEY = 'tag';
+
+/**
+ * Two streams with one project/line/id would write one series: the Go exporter let the last probe win,
+ * which hid one of them. Refused here, with the fix.
+ */
+function duplicateMessage(key: string, first: string): string {
+  return (
+    `duplicate stream ${key} (first defined at ${first}): give each stream its own id. ` +
+    'The Go exporter accepted this and merged both streams into one series, so one of them was never visible'
+  );
 }
 
 export function readTags(value: unknown, path: string, ctx: Pick<Context, 'allowedTags' | 'problems' | 'dropped'>): Record<string, string> | undefined {

@@ -18,10 +18,9 @@
  * Safety of the fetch itself:
  * - a host name is resolved here and every address checked; for http the probe then connects to the
  *   checked address (URL rewritten to the IP, original Host header kept), so DNS cannot answer
- *   differently between the check and the connection (rebinding). For https the worker resolves the
- *   name again (SNI and certificate checks need the name, and the probe job has no "connect to this
- *   address" field): a zone that answers an ordinary address to the check and a special one a moment
- *   later can still reach it. Only names the operator allowed are exposed to that.
+ *   differently between the check and the connection (rebinding). For https the URL keeps the name (SNI
+ *   and the certificate check need it) and the job's `connectAddress` sends the socket to the checked
+ *   address: no second look-up, no rebinding window either.
  * - redirects are not followed (maxRedirects 0): the worker cannot check the next hop against the
  *   allow-list, so a 30x ends the probe with `too_many_redirects`.
  * - the probe runs on the exporter's worker pool with the exporter's timeouts, never longer than the
@@ -103,6 +102,7 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
       try {
         let url = verdict.url;
         let host: string | undefined;
+        let connectAddress: string | undefined;
         if (verdict.kind === 'name') {
           let addresses: string[];
           try {
@@ -118,9 +118,13 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
             host = url.host;
             url = new URL(url.href);
             url.hostname = net.isIPv6(addresses[0]!) ? `[${addresses[0]!}]` : addresses[0]!;
+          } else if (url.protocol === 'https:') {
+            // the name stays in the URL for SNI and the certificate check; the socket goes to the checked address
+            connectAddress = addresses[0]!;
           }
         }
-        const job = probeJob(url.href, host, e, duration.seconds, scrapeTimeout(req.headers));
+        const probe = probeJob(url.href, host, e, duration.seconds, scrapeTimeout(req.headers));
+        const job = connectAddress === undefined ? probe : { ...probe, connectAddress };
         const result = await d.run(job);
         result.url = redactUrl(target);
         if (result.reason === 'too_many_redirects' && (result.redirects ?? 0) === 0) {

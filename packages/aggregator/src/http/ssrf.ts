@@ -17,6 +17,7 @@
  * are the main thing an operator probes, and the names are the operator's own.
  */
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker';
 
 export type AddressClass =
@@ -50,100 +51,87 @@ const METADATA_NAMES: ReadonlySet<string> = new Set([
 
 // ------------------------------------------------------------------------------------------- classes
 
-type V4Rule = readonly [network: number, prefix: number, cls: AddressClass];
-
-/** First match wins: single metadata addresses before the ranges that contain them. */
-const V4_RULES: readonly V4Rule[] = [
-  [v4('169.254.169.254'), 32, 'metadata'], // AWS, Azure, GCP, OCI, OpenStack instance metadata
-  [v4('100.100.100.200'), 32, 'metadata'], // Alibaba Cloud metadata (inside CGNAT space)
-  [v4('168.63.129.16'), 32, 'metadata'], // Azure WireServer (a public address, platform-only)
-  [v4('0.0.0.0'), 8, 'unspecified'], // "this network"; 0.0.0.0 connects to the local host
-  [v4('127.0.0.0'), 8, 'loopback'],
-  [v4('169.254.0.0'), 16, 'link-local'],
-  [v4('192.0.0.0'), 24, 'reserved'], // IETF protocol assignments
-  [v4('224.0.0.0'), 4, 'multicast'],
-  [v4('240.0.0.0'), 4, 'reserved'], // incl. 255.255.255.255 broadcast
-  [v4('10.0.0.0'), 8, 'private'],
-  [v4('172.16.0.0'), 12, 'private'],
-  [v4('192.168.0.0'), 16, 'private'],
-  [v4('100.64.0.0'), 10, 'private'], // CGNAT shared space
+/**
+ * Address classes as CIDR rules, checked in this order (first match wins: single metadata addresses
+ * before the ranges that contain them). Each class is one `net.BlockList`; what is in no class is public.
+ */
+const RULES: ReadonlyArray<readonly [cls: AddressClass, cidrs: readonly string[]]> = [
+  [
+    'metadata',
+    [
+      '169.254.169.254/32', // AWS, Azure, GCP, OCI, OpenStack instance metadata
+      '100.100.100.200/32', // Alibaba Cloud metadata (inside CGNAT space)
+      '168.63.129.16/32', // Azure WireServer (a public address, platform-only)
+      'fd00:ec2::254/128', // AWS IMDS over IPv6
+    ],
+  ],
+  ['unspecified', ['0.0.0.0/8', '::/128']], // "this network"; 0.0.0.0 connects to the local host
+  ['loopback', ['127.0.0.0/8', '::1/128']],
+  ['link-local', ['169.254.0.0/16', 'fe80::/10']],
+  [
+    'reserved',
+    [
+      '192.0.0.0/24', // IETF protocol assignments
+      '240.0.0.0/4', // incl. 255.255.255.255 broadcast
+      '2001::/32', // Teredo: an obfuscated IPv4 inside
+      '100::/64', // discard-only
+    ],
+  ],
+  ['multicast', ['224.0.0.0/4', 'ff00::/8']],
+  [
+    'private',
+    [
+      '10.0.0.0/8',
+      '172.16.0.0/12',
+      '192.168.0.0/16',
+      '100.64.0.0/10', // CGNAT shared space
+      'fc00::/7', // unique local
+      'fec0::/10', // site-local (deprecated)
+    ],
+  ],
 ];
+
+const CLASS_LISTS: ReadonlyArray<readonly [AddressClass, net.BlockList]> = RULES.map(([cls, cidrs]) => {
+  const list = new net.BlockList();
+  for (const cidr of cidrs) {
+    const [network, prefix] = cidr.split('/') as [string, string];
+    list.addSubnet(network, Number(prefix), net.isIP(network) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return [cls, list] as const;
+});
+
+/**
+ * IPv6 forms that carry an IPv4 address (the kernel or a translator ends up talking IPv4 to it), with
+ * the byte offset of that address: they are classed as the IPv4 address they carry.
+ */
+const EMBEDDED_V4: ReadonlyArray<readonly [prefix: ipaddr.IPv6, bits: number, offset: number]> = [
+  ['::ffff:0:0', 96, 12], // mapped
+  ['::', 96, 12], // compatible (deprecated)
+  ['64:ff9b::', 96, 12], // NAT64
+  ['64:ff9b:1::', 48, 12], // local-use NAT64
+  ['2002::', 16, 2], // 6to4
+].map(([prefix, bits, offset]) => [ipaddr.IPv6.parse(prefix as string), bits as number, offset as number] as const);
 
 /** The class of an IPv4 or IPv6 address; throws TypeError for anything else (a caller bug). */
 export function classifyAddress(ip: string): AddressClass {
   const family = net.isIP(ip);
-  if (family === 4) return classifyV4(v4(ip));
-  if (family === 6) return classifyV6(v6Bytes(ip));
-  throw new TypeError(`not an IP address: ${JSON.stringify(ip)}`);
-}
-
-function classifyV4(a: number): AddressClass {
-  for (const [network, prefix, cls] of V4_RULES) {
-    const mask = prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0;
-    if (((a & mask) >>> 0) === network) return cls;
-  }
-  return 'public';
-}
-
-function classifyV6(b: Uint8Array): AddressClass {
-  const word = (i: number): number => (b[2 * i]! << 8) | b[2 * i + 1]!;
-  const zeroUpTo = (n: number): boolean => b.subarray(0, n).every((x) => x === 0);
-  const v4At = (i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-
-  if (zeroUpTo(16)) return 'unspecified'; // ::
-  if (zeroUpTo(15) && b[15] === 1) return 'loopback'; // ::1
-  // forms that carry an IPv4 address: the kernel or a translator ends up talking IPv4 to it
-  if (zeroUpTo(10) && word(5) === 0xffff) return classifyV4(v4At(12)); // ::ffff:a.b.c.d mapped
-  if (zeroUpTo(12)) return classifyV4(v4At(12)); // ::a.b.c.d compatible (deprecated)
-  if (word(0) === 0x64 && word(1) === 0xff9b && (word(2) === 0 || word(2) === 1)) return classifyV4(v4At(12)); // NAT64 64:ff9b::/96, 64:ff9b:1::/48
-  if (word(0) === 0x2002) return classifyV4(v4At(2)); // 6to4 2002:AABB:CCDD::/48
-  if (word(0) === 0x2001 && word(1) === 0) return 'reserved'; // Teredo: an obfuscated IPv4 inside
-  if (word(0) === 0x0100 && word(1) === 0 && word(2) === 0 && word(3) === 0) return 'reserved'; // 100::/64 discard-only
-  if (word(0) === 0xfd00 && word(1) === 0x0ec2 && b.subarray(4, 14).every((x) => x === 0) && word(7) === 0x254) {
-    return 'metadata'; // AWS IMDS over IPv6, fd00:ec2::254
-  }
-  if (b[0] === 0xff) return 'multicast'; // ff00::/8
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local'; // fe80::/10
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0xc0) return 'private'; // fec0::/10 site-local (deprecated)
-  if ((b[0]! & 0xfe) === 0xfc) return 'private'; // fc00::/7 unique local
-  return 'public';
-}
-
-function v4(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
-/** 16 bytes of a valid IPv6 text form (with `::` and an optional trailing dotted quad). */
-function v6Bytes(ip: string): Uint8Array {
-  const out = new Uint8Array(16);
-  let text = ip;
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const words: number[] = [];
-  const parseGroups = (part: string): number[] => {
-    if (part === '') return [];
-    const groups: number[] = [];
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const a = v4(g);
-        groups.push(a >>> 16, a & 0xffff);
-      } else groups.push(parseInt(g, 16));
+  if (family === 0) throw new TypeError(`not an IP address: ${JSON.stringify(ip)}`);
+  if (family === 6) {
+    const addr = ipaddr.IPv6.parse(ip.replace(/%.*$/, ''));
+    // :: and ::1 are compatible-form look-alikes with their own class
+    const own = classIn(addr.toNormalizedString(), 'ipv6');
+    if (own === 'unspecified' || own === 'loopback') return own;
+    for (const [prefix, bits, offset] of EMBEDDED_V4) {
+      if (addr.match(prefix, bits)) return classIn(addr.toByteArray().slice(offset, offset + 4).join('.'), 'ipv4');
     }
-    return groups;
-  };
-  const gap = text.indexOf('::');
-  if (gap < 0) words.push(...parseGroups(text));
-  else {
-    const head = parseGroups(text.slice(0, gap));
-    const tail = parseGroups(text.slice(gap + 2));
-    words.push(...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail);
+    return own;
   }
-  words.forEach((w, i) => {
-    out[2 * i] = w >> 8;
-    out[2 * i + 1] = w & 0xff;
-  });
-  return out;
+  return classIn(ip, 'ipv4');
+}
+
+function classIn(ip: string, family: 'ipv4' | 'ipv6'): AddressClass {
+  for (const [cls, list] of CLASS_LISTS) if (list.check(ip, family)) return cls;
+  return 'public';
 }
 
 // ------------------------------------------------------------------------------------------- allow-list

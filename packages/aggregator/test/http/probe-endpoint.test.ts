@@ -193,7 +193,6 @@ describe('the job the pool gets', () => {
     expect(job.deadlineMs).toBe(2 * 4000 + 1500 + 2500);
     expect(job.userAgent).toBe('ops-probe/1');
     expect(job.insecureTls).toBeUndefined();
-    expect(job.testHook).toBeUndefined();
     expect(lookups).toEqual([]);
   });
 
@@ -212,12 +211,13 @@ describe('the job the pool gets', () => {
     expect(jobs[0]!.headers).toEqual({ Host: 'a.edge.example.net' });
   });
 
-  it('https keeps the name (certificate and SNI need it): checked, not pinned', async () => {
+  it('https keeps the name (certificate and SNI need it) and connects to the checked address', async () => {
     dnsTable['cdn.example.com'] = ['203.0.113.7'];
     expect((await probe(q({ target: 'https://cdn.example.com/live/a.flv' }))).status).toBe(200);
     expect(lookups).toEqual(['cdn.example.com']);
     expect(jobs[0]!.url).toBe('https://cdn.example.com/live/a.flv');
     expect(jobs[0]!.headers).toBeUndefined();
+    expect(jobs[0]!.connectAddress).toBe('203.0.113.7');
   });
 
   it('duration sets the sample', async () => {

@@ -170,8 +170,10 @@ class ProbeRun {
     this.setDeadline(hopStart + connectTimeout, 'connect', connectTimeout);
 
     const host = bareHost(this.url);
-    if (net.isIP(host) !== 0) {
-      this.connect(host, hop);
+    // hops count from 1; a redirect's next hop is resolved (and /probe follows none)
+    const pinned = hop === 1 ? this.opts.connectAddress : undefined;
+    if (pinned !== undefined || net.isIP(host) !== 0) {
+      this.connect(pinned ?? host, hop);
       return;
     }
     const lookup = this.opts.lookup ?? defaultLookup;

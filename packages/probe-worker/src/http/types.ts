@@ -42,6 +42,12 @@ export interface HttpProbeOptions {
   /** custom DNS (tests); default `dns.promises.lookup` */
   lookup?: LookupFn;
   /**
+   * Connect the first hop to this IP instead of resolving the URL's host, which still names the server
+   * (Host header, TLS SNI and certificate check): the /probe endpoint checked this very address, so DNS
+   * cannot answer differently between the check and the connection (rebinding).
+   */
+  connectAddress?: string;
+  /**
    * Called synchronously for every slice of body bytes (after chunked decoding), with the monotonic
    * time of the socket read that delivered it (same clock as `t0`). The chunk is a view into a buffer
    * that is reused for the next read of any socket on this thread: it is only valid during the call;
