@@ -49,8 +49,10 @@ export class ProbePool {
     this.inFlight++;
     let guard: NodeJS.Timeout | undefined;
     try {
+      // a content check runs after the probe, under its own decoder timeout (SPEC §13)
+      const waitMs = job.deadlineMs + GUARD_SLACK_MS + (job.content?.timeoutMs ?? 0);
       const hung = new Promise<ProbeResult>((resolve) => {
-        guard = setTimeout(() => resolve(failed(job, 'timeout', `no answer from the worker within ${job.deadlineMs + GUARD_SLACK_MS} ms`)), job.deadlineMs + GUARD_SLACK_MS);
+        guard = setTimeout(() => resolve(failed(job, 'timeout', `no answer from the worker within ${waitMs} ms`)), waitMs);
       });
       return await Promise.race([this.piscina.run(job), hung]);
     } catch (err) {
