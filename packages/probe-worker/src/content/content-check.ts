@@ -61,8 +61,8 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
     }
     const videoS = (es.video?.spanMs ?? 0) / MS_PER_S;
     const audioS = (es.audio?.spanMs ?? 0) / MS_PER_S;
-    const lastFrameS = (es.video?.frames.at(-1)?.ptsMs ?? Infinity) / MS_PER_S;
-    const d = parseDetectors(run.stderr, videoS, audioS, lastFrameS);
+    const framesS = (es.video?.frames ?? []).map((f) => f.ptsMs / MS_PER_S).sort((a, b) => a - b);
+    const d = parseDetectors(run.stderr, videoS, audioS, framesS);
     const out: ContentResult = { result: 'ok', duration_ms: 0 };
     if (es.video && videoS > 0) {
       out.black_ratio = ratio(d.blackS, videoS);

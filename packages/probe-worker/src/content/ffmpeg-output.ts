@@ -27,32 +27,41 @@ class Runs {
   private open: number | undefined;
   total = 0;
   /**
-   * `lastFrameS`: pts of the last decoded picture. A run ended there reaches the sample's end: the
-   * detector cannot know that picture's duration (in keyframes mode it stands for seconds of media).
+   * `lastFrameS`: pts of the last decoded picture; with `extendAtLast` a run ended there reaches the
+   * sample's end (blackdetect ends an open run at the last picture, whose duration it cannot know; in
+   * keyframes mode that picture stands for seconds of media). `framesS`: pts of the decoded pictures;
+   * with it, a run holding a single picture is dropped (freezedetect reports one when two pictures are
+   * `d` apart, as keyframes are, even if they differ).
    */
   constructor(
     private readonly spanS: number,
     private readonly lastFrameS = Infinity,
+    private readonly extendAtLast = false,
+    private readonly framesS?: readonly number[],
   ) {}
+
   start(t: number): void {
     this.open ??= t;
   }
   end(t: number): void {
     const from = this.open ?? 0;
     this.open = undefined;
-    const to = t >= this.lastFrameS ? this.spanS : Math.min(t, this.spanS);
+    if (this.framesS && !this.framesS.some((f) => f > from && f < t)) return;
+    const to = this.extendAtLast && t >= this.lastFrameS ? this.spanS : Math.min(t, this.spanS);
     this.total += Math.max(0, to - Math.max(0, from));
   }
   finish(): number {
-    if (this.open !== undefined) this.end(this.spanS);
+    // open at the end: the run lasted to the sample's end (freezedetect prints no freeze_end then)
+    if (this.open !== undefined) this.end(Infinity);
     return Math.min(this.total, this.spanS);
   }
 }
 
-export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number, lastFrameS = Infinity): DetectedContent {
+export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number, framesS: readonly number[] = []): DetectedContent {
+  const lastFrameS = framesS.at(-1) ?? Infinity;
   const runs: Record<Kind, Runs> = {
-    black: new Runs(videoSpanS, lastFrameS),
-    freeze: new Runs(videoSpanS, lastFrameS),
+    black: new Runs(videoSpanS, lastFrameS, true),
+    freeze: new Runs(videoSpanS, lastFrameS, false, framesS),
     silence: new Runs(audioSpanS),
   };
   let garbage = 0;
