@@ -21,13 +21,44 @@ const GOAL_CORE_PERCENT = 25;
 const dir = mkdtempSync(join(os.tmpdir(), 've-bench-content-'));
 try {
   const flv = join(dir, 'sample.flv');
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'lavfi', '-t', String(SAMPLE_S), '-i', 'testsrc2=s=1280x720:r=25',
-    '-f', 'lavfi', '-t', String(SAMPLE_S), '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(SAMPLE_S), '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '2500k', '-g', '50',
-    '-c:a', 'aac', '-f', 'flv', '-y', flv,
-  ], { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-t',
+      String(SAMPLE_S),
+      '-i',
+      'testsrc2=s=1280x720:r=25',
+      '-f',
+      'lavfi',
+      '-t',
+      String(SAMPLE_S),
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      String(SAMPLE_S),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-b:v',
+      '2500k',
+      '-g',
+      '50',
+      '-c:a',
+      'aac',
+      '-f',
+      'flv',
+      '-y',
+      flv,
+    ],
+    { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' },
+  );
   const bytes = readFileSync(flv);
   // a wrapper that records the decoder's CPU and peak RSS with GNU time
   const log = join(dir, 'time.log');
@@ -37,8 +68,25 @@ try {
 
   // the floor: a process that decodes one tiny frame
   writeFileSync(log, '');
-  execFileSync(wrapper, ['-hide_banner', '-nostdin', '-loglevel', 'error', '-f', 'lavfi', '-t', '0.04', '-i', 'color=black', '-f', 'null', '-'],
-    { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  execFileSync(
+    wrapper,
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-t',
+      '0.04',
+      '-i',
+      'color=black',
+      '-f',
+      'null',
+      '-',
+    ],
+    { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' },
+  );
   const [fu, fs] = readFileSync(log, 'utf8').trim().split(' ').map(Number);
   const floorMs = Math.round((fu + fs) * 1000);
   console.log(`ffmpeg start-up floor: ${floorMs} ms CPU`);
@@ -54,20 +102,31 @@ try {
       ownCpuUs += d.user + d.system;
       if (r.result !== 'ok') throw new Error(`check ${decode} #${i}: ${r.result} ${r.error ?? ''}`);
     }
-    const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number));
+    const runs = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number));
     const childCpuS = runs.reduce((a, [u, s]) => a + u + s, 0) / runs.length;
     const peakRssMiB = Math.max(...runs.map(([, , kb]) => kb)) / 1024;
     const perCheckS = childCpuS + ownCpuUs / 1e6 / ROUNDS;
     const corePercent = ((perCheckS * STREAMS) / INTERVAL_S) * 100;
     rows.push({ decode, perCheckS, ownMs: ownCpuUs / 1000 / ROUNDS, peakRssMiB, corePercent });
-    console.log(`${decode}: ${(perCheckS * 1000).toFixed(0)} ms CPU per check (exporter ${(ownCpuUs / 1000 / ROUNDS).toFixed(1)} ms), ` +
-      `decoder peak RSS ${peakRssMiB.toFixed(0)} MiB, 1000 streams / ${INTERVAL_S} s: ${corePercent.toFixed(1)} % of a core`);
+    console.log(
+      `${decode}: ${(perCheckS * 1000).toFixed(0)} ms CPU per check (exporter ${(ownCpuUs / 1000 / ROUNDS).toFixed(1)} ms), ` +
+        `decoder peak RSS ${peakRssMiB.toFixed(0)} MiB, 1000 streams / ${INTERVAL_S} s: ${corePercent.toFixed(1)} % of a core`,
+    );
   }
   const table = rows
-    .map((r) => `| ${r.decode} | ${(r.perCheckS * 1000).toFixed(0)} ms | ${r.ownMs.toFixed(1)} ms | ${r.peakRssMiB.toFixed(0)} MiB | ${r.corePercent.toFixed(1)} % |`)
+    .map(
+      (r) =>
+        `| ${r.decode} | ${(r.perCheckS * 1000).toFixed(0)} ms | ${r.ownMs.toFixed(1)} ms | ${r.peakRssMiB.toFixed(0)} MiB | ${r.corePercent.toFixed(1)} % |`,
+    )
     .join('\n');
   const kf = rows[0];
-  writeSection(join(root, 'docs/benchmarks.md'), 'content', `
+  writeSection(
+    join(root, 'docs/benchmarks.md'),
+    'content',
+    `
 ## Content checks
 
 \`pnpm bench:content\` (scripts/bench/content.mjs): one content check over a ${SAMPLE_S} s 720p25 H.264 2.5 Mbit/s + AAC
@@ -84,10 +143,11 @@ Decoder memory at once is at most \`max_concurrent\` × the peak RSS above (keyf
 
 **The ${GOAL_CORE_PERCENT} % goal is not met at the default interval.** The floor is starting the process: Debian's
 ffmpeg 5.1 costs ${floorMs} ms of CPU (user + system: dynamic linking of its many libraries) before it decodes anything,
-${((floorMs / 1000) * STREAMS / INTERVAL_S * 100).toFixed(0)} % of a core for ${STREAMS} streams at ${INTERVAL_S} s on its own.
+${((((floorMs / 1000) * STREAMS) / INTERVAL_S) * 100).toFixed(0)} % of a core for ${STREAMS} streams at ${INTERVAL_S} s on its own.
 Within budget today: \`interval\` ≥ ${Math.ceil((kf.perCheckS * STREAMS) / (GOAL_CORE_PERCENT / 100) / 60) * 60} s for ${STREAMS} streams, or
 fewer streams per pod. Next step (not built): one ffmpeg per batch of streams (several inputs per process).
-`);
+`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSourceProcess, type LiveSourceProcess } from '../support/live-source-process.js';
+import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { tempDir } from './support/config-file.js';
 import { ExporterProcess, ROOT, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';
-import { valueOf } from './support/prom-text.js';
+import { valueOf as metricValue } from './support/prom-text.js';
 
 const FFMPEG_TIMEOUT_MS = 60_000;
 const FIXTURE_SECONDS = 12;
@@ -22,13 +22,46 @@ const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = join(ROOT, 'test-results/wall.png');
 
 function makeFlv(path: string, video: string, audio: string): void {
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-nostdin',
-    '-f', 'lavfi', '-t', String(FIXTURE_SECONDS), '-i', video,
-    '-f', 'lavfi', '-t', String(FIXTURE_SECONDS), '-i', audio,
-    '-t', String(FIXTURE_SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '23', '-g', '25', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-f', 'flv', '-y', path,
-  ], { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-t',
+      String(FIXTURE_SECONDS),
+      '-i',
+      video,
+      '-f',
+      'lavfi',
+      '-t',
+      String(FIXTURE_SECONDS),
+      '-i',
+      audio,
+      '-t',
+      String(FIXTURE_SECONDS),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-qp',
+      '23',
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-f',
+      'flv',
+      '-y',
+      path,
+    ],
+    { timeout: FFMPEG_TIMEOUT_MS, killSignal: 'SIGKILL' },
+  );
 }
 
 describe('content checks through the exporter', () => {
@@ -39,7 +72,9 @@ describe('content checks through the exporter', () => {
   beforeAll(async () => {
     makeFlv(dir.file('black.flv'), 'color=c=black:s=320x240:r=25', 'anullsrc=r=48000:cl=stereo');
     makeFlv(dir.file('normal.flv'), 'testsrc2=s=320x240:r=25', 'sine=frequency=440:sample_rate=48000');
-    source = await startLiveSourceProcess({ fixtures: { black: dir.file('black.flv'), normal: dir.file('normal.flv') } });
+    source = await startLiveSourceProcess({
+      fixtures: { black: dir.file('black.flv'), normal: dir.file('normal.flv') },
+    });
     const yaml = [
       'exporter:',
       '  check_interval: 8',
@@ -74,18 +109,20 @@ describe('content checks through the exporter', () => {
   it('black and silent reads as such, unhealthy; normal stays healthy; thumbnails served; opt-out untouched', async () => {
     const m = await until('both content checks', 60_000, async () => {
       const e = await scrape(base);
-      const done = ['black', 'normal'].every((id) => valueOf(e, 'video_stream_content_check_timestamp_seconds', { id }) !== undefined);
+      const done = ['black', 'normal'].every(
+        (id) => metricValue(e, 'video_stream_content_check_timestamp_seconds', { id }) !== undefined,
+      );
       return done ? e : undefined;
     });
-    expect(valueOf(m, 'video_stream_black_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
-    expect(valueOf(m, 'video_stream_silence_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
-    expect(valueOf(m, 'video_stream_loudness_lufs', { id: 'black' })).toBe(-70);
-    expect(valueOf(m, 'video_stream_healthy', { id: 'black' })).toBe(0);
-    expect(valueOf(m, 'video_stream_up', { id: 'black' })).toBe(1);
-    expect(valueOf(m, 'video_stream_black_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
-    expect(valueOf(m, 'video_stream_frozen_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
-    expect(valueOf(m, 'video_stream_black_ratio', { id: 'optout' })).toBeUndefined();
-    expect(valueOf(m, 'video_exporter_content_checks_total', { result: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(metricValue(m, 'video_stream_black_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
+    expect(metricValue(m, 'video_stream_silence_ratio', { id: 'black' })).toBeGreaterThanOrEqual(0.9);
+    expect(metricValue(m, 'video_stream_loudness_lufs', { id: 'black' })).toBe(-70);
+    expect(metricValue(m, 'video_stream_healthy', { id: 'black' })).toBe(0);
+    expect(metricValue(m, 'video_stream_up', { id: 'black' })).toBe(1);
+    expect(metricValue(m, 'video_stream_black_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
+    expect(metricValue(m, 'video_stream_frozen_ratio', { id: 'normal' })).toBeLessThanOrEqual(0.1);
+    expect(metricValue(m, 'video_stream_black_ratio', { id: 'optout' })).toBeUndefined();
+    expect(metricValue(m, 'video_exporter_content_checks_total', { result: 'ok' })).toBeGreaterThanOrEqual(2);
 
     const jpeg = await fetch(`${base}/api/streams/P/noc/black/thumbnail.jpg`);
     expect(jpeg.status).toBe(200);
@@ -105,7 +142,15 @@ describe('content checks through the exporter', () => {
     expect(existsSync(CHROMIUM)).toBe(true);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
       timeout: 30_000,
     });
     try {
@@ -116,7 +161,9 @@ describe('content checks through the exporter', () => {
       const black = page.locator('figure[data-key="P/noc/black"]');
       expect(await black.getAttribute('class')).toContain('warn');
       expect((await black.locator('b').innerText()).toLowerCase()).toMatch(/^black (100|9\d)%$/);
-      const width = await black.locator('img').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+      const width = await black
+        .locator('img')
+        .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
       expect(width).toBe(THUMBNAIL_WIDTH);
       expect(await page.locator('figure[data-key="P/noc/optout"] .none').count()).toBe(1);
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });

@@ -1,5 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_CONTENT_CHECK, runContentCheck, type ContentCheckJob, type ContentResult, type ProbeResult } from '@video-exporter/probe-worker';
+import {
+  type ContentCheckJob,
+  type ContentResult,
+  DEFAULT_CONTENT_CHECK,
+  type ProbeResult,
+  runContentCheck,
+} from '@video-exporter/probe-worker';
 import { defaultContentChecks } from '../config/validate-content-checks.js';
 import { UsageError } from './usage.js';
 
@@ -10,7 +16,13 @@ import { UsageError } from './usage.js';
  */
 export function cliContentJob(): ContentCheckJob {
   const c = defaultContentChecks();
-  return { ...DEFAULT_CONTENT_CHECK, ffmpeg: c.ffmpeg, decode: 'all', timeoutMs: c.timeout * 1000, thumbnailWidth: c.thumbnail_width };
+  return {
+    ...DEFAULT_CONTENT_CHECK,
+    ffmpeg: c.ffmpeg,
+    decode: 'all',
+    timeoutMs: c.timeout * 1000,
+    thumbnailWidth: c.thumbnail_width,
+  };
 }
 
 /** A file probe's content check: the same check a live probe carries, over the file's bytes. */
@@ -19,11 +31,15 @@ export async function checkFileContent(result: ProbeResult, bytes: Uint8Array): 
 }
 
 /** The `content` of `--json` (SPEC §13) and the JPEG written to `--thumbnail`. */
-export async function finishContent(result: ProbeResult, thumbnailPath: string | undefined): Promise<Record<string, unknown> | undefined> {
+export async function finishContent(
+  result: ProbeResult,
+  thumbnailPath: string | undefined,
+): Promise<Record<string, unknown> | undefined> {
   const c: ContentResult | undefined = result.content;
   if (!c) return undefined;
   if (thumbnailPath !== undefined) {
-    if (!c.thumbnail) throw new UsageError(`no thumbnail to write to ${thumbnailPath}: ${c.error ?? 'the check made none'}`);
+    if (!c.thumbnail)
+      throw new UsageError(`no thumbnail to write to ${thumbnailPath}: ${c.error ?? 'the check made none'}`);
     await writeFile(thumbnailPath, new Uint8Array(c.thumbnail));
   }
   const out: Record<string, unknown> = {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import {
+  describe,
   type Mapping,
   type Problems,
-  describe,
   readEnum,
   readNonEmptyString,
   readNonNegativeInteger,
@@ -82,7 +82,8 @@ export function readContentChecks(raw: Mapping, path: string, problems: Problems
     min_duration: (v, p) => set('min_duration', readPositiveNumber(v, p, problems, ' of seconds')),
     thumbnail_width: (v, p) => {
       const n = readNonNegativeInteger(v, p, problems);
-      if (n !== undefined && n > MAX_THUMBNAIL_WIDTH) problems.add(p, `must be at most ${MAX_THUMBNAIL_WIDTH} pixels, got ${n}`);
+      if (n !== undefined && n > MAX_THUMBNAIL_WIDTH)
+        problems.add(p, `must be at most ${MAX_THUMBNAIL_WIDTH} pixels, got ${n}`);
       else if (n !== undefined && n % 2 === 1) problems.add(p, `must be even (JPEG chroma subsampling), got ${n}`);
       else set('thumbnail_width', n);
     },

@@ -5,6 +5,10 @@ const VERSION_TIMEOUT_MS = 5000;
 
 /** Whether `ffmpeg` runs at all (SPEC §13 `enabled: auto`); once at start-up, never per check. */
 export function ffmpegAvailable(ffmpeg: string): boolean {
-  const r = spawnSync(ffmpeg, ['-hide_banner', '-version'], { timeout: VERSION_TIMEOUT_MS, killSignal: 'SIGKILL', stdio: 'ignore' });
+  const r = spawnSync(ffmpeg, ['-hide_banner', '-version'], {
+    timeout: VERSION_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    stdio: 'ignore',
+  });
   return r.error === undefined && r.status === 0;
 }

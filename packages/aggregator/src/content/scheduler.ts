@@ -1,7 +1,7 @@
 import type { ContentCheckJob, ContentResult } from '@video-exporter/probe-worker';
 import { DEFAULT_MAX_SAMPLE_BYTES } from '@video-exporter/probe-worker';
-import type { ContentChecksConfig } from '../config/validate-content-checks.js';
 import type { StreamConfig } from '../config/index.js';
+import type { ContentChecksConfig } from '../config/validate-content-checks.js';
 
 const MS_PER_S = 1000;
 

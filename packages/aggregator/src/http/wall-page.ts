@@ -15,9 +15,12 @@ function verdict(s: StreamSnapshot): { cls: string; text: string } {
   if (s.state === 'pending') return { cls: 'pending', text: 'pending' };
   if (s.state === 'down') return { cls: 'down', text: s.last_error?.reason ?? 'down' };
   const c = s.content?.result === 'ok' ? s.content : undefined;
-  if (c?.black_ratio !== undefined && c.black_ratio >= 0.5) return { cls: 'warn', text: `black ${Math.round(c.black_ratio * PERCENT)}%` };
-  if (c?.frozen_ratio !== undefined && c.frozen_ratio >= 0.5) return { cls: 'warn', text: `frozen ${Math.round(c.frozen_ratio * PERCENT)}%` };
-  if (c?.silence_ratio !== undefined && c.silence_ratio >= 0.5) return { cls: 'warn', text: `silent ${Math.round(c.silence_ratio * PERCENT)}%` };
+  if (c?.black_ratio !== undefined && c.black_ratio >= 0.5)
+    return { cls: 'warn', text: `black ${Math.round(c.black_ratio * PERCENT)}%` };
+  if (c?.frozen_ratio !== undefined && c.frozen_ratio >= 0.5)
+    return { cls: 'warn', text: `frozen ${Math.round(c.frozen_ratio * PERCENT)}%` };
+  if (c?.silence_ratio !== undefined && c.silence_ratio >= 0.5)
+    return { cls: 'warn', text: `silent ${Math.round(c.silence_ratio * PERCENT)}%` };
   return s.healthy ? { cls: 'ok', text: 'ok' } : { cls: 'warn', text: 'unhealthy' };
 }
 
@@ -25,7 +28,9 @@ function tile(s: StreamSnapshot): string {
   const v = verdict(s);
   const url = thumbnailUrl(s);
   const name = `${s.stream.project} / ${s.stream.line} / ${s.stream.id}`;
-  const picture = url ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">` : '<div class="none">no picture yet</div>';
+  const picture = url
+    ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">`
+    : '<div class="none">no picture yet</div>';
   return `<figure class="tile ${v.cls}" data-key="${escapeHtml(s.stream.key)}">${picture}<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption></figure>`;
 }
 

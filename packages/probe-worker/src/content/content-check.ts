@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractElementaryStreams, type ElementaryStreams } from './elementary-streams.js';
+import { type ElementaryStreams, extractElementaryStreams } from './elementary-streams.js';
 import { ffmpegArgs } from './ffmpeg-command.js';
 import { parseDetectors } from './ffmpeg-output.js';
 import { ivfFileHeader, ivfFrameHeader } from './ivf.js';
@@ -43,7 +43,8 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
   const t0 = performance.now();
   const es = extractElementaryStreams(flv, job.decode);
   const took = () => Math.round(performance.now() - t0);
-  if (!es.video && !es.audio) return { result: 'failed', error: 'no decodable media in the sample', duration_ms: took() };
+  if (!es.video && !es.audio)
+    return { result: 'failed', error: 'no decodable media in the sample', duration_ms: took() };
   const dir = await mkdtemp(join(tmpdir(), 'video-exporter-content-'));
   try {
     const inputs = await writeInputs(dir, es);
@@ -53,7 +54,8 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
     while (lastKeyIndex > 0 && !frames[lastKeyIndex]!.key) lastKeyIndex--;
     const args = ffmpegArgs(job, { ...inputs, thumbnailPath, lastKeyIndex });
     const run = await runFfmpeg(job.ffmpeg, args, job.timeoutMs);
-    if (run.outcome === 'timeout') return { result: 'timeout', error: `ffmpeg ran past ${job.timeoutMs} ms`, duration_ms: took() };
+    if (run.outcome === 'timeout')
+      return { result: 'timeout', error: `ffmpeg ran past ${job.timeoutMs} ms`, duration_ms: took() };
     if (run.outcome === 'spawn_error' || run.code !== 0) {
       const tail = run.stderr.trim().split('\n').slice(-1)[0] ?? '';
       const error = run.message ?? `ffmpeg exited with ${run.code}: ${tail.slice(0, 200)}`;
@@ -72,7 +74,8 @@ export async function runContentCheck(flv: Uint8Array, job: ContentCheckJob): Pr
       out.silence_ratio = ratio(d.silentS, audioS);
       if (d.loudnessLufs !== undefined) out.loudness_lufs = d.loudnessLufs;
     }
-    if (es.audio && d.loudnessLufs === undefined) return { result: 'failed', error: 'ffmpeg printed no loudness summary', duration_ms: took() };
+    if (es.audio && d.loudnessLufs === undefined)
+      return { result: 'failed', error: 'ffmpeg printed no loudness summary', duration_ms: took() };
     if (thumbnailPath) {
       const jpeg = await readFile(thumbnailPath).catch(() => null);
       if (jpeg && jpeg.length > 0 && jpeg.length <= MAX_THUMBNAIL_BYTES) {
@@ -96,7 +99,10 @@ async function writeInputs(dir: string, es: ElementaryStreams) {
     const framerate = Math.max(MIN_FRAMERATE, (frames.length * MS_PER_S) / Math.max(1, spanMs));
     if (fourcc === HEVC_FOURCC) {
       video = { path: join(dir, 'video.hevc'), format: 'hevc', framerate };
-      await writeFile(video.path, frames.map((f) => f.data));
+      await writeFile(
+        video.path,
+        frames.map((f) => f.data),
+      );
     } else {
       const parts: Uint8Array[] = [ivfFileHeader(fourcc, IVF_PLACEHOLDER_SIZE, IVF_PLACEHOLDER_SIZE, frames.length)];
       for (const f of frames) parts.push(ivfFrameHeader(f.data.length, f.ptsMs), f.data);

@@ -1,14 +1,14 @@
 import {
   FRAME_TYPE_KEY,
+  type IndexedTag,
   indexFlvTags,
   parseEnhancedBody,
   readAudioTagHeader,
   readVideoTagHeader,
   videoFourCcToCodec,
-  type IndexedTag,
 } from '@video-exporter/flv-parser';
-import { AAC_FRAME_SAMPLES, adtsFrame, adtsSetup, type AdtsSetup } from './adts.js';
-import { toAnnexB, videoCodecSetup, type VideoCodecSetup } from './parameter-sets.js';
+import { AAC_FRAME_SAMPLES, type AdtsSetup, adtsFrame, adtsSetup } from './adts.js';
+import { toAnnexB, type VideoCodecSetup, videoCodecSetup } from './parameter-sets.js';
 
 /** Which video frames go to the decoder (SPEC §13 `decode`). */
 export type DecodeMode = 'keyframes' | 'all';
@@ -95,7 +95,14 @@ class VideoCollector {
   add(body: Uint8Array, dts: number): void {
     const h = readVideoTagHeader(body, body.length);
     if (h.kind === 'config') this.configure(h.codec, body.subarray(h.headerLen));
-    else if (h.kind === 'frame') this.frame({ codec: h.codec, dts, cts: h.cts, key: h.frameType === FRAME_TYPE_KEY, payload: body.subarray(h.headerLen) });
+    else if (h.kind === 'frame')
+      this.frame({
+        codec: h.codec,
+        dts,
+        cts: h.cts,
+        key: h.frameType === FRAME_TYPE_KEY,
+        payload: body.subarray(h.headerLen),
+      });
     else if (h.kind === 'complex') {
       const parsed = parseEnhancedBody(body, 'video');
       if (!parsed.ok) return;
@@ -129,14 +136,22 @@ class VideoCollector {
       this.t0 = f.dts;
     }
     if (this.mode === 'keyframes' && !f.key) return;
-    const data = setup.nalLengthSize > 0 ? toAnnexB(f.payload, setup.nalLengthSize, f.key ? setup.prefix : EMPTY) : withPrefix(f.key ? setup.prefix : EMPTY, f.payload);
+    const data =
+      setup.nalLengthSize > 0
+        ? toAnnexB(f.payload, setup.nalLengthSize, f.key ? setup.prefix : EMPTY)
+        : withPrefix(f.key ? setup.prefix : EMPTY, f.payload);
     this.frames.push({ ptsMs: f.dts + f.cts - this.t0, data, key: f.key });
   }
 
   finish(): ElementaryStreams['video'] {
     if (this.codec === null || this.frames.length === 0) return undefined;
     const frameMs = this.count > 1 ? (this.lastDts - this.firstDts) / (this.count - 1) : 0;
-    return { codec: this.codec, fourcc: IVF_FOURCC[this.codec]!, frames: this.frames, spanMs: this.lastDts - this.t0 + frameMs };
+    return {
+      codec: this.codec,
+      fourcc: IVF_FOURCC[this.codec]!,
+      frames: this.frames,
+      spanMs: this.lastDts - this.t0 + frameMs,
+    };
   }
 }
 

@@ -57,7 +57,12 @@ class Runs {
   }
 }
 
-export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: number, framesS: readonly number[] = []): DetectedContent {
+export function parseDetectors(
+  stderr: string,
+  videoSpanS: number,
+  audioSpanS: number,
+  framesS: readonly number[] = [],
+): DetectedContent {
   const lastFrameS = framesS.at(-1) ?? Infinity;
   const runs: Record<Kind, Runs> = {
     black: new Runs(videoSpanS, lastFrameS, true),
@@ -67,7 +72,10 @@ export function parseDetectors(stderr: string, videoSpanS: number, audioSpanS: n
   let garbage = 0;
   // events in the order ffmpeg printed them: a start and an end may share a line (blackdetect)
   const events: { at: number; kind: Kind; edge: 'start' | 'end'; t: number }[] = [];
-  for (const [re, edge] of [[START, 'start'], [END, 'end']] as const) {
+  for (const [re, edge] of [
+    [START, 'start'],
+    [END, 'end'],
+  ] as const) {
     for (const m of stderr.matchAll(re)) {
       const t = Number(m[2]);
       if (!Number.isFinite(t)) {

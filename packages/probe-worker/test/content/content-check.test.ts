@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTENT_CHECK, runContentCheck, type ContentCheckJob } from '../../src/index.js';
+import { type ContentCheckJob, DEFAULT_CONTENT_CHECK, runContentCheck } from '../../src/index.js';
 import { makeFlv, SOURCES } from './make-fixture.js';
 
-const job = (decode: 'keyframes' | 'all'): ContentCheckJob => ({ ...DEFAULT_CONTENT_CHECK, decode, timeoutMs: 30_000, thumbnailWidth: 160 });
+const job = (decode: 'keyframes' | 'all'): ContentCheckJob => ({
+  ...DEFAULT_CONTENT_CHECK,
+  decode,
+  timeoutMs: 30_000,
+  thumbnailWidth: 160,
+});
 
 describe('content check on ffmpeg-made media', () => {
   const black = makeFlv(SOURCES.black, SOURCES.silence);

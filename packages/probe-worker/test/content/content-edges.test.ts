@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTENT_CHECK, runContentCheck, type ContentCheckJob } from '../../src/index.js';
+import { type ContentCheckJob, DEFAULT_CONTENT_CHECK, runContentCheck } from '../../src/index.js';
 import { FFMPEG_TEST_TIMEOUT_MS, makeFlv, SOURCES } from './make-fixture.js';
 
 const CORPUS = join(__dirname, '../../../../tests/fixtures/corpus');
@@ -14,11 +14,29 @@ const JPEG_SOI = [0xff, 0xd8];
 function ffmpegLoudness(flv: Uint8Array): number {
   const dir = mkdtempSync(join(tmpdir(), 've-loud-'));
   writeFileSync(join(dir, 'a.flv'), flv);
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-t', '30', '-i', join(dir, 'a.flv'), '-map', '0:a', '-af', 'ebur128', '-f', 'null', '-'], {
-    timeout: FFMPEG_TEST_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-t',
+      '30',
+      '-i',
+      join(dir, 'a.flv'),
+      '-map',
+      '0:a',
+      '-af',
+      'ebur128',
+      '-f',
+      'null',
+      '-',
+    ],
+    {
+      timeout: FFMPEG_TEST_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
+    },
+  );
   const m = /Summary:[\s\S]*?I:\s*(-?[\d.]+) LUFS/.exec(r.stderr);
   if (!m) throw new Error(`no ebur128 summary: ${r.stderr.slice(-300)}`);
   return Number(m[1]);
@@ -29,8 +47,21 @@ function jpegFacts(jpeg: ArrayBuffer): { width: number; yavg: number } {
   const dir = mkdtempSync(join(tmpdir(), 've-jpeg-'));
   const path = join(dir, 't.jpg');
   writeFileSync(path, new Uint8Array(jpeg));
-  const out = execFileSync('ffprobe', ['-v', 'error', '-f', 'lavfi', '-show_entries', 'stream=width:frame_tags=lavfi.signalstats.YAVG',
-    '-of', 'default=nw=1', `movie=${path},signalstats`], { timeout: FFMPEG_TEST_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' });
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-show_entries',
+      'stream=width:frame_tags=lavfi.signalstats.YAVG',
+      '-of',
+      'default=nw=1',
+      `movie=${path},signalstats`,
+    ],
+    { timeout: FFMPEG_TEST_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' },
+  );
   return { width: Number(/width=(\d+)/.exec(out)?.[1]), yavg: Number(/YAVG=([\d.]+)/.exec(out)?.[1]) };
 }
 
@@ -64,11 +95,15 @@ describe('content check: loudness, thumbnails, Enhanced FLV, broken decoders', (
   for (const file of ['hevc_aac.flv', 'av1_aac.flv']) {
     it(`${file}: FFmpeg 5.1's FLV reader fails on it, our check decodes it`, async () => {
       const path = join(CORPUS, file);
-      const own = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-t', '5', '-i', path, '-map', '0:v', '-f', 'null', '-'], {
-        timeout: FFMPEG_TEST_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-        encoding: 'utf8',
-      });
+      const own = spawnSync(
+        'ffmpeg',
+        ['-hide_banner', '-nostdin', '-t', '5', '-i', path, '-map', '0:v', '-f', 'null', '-'],
+        {
+          timeout: FFMPEG_TEST_TIMEOUT_MS,
+          killSignal: 'SIGKILL',
+          encoding: 'utf8',
+        },
+      );
       expect(own.status).not.toBe(0);
       const r = await runContentCheck(readFileSync(path), job);
       expect(r.result, r.error).toBe('ok');
@@ -82,7 +117,10 @@ describe('content check: loudness, thumbnails, Enhanced FLV, broken decoders', (
     expect(crash.result).toBe('failed');
     const hang = await runContentCheck(tone, { ...job, ffmpeg: fakeFfmpeg('exec sleep 30'), timeoutMs: 500 });
     expect(hang.result).toBe('timeout');
-    const garbage = await runContentCheck(tone, { ...job, ffmpeg: fakeFfmpeg('echo "black_start:x freeze_end: nan \\xff" >&2; exit 0') });
+    const garbage = await runContentCheck(tone, {
+      ...job,
+      ffmpeg: fakeFfmpeg('echo "black_start:x freeze_end: nan \\xff" >&2; exit 0'),
+    });
     expect(garbage.result).toBe('failed');
     const missing = await runContentCheck(tone, { ...job, ffmpeg: '/nonexistent/ffmpeg' });
     expect(missing.result).toBe('failed');

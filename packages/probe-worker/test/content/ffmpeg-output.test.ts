@@ -17,13 +17,15 @@ describe('parseDetectors', () => {
   });
 
   it('a black run ended at the last picture reaches the end; one ended earlier does not', () => {
-    const line = (a: number, b: number) => `[blackdetect @ 0x1] black_start:${a} black_end:${b} black_duration:${b - a}`;
+    const line = (a: number, b: number) =>
+      `[blackdetect @ 0x1] black_start:${a} black_end:${b} black_duration:${b - a}`;
     expect(parseDetectors(line(0, 5), 6, 0, [0, 1, 2, 3, 4, 5]).blackS).toBe(6);
     expect(parseDetectors(line(0, 3), 6, 0, [0, 1, 2, 3, 4, 5]).blackS).toBe(3);
   });
 
   it('takes the last ebur128 summary (FFmpeg 5.1 prints one for an empty first graph)', () => {
-    const summary = (i: number) => `[Parsed_ebur128_1 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         ${i} LUFS\n`;
+    const summary = (i: number) =>
+      `[Parsed_ebur128_1 @ 0x1] Summary:\n\n  Integrated loudness:\n    I:         ${i} LUFS\n`;
     expect(parseDetectors(summary(-70) + summary(-21.8), 0, 6).loudnessLufs).toBe(-21.8);
   });
 

@@ -15,13 +15,47 @@ export function makeFlv(video: string, audio: string, seconds = FIXTURE_SECONDS)
   const dir = mkdtempSync(join(tmpdir(), 've-content-fixture-'));
   const out = join(dir, 'f.flv');
   try {
-    execFileSync('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-nostdin',
-      '-f', 'lavfi', '-t', String(seconds), '-i', video,
-      '-f', 'lavfi', '-t', String(seconds), '-i', audio,
-      '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '23', '-g', '25', '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', out,
-    ], { timeout: FFMPEG_TEST_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    execFileSync(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-nostdin',
+        '-f',
+        'lavfi',
+        '-t',
+        String(seconds),
+        '-i',
+        video,
+        '-f',
+        'lavfi',
+        '-t',
+        String(seconds),
+        '-i',
+        audio,
+        '-t',
+        String(seconds),
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-qp',
+        '23',
+        '-g',
+        '25',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '96k',
+        '-f',
+        'flv',
+        out,
+      ],
+      { timeout: FFMPEG_TEST_TIMEOUT_MS, killSignal: 'SIGKILL' },
+    );
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
