@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
 import {
+  ConfigError,
   CONFIG_SOURCE,
   type Config,
   diffStreams,
@@ -100,6 +101,8 @@ export class Exporter implements ExporterView {
 
   async start(): Promise<void> {
     const e = this.config.exporter;
+    // before anything runs: `enabled: true` without a working ffmpeg stops the start (ConfigError)
+    this.startContentChecks();
     // first, before anything runs: an environment that breaks sharding must stop the start (ConfigError)
     const sh = this.o.sharding;
     this.peerSource = createPeerSource(e.sharding, {
@@ -113,7 +116,6 @@ export class Exporter implements ExporterView {
     // behind them in Piscina (where the hang guard already runs and would report them as timeouts)
     this.pool = new ProbePool({ maxConcurrent: e.max_concurrent + PROBE_LIMITS.maxConcurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
     this.scheduler = this.createScheduler();
-    this.startContentChecks();
     for (const w of this.config.warnings) this.o.logger.warn(w);
     for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);
     this.startDiscovery();
@@ -375,8 +377,10 @@ export class Exporter implements ExporterView {
     }
     if (!ffmpegAvailable(c.ffmpeg)) {
       this.contentOff = `ffmpeg not found or not working (${c.ffmpeg})`;
-      if (c.enabled === true) this.o.logger.error(`content checks required but ${this.contentOff}`);
-      else this.o.logger.info(`content checks off: ${this.contentOff}`);
+      if (c.enabled === true) {
+        throw new ConfigError([`exporter.content_checks.enabled: true, but ffmpeg "${c.ffmpeg}" is not found or does not run`]);
+      }
+      this.o.logger.info(`content checks off: ${this.contentOff}`);
       return;
     }
     this.content = new ContentScheduler(c, true);
