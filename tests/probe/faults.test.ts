@@ -3,11 +3,11 @@
  * retry decision is the point): the reason (SPEC §4's closed set), and for the timeouts, how long it took.
  * Each test uses its own stream path: fail_first counts requests per path.
  */
-import net from 'node:net';
 import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { probeWithRetries } from '@video-exporter/aggregator';
 import { runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { closedPort } from '../support/ports.js';
 import { LIVE_FIXTURE, job, timed } from './helpers.js';
 
 let src: LiveSource;
@@ -37,14 +37,6 @@ async function withRetries(j: ProbeJob, maxRetries: number) {
   return { result, attempts, retried };
 }
 
-/** A TCP port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.concurrent('failure reasons from the live source', () => {
   it('500 twice, then 200: ok after 2 retries (max_retries 3)', async ({ expect }) => {

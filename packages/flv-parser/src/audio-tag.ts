@@ -1,9 +1,8 @@
-import { audioFourCcToCodec, parseLegacyAudioHeader } from './codecs/audio.js';
+import { audioFourCcToCodec, parseLegacyAudioHeader, SOUND_FORMAT_EX_HEADER } from './codecs/audio.js';
 import type { AudioConfig } from './types.js';
 import { fourCcAt } from './video-tag.js';
 
 export const SOUND_FORMAT_AAC = 10;
-export const SOUND_FORMAT_EX_HEADER = 9;
 
 /** Enhanced RTMP AudioPacketType. */
 export const enum AudioPacketType {

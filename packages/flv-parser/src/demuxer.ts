@@ -1,11 +1,11 @@
 import { FATAL_ANOMALIES, type AnomalyCode } from './anomalies.js';
 import { decodeAmf0, interpretScriptData, type Amf0Result } from './amf0.js';
-import { AUDIO_PREFIX_BYTES, isKnownAudioFourCc, readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
+import { AUDIO_PREFIX_BYTES, AudioPacketType, isKnownAudioFourCc, readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
 import { parseAudioConfigRecord, parseVideoConfigRecord } from './config-records.js';
 import { parseEnhancedBody } from './enhanced-body.js';
 import { NalScanner } from './nal-scanner.js';
 import type { AudioConfig, FlvEventSink } from './types.js';
-import { FRAME_TYPE_KEY, nalSyntaxOf, readVideoTagHeader, VIDEO_PREFIX_BYTES, type VideoTagHeader } from './video-tag.js';
+import { FRAME_TYPE_KEY, nalSyntaxOf, readVideoTagHeader, VIDEO_PREFIX_BYTES, VideoPacketType, type VideoTagHeader } from './video-tag.js';
 import { audioFourCcToCodec } from './codecs/audio.js';
 import { videoFourCcToCodec } from './codecs/video-codec-names.js';
 
@@ -115,7 +115,10 @@ export class FlvDemuxer {
   private readonly scanner = new NalScanner();
   private readonly nalLengthSize = new Map<string, number>();
   private readonly configured = new Set<string>();
+  /** unknown codec names already reported (capped at MAX_REMEMBERED_CODECS) */
   private readonly reportedCodecs = new Set<string>();
+  /** codecs whose frames arrived before their sequence header, already reported */
+  private readonly framesBeforeConfig = new Set<string>();
   private lastLegacyAudio: AudioConfig | null = null;
   private lastVideoDts = -1;
   private lastAudioDts = -1;
@@ -393,7 +396,7 @@ export class FlvDemuxer {
           this.anomaly('script_too_large', `script tag of ${this.tagSize} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
           return this.skipBody();
         }
-        return this.startRecord(RecordKind.Script, '', this.tagSize, 0);
+        return this.startRecord(RecordKind.Script, '', this.tagSize);
       case TAG_VIDEO:
       case TAG_AUDIO:
         this.prefixFill = 0;
@@ -475,7 +478,7 @@ export class FlvDemuxer {
       return this.skipBody();
     }
     const inPrefix = this.prefix.subarray(Math.min(skip, this.prefixFill), this.prefixFill);
-    this.startRecord(kind, codec, size, 0);
+    this.startRecord(kind, codec, size);
     this.record!.set(inPrefix, 0);
     this.recordFill = inPrefix.length;
     if (this.recordFill === size) {
@@ -545,11 +548,11 @@ export class FlvDemuxer {
     return previousTagSize === at - this.tagOffset;
   }
 
-  private startRecord(kind: RecordKind, codec: string, size: number, fill: number): void {
+  private startRecord(kind: RecordKind, codec: string, size: number): void {
     this.recordKind = kind;
     this.recordCodec = codec;
     this.record = new Uint8Array(size);
-    this.recordFill = fill;
+    this.recordFill = 0;
     this.stage = Stage.Record;
   }
 
@@ -667,24 +670,25 @@ export class FlvDemuxer {
     for (const p of body.packets) {
       if (media === 'video') {
         const codec = videoFourCcToCodec(p.fourcc);
-        if (p.packetType === 0) this.onVideoConfig(p.track, codec, p.data);
-        else if (p.packetType === 1 || p.packetType === 3) {
+        if (p.packetType === VideoPacketType.SequenceStart) this.onVideoConfig(p.track, codec, p.data);
+        else if (p.packetType === VideoPacketType.CodedFrames || p.packetType === VideoPacketType.CodedFramesX) {
           const nal = nalSyntaxOf(codec);
           this.scanner.reset(nal, this.nalLengthSize.get(codec) ?? 4);
           this.scanner.feed(p.data, 0, p.data.length, 0);
           this.emitVideoFrame(p.track, codec, body.frameType === FRAME_TYPE_KEY, p.cts, p.data.length);
-        } else if (p.packetType === 2) this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: p.track, offset: this.tagOffset });
+        } else if (p.packetType === VideoPacketType.SequenceEnd) this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: p.track, offset: this.tagOffset });
       } else {
         const codec = audioFourCcToCodec(p.fourcc);
-        if (p.packetType === 0) this.onAudioConfig(p.track, codec, p.data);
-        else if (p.packetType === 1) this.emitAudioFrame(p.track, codec);
+        if (p.packetType === AudioPacketType.SequenceStart) this.onAudioConfig(p.track, codec, p.data);
+        else if (p.packetType === AudioPacketType.CodedFrames) this.emitAudioFrame(p.track, codec);
       }
     }
   }
 
   private checkConfigured(codec: string): void {
-    if (!this.configured.has(codec) && !this.reportedCodecs.has(`before:${codec}`)) {
-      this.reportedCodecs.add(`before:${codec}`);
+    if (!this.configured.has(codec) && !this.framesBeforeConfig.has(codec)) {
+      // capped like reportedCodecs: invented codec names must not grow the set without end
+      if (this.framesBeforeConfig.size < MAX_REMEMBERED_CODECS) this.framesBeforeConfig.add(codec);
       this.anomaly('frame_before_config', `${codec} coded frames arrived before any sequence header`, this.tagOffset);
     }
   }

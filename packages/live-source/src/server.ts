@@ -261,11 +261,15 @@ class LiveSourceHandler {
 /**
  * Every viewer of one path shares a timeline, as with a real stream; different paths get different phases
  * (FNV-1a of the path), as independent real streams do, so a thousand streams of one fixture do not all
- * send their keyframes in the same tick.
+ * send their keyframes in the same tick. (The source stands apart from the aggregator, whose scheduler has
+ * the project's FNV-1a with a finaliser; spreading phases needs no more than the plain hash here.)
  */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 function pathPhase(path: string, loopDurationMs: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193) >>> 0;
+  let h = FNV_OFFSET;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), FNV_PRIME) >>> 0;
   return h % Math.max(1, Math.floor(loopDurationMs));
 }
 

@@ -519,13 +519,15 @@ describe('live source: lifecycle', () => {
       const client = `
         import net from 'node:net';
         const [host, port, n, ms] = process.argv.slice(1);
-        let bytes = 0, errors = 0, open = 0;
+        let errors = 0, open = 0;
+        const bytes = new Array(Number(n)).fill(0);
         for (let i = 0; i < Number(n); i++) {
           const so = net.connect(Number(port), host, () => { open++; so.write('GET /live/hd/load' + i + '.flv HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'); });
-          so.on('data', (d) => { bytes += d.length; });
+          so.on('data', (d) => { bytes[i] += d.length; });
           so.on('error', () => { errors++; });
         }
-        setTimeout(() => { process.stdout.write(JSON.stringify({ bytes, errors, open })); process.exit(0); }, Number(ms));
+        const done = () => { process.stdout.write(JSON.stringify({ bytes, errors, open })); process.exit(0); };
+        setTimeout(done, Number(ms));
       `;
       const child = spawn(process.execPath, ['--input-type=module', '-e', client, hostname, port, String(n), String(readMs + 500)]);
       let out = '';
@@ -541,7 +543,7 @@ describe('live source: lifecycle', () => {
       const bytes = s.stats().bytesSent - bytes0;
       const connections = s.stats().connections;
       await new Promise((r) => child.once('exit', r));
-      const result = JSON.parse(out) as { bytes: number; errors: number; open: number };
+      const result = JSON.parse(out) as { bytes: number[]; errors: number; open: number };
       const cpuMs = (cpu.user + cpu.system) / 1000;
       console.log(
         `[live-source load] ${connections} streams, ${(wall / 1000).toFixed(2)} s: server CPU ${cpuMs.toFixed(0)} ms ` +
@@ -551,8 +553,11 @@ describe('live source: lifecycle', () => {
       expect(result.errors).toBe(0);
       expect(result.open).toBe(n);
       expect(connections).toBe(n);
-      // every stream got at least its header and a keyframe
-      expect(result.bytes).toBeGreaterThan(n * 13);
+      // every stream, each on its own connection, got a real-time share of the fixture: at least a quarter of
+      // what 3.5 s of it weigh (room for a loaded machine; a stream left out or stalled gets far less)
+      expect(result.bytes).toHaveLength(n);
+      const least = Math.min(...result.bytes);
+      expect(least).toBeGreaterThan(0.25 * hdBytesPerMs * (readMs + 500));
     } finally {
       await s.close();
     }

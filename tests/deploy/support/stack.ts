@@ -4,22 +4,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { CLI, spawnTracked, stopChild, until } from '../../exporter/support/exporter-process.js';
 import { getJson } from '../../exporter/support/http.js';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../../support/ports.js';
+
+export { freePort };
 
 export interface Proc {
   child: ChildProcess;

@@ -1,27 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 
-/**
- * `count` distinct TCP ports that were free on 127.0.0.1 a moment ago: all are bound to port 0 at once (so
- * the kernel hands out different ones), then released for the child that will listen on them. Another
- * process may grab one in between; callers retry the start when their child exits before it is ready.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const s = createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  return ports;
-}
+export { freePorts } from '../../support/ports.js';
 
 export interface ChildExit {
   code: number | null;

@@ -17,14 +17,7 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-/** A TCP port nothing listens on: bound, then closed. */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../../support/ports.js';
 
 /** Listens on 127.0.0.1:0 and tracks sockets, so close() does not wait for clients. */
 async function listen(server: net.Server, scheme: 'http' | 'https' | 'rtmp'): Promise<Closable> {

@@ -1,5 +1,5 @@
 import { redactUrl } from '@video-exporter/probe-worker';
-import { CONFIG_SOURCE, type Config, ConfigError, loadConfigFile, type StreamConfig } from '../config/index.js';
+import { CONFIG_SOURCE, type Config, ConfigError, loadConfigFile, type StreamConfig, type StreamLabels } from '../config/index.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { createLogger } from '../logging.js';
 import type { DiscoverySourceStatus } from '../state/types.js';
@@ -43,13 +43,10 @@ export async function discoverCommand(
   return sources.every((s) => s.up) ? 0 : 1;
 }
 
-interface Row {
-  project: string;
-  line: string;
-  id: string;
+interface Row extends StreamLabels {
+  /** redacted */
   url: string;
   source: string;
-  tags: Record<string, string>;
 }
 
 const row = (s: StreamConfig): Row => ({

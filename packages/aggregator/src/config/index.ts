@@ -1,4 +1,4 @@
-export type { Config, DiscoverySourceConfig, DiscoveryType, ExporterConfig, ListenAddr, LogLevel, ProbeEndpointConfig, ShardingConfig, ShardingMode, StreamConfig } from './types.js';
+export type { Config, DiscoverySourceConfig, DiscoveryType, ExporterConfig, ListenAddr, LogLevel, ProbeEndpointConfig, ShardingConfig, ShardingMode, StreamConfig, StreamLabels } from './types.js';
 export { ConfigError } from './errors.js';
 export { DEFAULT_ALLOWED_TAGS, defaultExporterConfig } from './defaults.js';
 export { type Env, expandEnv } from './env.js';

@@ -3,18 +3,22 @@ import type { ScoringThresholds } from '../scoring/rules.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** One probed stream, keyed by `${project}/${line}/${id}` (the label set that must be unique). */
-export interface StreamConfig {
-  key: string;
+/** What names a stream in its series: the labels project, line, id and its tags. */
+export interface StreamLabels {
   /** level 1 of `streams`, label `project`, as written */
   project: string;
   /** level 2 of `streams`, label `line`, lower-cased ("SOURCE" -> "source") like the reference */
   line: string;
   id: string;
-  /** after `${VAR}` expansion: may hold secrets, redact before printing */
-  url: string;
   /** only keys of `exporter.allowed_tags` */
   tags: Record<string, string>;
+}
+
+/** One probed stream, keyed by `${project}/${line}/${id}` (the label set that must be unique). */
+export interface StreamConfig extends StreamLabels {
+  key: string;
+  /** after `${VAR}` expansion: may hold secrets, redact before printing */
+  url: string;
   /** after `${VAR}` expansion: may hold secrets, never print values */
   headers: Record<string, string>;
   insecure_tls: boolean;

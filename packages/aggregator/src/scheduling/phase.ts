@@ -1,14 +1,9 @@
 // MurmurHash3's finaliser: FNV alone leaves keys that differ in one trailing character close together
-import { fmix32 } from '../sharding/hash.js';
+import { fmix32, fnv1a } from '../sharding/hash.js';
 
 /** FNV-1a, 32 bit, with a finaliser: a stable, well-spread hash of a stream key (no crypto needed). */
 export function fnv1a32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return fmix32(h >>> 0);
+  return fmix32(fnv1a(text));
 }
 
 /**

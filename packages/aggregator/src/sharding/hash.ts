@@ -16,6 +16,13 @@ export interface Hash64 {
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+
+/** FNV-1a, 32 bit, over UTF-16 code units, without a finaliser (hash64's lane A runs the same steps inline). */
+export function fnv1a(text: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
+}
 const M2_SEED = 0x9747b28c;
 const M2_MUL = 0x5bd1e995;
 /** xor-ed in before the finaliser so these lanes differ from the phase hash of the same key */

@@ -1,16 +1,13 @@
 import type { FailureReason, ProbeResult } from '@video-exporter/probe-worker';
+import type { StreamLabels } from '../config/types.js';
 import type { Score } from '../scoring/rules.js';
 
 /** Identity and labels of one configured stream, as the rest of the aggregator sees it. */
-export interface StreamIdentity {
+export interface StreamIdentity extends StreamLabels {
   /** `${project}/${line}/${id}` */
   key: string;
-  project: string;
-  line: string;
-  id: string;
   /** redacted URL: safe for logs, labels and API output */
   url: string;
-  tags: Record<string, string>;
   /** `config` for streams under `streams:`, else the discovery source's name */
   source: string;
 }

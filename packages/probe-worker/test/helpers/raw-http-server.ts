@@ -58,14 +58,7 @@ export async function startRawServer(
   return server;
 }
 
-/** A port with nothing listening: bind, read the port, close. */
-export async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../../../../tests/support/ports.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
