@@ -266,6 +266,9 @@ function configYaml(n) {
     `  max_concurrent: ${n}`,
     '  max_retries: 0',
     '  log_level: "warn"',
+    // the probe path alone; content checks have their own benchmark (bench:content)
+    '  content_checks:',
+    '    enabled: false',
     ...(WORKERS ? [`  workers: ${WORKERS}`] : []),
     'streams:',
     '  "bench":',
