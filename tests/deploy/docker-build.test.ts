@@ -75,6 +75,11 @@ describe('Dockerfile build stage, replayed', () => {
     expect(existsSync(join(app, 'package.json'))).toBe(true);
     expect(existsSync(join(app, 'assets/demo_360p25.flv'))).toBe(true);
     expect(existsSync(join(app, 'src')), 'no TypeScript sources in the image').toBe(false);
+    // the Kubernetes demo source runs the live source from the same image: its command names this file
+    const demoSource = readText(repoPath('deploy/k8s/demo-source.yaml'));
+    const main = /command: \["node", "\/app\/([^"]+)"\]/.exec(demoSource)?.[1];
+    expect(main).toBe('node_modules/@video-exporter/live-source/dist/main.js');
+    expect(existsSync(join(app, main!))).toBe(true);
   });
 
   it('holds the production dependencies and no development ones', () => {

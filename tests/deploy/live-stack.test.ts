@@ -31,6 +31,9 @@ const DEMO: Record<string, 'up' | 'down'> = {
   'DEMO/cdn/stalling': 'up',
   'DEMO/cdn/slow-start': 'up',
   'DEMO/cdn/offline': 'down',
+  // up and playable at a good bitrate; the content check finds the picture black / frozen
+  'DEMO/cdn/black': 'up',
+  'DEMO/cdn/frozen': 'up',
   // found by the demo's http_sd discovery source, not listed in its config
   'DEMO/cdn/discovered': 'up',
 };
@@ -243,7 +246,7 @@ describe('demo exporter + Prometheus', () => {
     expect(healthy).toContain('640x360');
     expect(healthy).toContain('H.264');
     expect(await page.locator('tbody tr[data-key="DEMO/cdn/offline"] .reason').innerText()).toBe('http_4xx');
-    expect(await page.locator('header .counts').innerText()).toMatch(/^7 configured · 6 up · 1 down · 0 pending$/);
+    expect(await page.locator('header .counts').innerText()).toMatch(/^9 configured · 8 up · 1 down · 0 pending$/);
     // one line per discovery source: the demo's http_sd list, up, with its one stream
     const sourceLine = await page.locator('header .discovery[data-source="demo-sd"]').innerText();
     expect(sourceLine).toMatch(/^discovery demo-sd \(http_sd\) up · 1 streams · last answer /);

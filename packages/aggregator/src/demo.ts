@@ -10,7 +10,15 @@ const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, impor
  * config probing a few healthy and deliberately faulty streams on it.
  */
 export async function startDemo(): Promise<{ source: LiveSource; config: Config }> {
-  const source = await startLiveSource({ fixtures: { demo: asset('demo_360p25.flv'), low: asset('demo_360p25_low.flv') } });
+  const source = await startLiveSource({
+    fixtures: {
+      demo: asset('demo_360p25.flv'),
+      low: asset('demo_360p25_low.flv'),
+      // perfect bitrate and frame rate, nothing to see: only the content checks (SPEC §13) tell
+      black: asset('demo_360p25_black.flv'),
+      frozen: asset('demo_360p25_frozen.flv'),
+    },
+  });
   const base = `${source.url}/live`;
   const targets = await startDemoTargets(base);
   // one close for both: the caller knows only the live source
@@ -34,6 +42,8 @@ streams:
       - { id: stalling, url: "${base}/demo/stalling.flv?pause_ms=800&pause_every_ms=2000", tags: { role: "stalling" } }
       - { id: slow-start, url: "${base}/demo/slow-start.flv?delay_body_ms=2500", tags: { role: "slow start" } }
       - { id: offline, url: "${base}/demo/offline.flv?status=404", tags: { role: "offline" } }
+      - { id: black, url: "${base}/black/black.flv", tags: { role: "black picture, silent" } }
+      - { id: frozen, url: "${base}/frozen/frozen.flv", tags: { role: "frozen picture" } }
 discovery:
   - { name: demo-sd, type: http_sd, url: "${targets.url}", refresh_interval: 15 }
 `;
