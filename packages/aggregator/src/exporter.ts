@@ -4,6 +4,7 @@ import {
   ConfigError,
   CONFIG_SOURCE,
   type Config,
+  type ExporterConfig,
   diffStreams,
   type Env,
   type StreamConfig,
@@ -45,14 +46,18 @@ interface Tracked {
   gone: boolean;
 }
 
+/** Exporter keys a reload cannot change in a running process: they take effect after a restart. */
+const RESTART_ONLY_KEYS = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
+
 /** Wires config, scheduler, pool, per-stream state, metrics and the HTTP server; applies reloads. */
 export class Exporter implements ExporterView {
   readonly registry = new Registry();
   private readonly metrics: Metrics;
   private config: Config;
   private readonly streams = new Map<string, Tracked>();
-  private pool!: ProbePool;
-  private scheduler!: Scheduler;
+  /** both exist from start() on; before it (and in a failed start) there is nothing to probe with */
+  private pool: ProbePool | undefined;
+  private scheduler: Scheduler | undefined;
   private readonly lag = new LagWindow();
   private http?: Awaited<ReturnType<typeof startHttpServer>>;
   private phase: ExporterStatus['status'] = 'starting';
@@ -114,7 +119,12 @@ export class Exporter implements ExporterView {
     this.ownership = new Ownership(this.peerSource.self, await this.peerSource.start((peers) => this.onPeers(peers)));
     // slots for /probe on top of the scheduler's cap: on-demand probes must never queue scheduled ones
     // behind them in Piscina (where the hang guard already runs and would report them as timeouts)
-    this.pool = new ProbePool({ maxConcurrent: e.max_concurrent + PROBE_LIMITS.maxConcurrent, ...(e.workers ? { threads: e.workers } : {}), ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}) });
+    const pool = new ProbePool({
+      maxConcurrent: e.max_concurrent + PROBE_LIMITS.maxConcurrent,
+      ...(e.workers ? { threads: e.workers } : {}),
+      ...(this.o.workerFile ? { workerFile: this.o.workerFile } : {}),
+    });
+    this.pool = pool;
     this.scheduler = this.createScheduler();
     for (const w of this.config.warnings) this.o.logger.warn(w);
     for (const s of this.config.streams) if (this.ownership.owns(s.key)) this.track(s);
@@ -130,7 +140,7 @@ export class Exporter implements ExporterView {
       metrics: this.metrics.http,
       logger: this.o.logger,
       // /probe?target= (off unless exporter.probe_endpoint.enabled): one probe on this pool, read per request so reloads apply
-      probe: { settings: () => this.config.exporter, run: (job) => this.pool.run(job) },
+      probe: { settings: () => this.config.exporter, run: (job) => pool.run(job) },
     });
     this.phase = 'ready';
     this.summaryTimer = setInterval(() => this.logSummary(), e.check_interval * 1000);
@@ -140,7 +150,7 @@ export class Exporter implements ExporterView {
       listen: this.http.url,
       streams: this.streams.size,
       ...(this.ownership.self === null ? {} : { shard: this.peerSource.mode, shard_self: this.ownership.self, shard_peers: this.ownership.peers.length, configured: this.config.streams.length }),
-      threads: this.pool.threads,
+      threads: pool.threads,
       check_interval_s: e.check_interval,
       sample_duration_s: e.sample_duration,
     });
@@ -151,11 +161,12 @@ export class Exporter implements ExporterView {
     const before = this.config.exporter;
     const after = next.exporter;
     for (const w of next.warnings) this.o.logger.warn(w);
-    const restartOnly = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
-    for (const key of restartOnly) {
-      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) this.o.logger.warn(`config reload: ${key} changes take effect after a restart; keeping the running value`);
+    const kept: ExporterConfig = { ...after };
+    for (const key of RESTART_ONLY_KEYS) {
+      if (JSON.stringify(before[key]) === JSON.stringify(after[key])) continue;
+      this.o.logger.warn(`config reload: ${key} changes take effect after a restart; keeping the running value`);
+      Object.assign(kept, { [key]: before[key] });
     }
-    const kept = { ...after, listen_addr: before.listen_addr, allowed_tags: before.allowed_tags, workers: before.workers, max_concurrent: before.max_concurrent, sharding: before.sharding };
     const timingChanged = before.check_interval !== after.check_interval;
     this.config = { ...next, exporter: kept };
     // discovery first (sources whose config is unchanged keep their lists), then one reconcile of both
@@ -168,9 +179,10 @@ export class Exporter implements ExporterView {
     }
     const diff = this.reconcile();
     if (timingChanged) {
-      this.scheduler.stop();
-      this.scheduler = this.createScheduler();
-      for (const [key, t] of this.streams) if (!t.gone) this.scheduler.add(key);
+      this.scheduler?.stop();
+      const scheduler = this.createScheduler();
+      this.scheduler = scheduler;
+      for (const [key, t] of this.streams) if (!t.gone) scheduler.add(key);
     }
     this.lastReload = { ok: true, at: Date.now() / 1000 };
     this.metrics.reloadOk.set(1);
@@ -200,6 +212,11 @@ export class Exporter implements ExporterView {
     this.shutdown.abort();
     await this.pool?.destroy().catch(() => {});
     await this.http?.close();
+  }
+
+  private startedPool(): ProbePool {
+    if (this.pool === undefined) throw new Error('the probe pool is not started');
+    return this.pool;
   }
 
   // ---------------------------------------------------------------- ExporterView
@@ -300,7 +317,7 @@ export class Exporter implements ExporterView {
 
   private track(s: StreamConfig): void {
     this.streams.set(s.key, { config: s, state: new StreamState(this.identity(s)), gone: false });
-    this.scheduler.add(s.key);
+    this.scheduler?.add(s.key);
   }
 
   /** configured streams, then discovered ones (clashes already settled: configured first, then source order) */
@@ -348,12 +365,12 @@ export class Exporter implements ExporterView {
       t.config = s;
       if (s.gone === true && !t.gone) {
         t.gone = true;
-        this.scheduler.remove(s.key);
+        this.scheduler?.remove(s.key);
         this.metrics.publish(t.state.markGone());
       } else if (s.gone !== true && t.gone) {
         t.gone = false;
         t.state.revive();
-        this.scheduler.add(s.key);
+        this.scheduler?.add(s.key);
       }
     }
     return diff;
@@ -362,7 +379,7 @@ export class Exporter implements ExporterView {
   private untrack(key: string): void {
     const t = this.streams.get(key);
     if (!t) return;
-    this.scheduler.remove(key);
+    this.scheduler?.remove(key);
     this.streams.delete(key);
     this.metrics.remove(t.state.stream);
     this.content.forget(key);
@@ -425,7 +442,7 @@ export class Exporter implements ExporterView {
       result = await probeWithRetries(
         job,
         e.max_retries,
-        (j) => this.pool.run(j),
+        (j) => this.startedPool().run(j),
         (failed) => {
           this.metrics.retries.inc();
           if (this.o.logger.isDebugEnabled()) this.o.logger.debug('probe attempt failed, retrying', { stream: key, reason: failed.reason });
