@@ -177,12 +177,19 @@ async function closedPort() {
 
 /** Spawns node with args; resolves with the child once `ready(line)` returned a value for a stdout line. */
 function spawnNode(args, env, ready, what) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const state = { child, lines: 0, errors: 0, stderr: '', value: undefined };
   return new Promise((resolve, reject) => {
     let pending = '';
     let done = false;
-    const timer = setTimeout(() => fail(new Error(`${what} not ready within 20 s; stderr: ${state.stderr.slice(-2000)}`)), 20_000);
+    const timer = setTimeout(
+      () => fail(new Error(`${what} not ready within 20 s; stderr: ${state.stderr.slice(-2000)}`)),
+      20_000,
+    );
     const fail = (err) => {
       if (done) return;
       done = true;
@@ -212,7 +219,9 @@ function spawnNode(args, env, ready, what) {
       state.stderr = (state.stderr + chunk).slice(-20_000);
       state.errors += (chunk.match(/\n/g) ?? []).length;
     });
-    child.once('exit', (code, signal) => fail(new Error(`${what} exited (${code ?? signal}) before it was ready; stderr: ${state.stderr.slice(-2000)}`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`${what} exited (${code ?? signal}) before it was ready; stderr: ${state.stderr.slice(-2000)}`)),
+    );
   });
 }
 
@@ -269,7 +278,8 @@ const signed = (v, digits = 2) => (Number.isNaN(v) ? '-' : `${v >= 0 ? '+' : ''}
  * Runs the soak; resolves with the report (also printed). `log` receives each printed line.
  */
 export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n`)) {
-  if (!existsSync(CLI) || !existsSync(SOURCE_MAIN)) throw new Error('packages/aggregator/dist is missing: run `pnpm -s build` first');
+  if (!existsSync(CLI) || !existsSync(SOURCE_MAIN))
+    throw new Error('packages/aggregator/dist is missing: run `pnpm -s build` first');
   const dir = mkdtempSync(join(tmpdir(), 've-soak-'));
   let source;
   let exporter;
@@ -321,7 +331,8 @@ export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n
     let nextPrint = t0 + o.everyS * 1000;
     let lastPrinted;
     while (Date.now() < endAt && !interrupted) {
-      if (exporter.child.exitCode !== null || exporter.child.signalCode !== null) throw new Error(`the exporter died: ${exporter.stderr.slice(-2000)}`);
+      if (exporter.child.exitCode !== null || exporter.child.signalCode !== null)
+        throw new Error(`the exporter died: ${exporter.stderr.slice(-2000)}`);
       const at = Date.now();
       let text;
       try {
@@ -347,7 +358,9 @@ export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n
         samples.push(s);
         if (at >= nextPrint || at + o.pollS * 1000 >= endAt) {
           const probes = s.probesOk + s.probesFailed;
-          const rate = lastPrinted ? (probes - lastPrinted.probesOk - lastPrinted.probesFailed) / (s.min - lastPrinted.min) : NaN;
+          const rate = lastPrinted
+            ? (probes - lastPrinted.probesOk - lastPrinted.probesFailed) / (s.min - lastPrinted.min)
+            : NaN;
           log(
             `[${fmt(s.min).padStart(5)} min] rss ${fmt(s.rssMb)} MB | heap ${fmt(s.heapMb)} MB | handles ${s.handles} | fds ${s.fds} | ` +
               `probes ${probes} (${fmt(rate, 0)}/min, ${s.probesFailed} failed in all) | lag ${fmt(s.lagS, 3)} s | queue ${s.queue} | ` +
@@ -371,7 +384,11 @@ export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n
 
 function report(o, samples, exporter, interrupted, log) {
   const window = samples.filter((s) => s.min >= o.warmupMin);
-  const fit = (key, pts = window) => slope(pts.map((s) => s.min), pts.map((s) => s[key]));
+  const fit = (key, pts = window) =>
+    slope(
+      pts.map((s) => s.min),
+      pts.map((s) => s[key]),
+    );
   // heap: the lowest value of each --every period (after a GC), then the trend of those floors
   const periodMin = o.everyS / 60;
   const floors = [];
@@ -394,15 +411,31 @@ function report(o, samples, exporter, interrupted, log) {
   const probeRatio = expectedProbes > 0 ? probesInWindow / expectedProbes : NaN;
   const unhandled = last?.unhandled ?? NaN;
   const checks = [
-    ...Object.entries(trends).map(([name, t]) => ({ name: `${name} slope`, ok: t.slope < t.limit, detail: `${signed(t.slope)} ${t.unit} (±${fmt(t.se, 2)}, n=${t.n}), limit < ${t.limit}` })),
-    { name: 'probes completed', ok: probeRatio >= 0.9 && probeRatio <= 1.05, detail: `${probesInWindow} of ~${Math.round(expectedProbes)} expected in ${fmt(windowMin, 2)} min (${fmt(probeRatio * 100, 1)} %), want 90–105 %` },
+    ...Object.entries(trends).map(([name, t]) => ({
+      name: `${name} slope`,
+      ok: t.slope < t.limit,
+      detail: `${signed(t.slope)} ${t.unit} (±${fmt(t.se, 2)}, n=${t.n}), limit < ${t.limit}`,
+    })),
+    {
+      name: 'probes completed',
+      ok: probeRatio >= 0.9 && probeRatio <= 1.05,
+      detail: `${probesInWindow} of ~${Math.round(expectedProbes)} expected in ${fmt(windowMin, 2)} min (${fmt(probeRatio * 100, 1)} %), want 90–105 %`,
+    },
     { name: 'unhandled errors', ok: unhandled === 0, detail: `${unhandled} counted` },
-    { name: 'run complete', ok: !interrupted && window.length >= 3, detail: interrupted ? 'interrupted' : `${window.length} samples in the window` },
+    {
+      name: 'run complete',
+      ok: !interrupted && window.length >= 3,
+      detail: interrupted ? 'interrupted' : `${window.length} samples in the window`,
+    },
   ];
   const pass = checks.every((c) => c.ok);
-  log(`trend after ${fmt(o.warmupMin)} min, least squares over ${window.length} samples (heap: ${heapFloors.length} per-period minima):`);
+  log(
+    `trend after ${fmt(o.warmupMin)} min, least squares over ${window.length} samples (heap: ${heapFloors.length} per-period minima):`,
+  );
   for (const c of checks) log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(17)} ${c.detail}`);
-  const ranges = ['rssMb', 'heapMb', 'handles', 'fds'].map((k) => `${k} ${fmt(Math.min(...window.map((s) => s[k])))}–${fmt(Math.max(...window.map((s) => s[k])))}`).join(', ');
+  const ranges = ['rssMb', 'heapMb', 'handles', 'fds']
+    .map((k) => `${k} ${fmt(Math.min(...window.map((s) => s[k])))}–${fmt(Math.max(...window.map((s) => s[k])))}`)
+    .join(', ');
   log(`  ranges in the window: ${ranges}; exporter log lines ${exporter.lines} (stderr lines ${exporter.errors})`);
   log(`verdict: ${pass ? 'PASS' : 'FAIL'}`);
   const result = {

@@ -37,8 +37,17 @@ const N = Number(values.n);
 const INTERVAL = Number(values['interval-ms']);
 const SAMPLE = Number(values['sample-ms']);
 const FIRST_BYTE_TIMEOUT = Number(values['first-byte-timeout-ms']);
-if ((mode !== 'http' && mode !== 'socket') || !values.url || !(N > 0) || !(INTERVAL > 0) || !(SAMPLE > 0) || SAMPLE > INTERVAL) {
-  process.stderr.write('usage: floor-client.mjs --mode http|socket --url http://host:port --n N [--interval-ms 12000] [--sample-ms 10000]\n');
+if (
+  (mode !== 'http' && mode !== 'socket') ||
+  !values.url ||
+  !(N > 0) ||
+  !(INTERVAL > 0) ||
+  !(SAMPLE > 0) ||
+  SAMPLE > INTERVAL
+) {
+  process.stderr.write(
+    'usage: floor-client.mjs --mode http|socket --url http://host:port --n N [--interval-ms 12000] [--sample-ms 10000]\n',
+  );
   process.exit(2);
 }
 const base = new URL(values.url);

@@ -74,7 +74,16 @@ export class Sampler {
     for (const [name, pid] of Object.entries(this.pids)) {
       const c = cpuTimes(pid);
       const m = memory(pid);
-      if (c && m) this.samples[name].push({ t, cpu: c.utime + c.stime, utime: c.utime, stime: c.stime, rssMb: m.rssMb, hwmMb: m.hwmMb, rchar: bytesRead(pid) });
+      if (c && m)
+        this.samples[name].push({
+          t,
+          cpu: c.utime + c.stime,
+          utime: c.utime,
+          stime: c.stime,
+          rssMb: m.rssMb,
+          hwmMb: m.hwmMb,
+          rchar: bytesRead(pid),
+        });
     }
     const mt = machineTicks();
     (this.machine ??= []).push({ t, ...mt });
@@ -114,7 +123,10 @@ function summarize(s) {
     cpuPct: ((b.cpu - a.cpu) / wall) * 100,
     userPct: ((b.utime - a.utime) / wall) * 100,
     sysPct: ((b.stime - a.stime) / wall) * 100,
-    cpuPctP95: quantile(perSecond.sort((x, y) => x - y), 0.95),
+    cpuPctP95: quantile(
+      perSecond.sort((x, y) => x - y),
+      0.95,
+    ),
     rssMedianMb: quantile(rss, 0.5),
     rssMaxMb: rss[rss.length - 1],
     hwmMb: b.hwmMb,
@@ -152,7 +164,15 @@ export function threadTimes(pid) {
 export function threadSplit(pid, a, b, wallS, k) {
   const pct = (tid) => (((b.get(tid) ?? 0) - (a.get(tid) ?? 0)) / wallS) * 100;
   const main = pct(String(pid));
-  const others = [...b.keys()].filter((t) => t !== String(pid)).map(pct).sort((x, y) => y - x);
+  const others = [...b.keys()]
+    .filter((t) => t !== String(pid))
+    .map(pct)
+    .sort((x, y) => y - x);
   const workers = others.slice(0, k);
-  return { mainPct: main, workersPct: workers.reduce((s, x) => s + x, 0), workerEachPct: workers, restPct: others.slice(k).reduce((s, x) => s + x, 0) };
+  return {
+    mainPct: main,
+    workersPct: workers.reduce((s, x) => s + x, 0),
+    workerEachPct: workers,
+    restPct: others.slice(k).reduce((s, x) => s + x, 0),
+  };
 }

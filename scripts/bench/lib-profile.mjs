@@ -25,7 +25,9 @@ export function category(url, functionName) {
 }
 
 function shortUrl(url) {
-  const m = /(packages\/[^/]+\/(?:dist|src)\/.*)$/.exec(url) ?? /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(.*)$/.exec(url);
+  const m =
+    /(packages\/[^/]+\/(?:dist|src)\/.*)$/.exec(url) ??
+    /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(.*)$/.exec(url);
   return m ? m[1] : url.replace(/^file:\/\//, '');
 }
 
@@ -66,9 +68,7 @@ export function summarizeProfile(file, top = 15) {
     }
   }
   const pct = (m) =>
-    [...m]
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, c]) => ({ name, pct: (c / Math.max(1, busy)) * 100 }));
+    [...m].sort((a, b) => b[1] - a[1]).map(([name, c]) => ({ name, pct: (c / Math.max(1, busy)) * 100 }));
   return {
     file,
     totalSamples: prof.samples.length,
@@ -82,11 +82,24 @@ export function summarizeProfile(file, top = 15) {
 }
 
 export function profileFiles(paths) {
-  return paths.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f)) : [p])).sort();
+  return paths
+    .flatMap((p) =>
+      statSync(p).isDirectory()
+        ? readdirSync(p)
+            .filter((f) => f.endsWith('.cpuprofile'))
+            .map((f) => join(p, f))
+        : [p],
+    )
+    .sort();
 }
 
 export function formatSummary(s) {
-  const lines = [`### ${basename(s.file)} — ${s.durationS.toFixed(0)} s, busy ${s.busyPct.toFixed(1)} % of samples`, '', '| category | % of busy samples |', '|---|---:|'];
+  const lines = [
+    `### ${basename(s.file)} — ${s.durationS.toFixed(0)} s, busy ${s.busyPct.toFixed(1)} % of samples`,
+    '',
+    '| category | % of busy samples |',
+    '|---|---:|',
+  ];
   for (const c of s.categories) lines.push(`| ${c.name} | ${c.pct.toFixed(1)} |`);
   lines.push('', '| top self time | % |', '|---|---:|');
   for (const f of s.self) lines.push(`| \`${f.name}\` | ${f.pct.toFixed(1)} |`);

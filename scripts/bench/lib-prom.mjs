@@ -9,7 +9,7 @@ export function parseProm(text) {
     const brace = line.indexOf('{');
     const space = line.indexOf(' ');
     let name;
-    let labels = {};
+    const labels = {};
     let rest;
     if (brace >= 0 && (space < 0 || brace < space)) {
       name = line.slice(0, brace);

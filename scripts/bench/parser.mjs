@@ -14,7 +14,9 @@ const MIN_MS = Number(process.env.BENCH_MIN_MS ?? 1500);
 
 function filesUnder(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : d.name.endsWith('.flv') ? [join(dir, d.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? filesUnder(join(dir, d.name)) : d.name.endsWith('.flv') ? [join(dir, d.name)] : [],
+  );
 }
 
 let lastVideoFrames = 0;
@@ -25,7 +27,8 @@ function parseOnce(bytes) {
     if (e.type === 'video-frame' || e.type === 'audio-frame') tags++;
     if (e.type === 'video-frame') video++;
   });
-  for (let pos = 0; pos < bytes.length; pos += CHUNK) demuxer.push(bytes.subarray(pos, Math.min(bytes.length, pos + CHUNK)));
+  for (let pos = 0; pos < bytes.length; pos += CHUNK)
+    demuxer.push(bytes.subarray(pos, Math.min(bytes.length, pos + CHUNK)));
   demuxer.end();
   lastVideoFrames = video;
   return tags;
@@ -42,7 +45,11 @@ function measure(bytes) {
     runs++;
     elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  return { mbps: (bytes.length * runs) / 1e6 / (elapsed / 1000), tagsPerS: tags / (elapsed / 1000), tagsPerRun: tags / runs };
+  return {
+    mbps: (bytes.length * runs) / 1e6 / (elapsed / 1000),
+    tagsPerS: tags / (elapsed / 1000),
+    tagsPerRun: tags / runs,
+  };
 }
 
 function ffprobeSeconds(file, expectedVideo) {
@@ -62,7 +69,10 @@ function ffprobeSeconds(file, expectedVideo) {
   return Math.min(...times);
 }
 
-const files = [...filesUnder(join(root, 'tests/fixtures')), ...filesUnder(join(root, 'packages/aggregator/assets'))].sort();
+const files = [
+  ...filesUnder(join(root, 'tests/fixtures')),
+  ...filesUnder(join(root, 'packages/aggregator/assets')),
+].sort();
 const rows = [];
 for (const file of files) {
   const bytes = new Uint8Array(readFileSync(file));
@@ -78,7 +88,9 @@ for (const file of files) {
     ratio: ff === undefined ? undefined : ff / ourSeconds,
   };
   rows.push(row);
-  console.log(`${row.file.padEnd(48)} ${(row.size / 1024).toFixed(0).padStart(6)} KiB  ${row.mbps.toFixed(0).padStart(6)} MB/s  ${(row.tagsPerS / 1e6).toFixed(2)} M tags/s  ffprobe ${row.ffprobeMbps?.toFixed(1) ?? 'n/a'} MB/s  ratio ${row.ratio?.toFixed(0) ?? 'n/a'}x`);
+  console.log(
+    `${row.file.padEnd(48)} ${(row.size / 1024).toFixed(0).padStart(6)} KiB  ${row.mbps.toFixed(0).padStart(6)} MB/s  ${(row.tagsPerS / 1e6).toFixed(2)} M tags/s  ffprobe ${row.ffprobeMbps?.toFixed(1) ?? 'n/a'} MB/s  ratio ${row.ratio?.toFixed(0) ?? 'n/a'}x`,
+  );
 }
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -86,7 +98,10 @@ const ffVersion = spawnSync('ffprobe', ['-version']).stdout?.toString().split('\
 const table = [
   '| file | size | parser MB/s | tags/s | ffprobe -show_packets MB/s | parser / ffprobe |',
   '|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.file} | ${(r.size / 1024).toFixed(0)} KiB | ${r.mbps.toFixed(0)} | ${(r.tagsPerS / 1e6).toFixed(2)} M | ${r.ffprobeMbps?.toFixed(1) ?? 'n/a (cannot read)'} | ${r.ratio ? `${r.ratio.toFixed(0)}×` : 'n/a'} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.file} | ${(r.size / 1024).toFixed(0)} KiB | ${r.mbps.toFixed(0)} | ${(r.tagsPerS / 1e6).toFixed(2)} M | ${r.ffprobeMbps?.toFixed(1) ?? 'n/a (cannot read)'} | ${r.ratio ? `${r.ratio.toFixed(0)}×` : 'n/a'} |`,
+  ),
 ].join('\n');
 const live = rows.find((r) => r.file.includes('live_720p25'));
 writeSection(
@@ -105,4 +120,3 @@ ${table}
 Goal ≥ 1000 MB/s on the 720p 2.5 Mbit/s fixture: ${live ? `${live.mbps.toFixed(0)} MB/s — ${live.mbps >= 1000 ? 'met' : 'NOT met'}` : 'fixture missing'}.`,
 );
 console.log('\nwrote docs/benchmarks.md (parser section)');
-

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
 // pnpm bench — capacity per core: the exporter beside two floor clients, for N concurrent live streams.
 //
 //   node scripts/bench/run.mjs [--n 100,500,1000,2000] [--intervals 2] [--quick] [--write|--no-write]
@@ -35,13 +36,21 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, liveChildren, running, sleep, spawnTracked, stopAll, stopChild, withTimeout } from './lib-children.mjs';
+import {
+  freePort,
+  liveChildren,
+  running,
+  sleep,
+  spawnTracked,
+  stopAll,
+  stopChild,
+  withTimeout,
+} from './lib-children.mjs';
 import { Sampler, threadSplit, threadTimes } from './lib-proc.mjs';
-import { byStream, parseProm, sum } from './lib-prom.mjs';
 import { formatSummary, profileFiles, summarizeProfile } from './lib-profile.mjs';
+import { byStream, parseProm, sum } from './lib-prom.mjs';
 import { lineChart } from './lib-svg.mjs';
 import { writeSection } from './markdown-section.mjs';
 
@@ -84,12 +93,24 @@ try {
 }
 function usage(message) {
   process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node scripts/bench/run.mjs [--n 100,500,1000,2000] [--intervals 2] [--quick] [--write|--no-write] [--check-interval 12] [--sample-duration 10] [--scrape-at N] [--scrape-seconds 20] [--scrape-connections 10] [--no-scrape] [--no-floor] [--profile] [--profile-dir DIR] [--tick-ms 50] [--workers K] [--exporter-cli PATH]\n');
+  process.stderr.write(
+    'usage: node scripts/bench/run.mjs [--n 100,500,1000,2000] [--intervals 2] [--quick] [--write|--no-write] [--check-interval 12] [--sample-duration 10] [--scrape-at N] [--scrape-seconds 20] [--scrape-connections 10] [--no-scrape] [--no-floor] [--profile] [--profile-dir DIR] [--tick-ms 50] [--workers K] [--exporter-cli PATH]\n',
+  );
   process.exit(2);
 }
 if (opts.help) {
-  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
-  process.stdout.write(`${lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.slice(3)).join('\n')}\n`);
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1);
+  process.stdout.write(
+    `${lines
+      .slice(
+        0,
+        lines.findIndex((l) => !l.startsWith('//')),
+      )
+      .map((l) => l.slice(3))
+      .join('\n')}\n`,
+  );
   process.exit(0);
 }
 const posInt = (v, name) => {
@@ -104,7 +125,15 @@ const SAMPLE_S = posInt(opts['sample-duration'], 'sample-duration');
 if (SAMPLE_S >= CHECK_S) usage('--sample-duration must be less than --check-interval');
 // the /metrics load runs at N = 1000, or the largest N of a smaller run; not under --profile (it would
 // fill the main thread's profile) unless asked for with --scrape-at
-const SCRAPE_AT = opts['no-scrape'] ? 0 : opts['scrape-at'] !== undefined ? posInt(opts['scrape-at'], 'scrape-at') : opts.profile ? 0 : NS.includes(1000) ? 1000 : Math.max(...NS);
+const SCRAPE_AT = opts['no-scrape']
+  ? 0
+  : opts['scrape-at'] !== undefined
+    ? posInt(opts['scrape-at'], 'scrape-at')
+    : opts.profile
+      ? 0
+      : NS.includes(1000)
+        ? 1000
+        : Math.max(...NS);
 const SCRAPE_S = posInt(opts['scrape-seconds'] ?? (QUICK ? 5 : 20), 'scrape-seconds');
 const SCRAPE_C = posInt(opts['scrape-connections'], 'scrape-connections');
 /** first phase of the /metrics load: one connection scraping back to back (what one Prometheus server does, at most) */
@@ -132,7 +161,9 @@ for (const [file, what] of [
   [join(ROOT, 'packages/aggregator/dist/scheduling/phase.js'), 'the scheduler phases (floor clients)'],
 ]) {
   if (!existsSync(file)) {
-    process.stderr.write(`bench: ${what} is not built (${file} missing): run \`pnpm build\` first (\`pnpm bench\` does)\n`);
+    process.stderr.write(
+      `bench: ${what} is not built (${file} missing): run \`pnpm build\` first (\`pnpm bench\` does)\n`,
+    );
     process.exit(2);
   }
 }
@@ -156,7 +187,12 @@ try {
 // the fixture's nominal figures, from the parser (not hard-coded)
 const { parseFlvFile } = await import('@video-exporter/flv-parser');
 const fixtureSummary = parseFlvFile(new Uint8Array(readFileSync(join(ROOT, FIXTURE))));
-const NOMINAL = { bitrate: fixtureSummary.bitrate_bps, fps: fixtureSummary.video.framerate, width: fixtureSummary.video.width, height: fixtureSummary.video.height };
+const NOMINAL = {
+  bitrate: fixtureSummary.bitrate_bps,
+  fps: fixtureSummary.video.framerate,
+  width: fixtureSummary.video.width,
+  height: fixtureSummary.video.height,
+};
 if (!(NOMINAL.bitrate > 0) || !(NOMINAL.fps > 0)) {
   process.stderr.write(`bench: the parser found no bitrate/frame rate in ${FIXTURE}\n`);
   process.exit(2);
@@ -166,18 +202,31 @@ if (!(NOMINAL.bitrate > 0) || !(NOMINAL.fps > 0)) {
 
 const EXPORTER_START_S = 8; // spawn, workers, /readyz, graceful stop
 const perN = (n) =>
-  (EXPORTER_START_S * 1000 + RAMP_MS + WINDOW_MS + (n === SCRAPE_AT ? (SCRAPE_ONE_S + SCRAPE_S) * 1000 + 4000 : 0) + FLOORS.length * (RAMP_MS + WINDOW_MS + 3000)) / 1000;
+  (EXPORTER_START_S * 1000 +
+    RAMP_MS +
+    WINDOW_MS +
+    (n === SCRAPE_AT ? (SCRAPE_ONE_S + SCRAPE_S) * 1000 + 4000 : 0) +
+    FLOORS.length * (RAMP_MS + WINDOW_MS + 3000)) /
+  1000;
 const estimateS = 5 + NS.reduce((a, n) => a + perN(n), 0);
 /** a stage that takes 1.5× its plan plus a minute is stuck: fail that N, clean up, go on */
 const timeoutMs = (n) => (perN(n) * 1.5 + 60) * 1000;
 
 const machine = machineInfo();
-console.log(`bench: N = ${NS.join(', ')}; ${INTERVALS} measured interval(s) of ${CHECK_S} s after a ${CHECK_S} s ramp; sample ${SAMPLE_S} s; floors: ${FLOORS.join(', ') || 'none'}; /metrics load at N = ${NS.includes(SCRAPE_AT) ? SCRAPE_AT : 'none'} (1 connection ${SCRAPE_ONE_S} s, then ${SCRAPE_C} connections ${SCRAPE_S} s)${PROFILE ? '; --cpu-prof on' : ''}`);
-console.log(`bench: fixture ${FIXTURE}: ${(NOMINAL.bitrate / 1e6).toFixed(3)} Mbit/s, ${NOMINAL.fps} fps, ${NOMINAL.width}x${NOMINAL.height} (parser)`);
+console.log(
+  `bench: N = ${NS.join(', ')}; ${INTERVALS} measured interval(s) of ${CHECK_S} s after a ${CHECK_S} s ramp; sample ${SAMPLE_S} s; floors: ${FLOORS.join(', ') || 'none'}; /metrics load at N = ${NS.includes(SCRAPE_AT) ? SCRAPE_AT : 'none'} (1 connection ${SCRAPE_ONE_S} s, then ${SCRAPE_C} connections ${SCRAPE_S} s)${PROFILE ? '; --cpu-prof on' : ''}`,
+);
+console.log(
+  `bench: fixture ${FIXTURE}: ${(NOMINAL.bitrate / 1e6).toFixed(3)} Mbit/s, ${NOMINAL.fps} fps, ${NOMINAL.width}x${NOMINAL.height} (parser)`,
+);
 console.log(`bench: ${machine.cpu}, ${machine.cores} cores, Node ${process.version}`);
-console.log(`bench: estimated ${Math.ceil(estimateS / 60)} min (${Math.round(estimateS)} s); per-N timeout ${NS.map((n) => `${n}: ${Math.round(timeoutMs(n) / 1000)} s`).join(', ')}`);
+console.log(
+  `bench: estimated ${Math.ceil(estimateS / 60)} min (${Math.round(estimateS)} s); per-N timeout ${NS.map((n) => `${n}: ${Math.round(timeoutMs(n) / 1000)} s`).join(', ')}`,
+);
 const busyBefore = await machineBusy(2000);
-console.log(`bench: machine busy before start: ${busyBefore.toFixed(0)} % of all cores${busyBefore > 15 ? ' — other work is running, CPU figures will be noisy' : ''}`);
+console.log(
+  `bench: machine busy before start: ${busyBefore.toFixed(0)} % of all cores${busyBefore > 15 ? ' — other work is running, CPU figures will be noisy' : ''}`,
+);
 
 // ------------------------------------------------------------------------------------------ run
 
@@ -229,17 +278,25 @@ if (rows.length > 0) {
     writeFileSync(SVG, report.svg);
     console.log(`\nbench: wrote docs/benchmarks.md (exporter section) and ${SVG.slice(ROOT.length)}`);
   } else if (!WRITE) {
-    console.log(`\nbench: nothing written to docs (${PROFILE ? '--profile' : QUICK ? '--quick without --write' : '--no-write'})`);
+    console.log(
+      `\nbench: nothing written to docs (${PROFILE ? '--profile' : QUICK ? '--quick without --write' : '--no-write'})`,
+    );
   }
 }
 if (PROFILE) console.log(`bench: profiles kept in ${profileRoot}`);
-console.log(`bench: total ${Math.round((Date.now() - t0) / 1000)} s (estimated ${Math.round(estimateS)} s); ${liveChildren()} child process(es) left`);
+console.log(
+  `bench: total ${Math.round((Date.now() - t0) / 1000)} s (estimated ${Math.round(estimateS)} s); ${liveChildren()} child process(es) left`,
+);
 process.exit(exitCode);
 
 // ------------------------------------------------------------------------------------------ stages
 
 async function startSource() {
-  const child = spawnTracked(process.execPath, [SOURCE_MAIN, '--port', '0', '--host', '127.0.0.1', '--tick-ms', String(TICK_MS), '--fixture', `live=${FIXTURE}`], { cwd: ROOT });
+  const child = spawnTracked(
+    process.execPath,
+    [SOURCE_MAIN, '--port', '0', '--host', '127.0.0.1', '--tick-ms', String(TICK_MS), '--fixture', `live=${FIXTURE}`],
+    { cwd: ROOT },
+  );
   const url = await withTimeout(
     new Promise((resolve, reject) => {
       child.stdout.on('data', () => {
@@ -293,16 +350,20 @@ async function runN(n, row, token) {
   const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
   console.log(`\n== N = ${n}: exporter (${base})`);
   live();
-  const exporter = spawnTracked(process.execPath, [...nodeArgs, CLI, 'run', '-c', cfg, '--listen', `127.0.0.1:${port}`], {
-    cwd: ROOT,
-    // as the image and the systemd unit run it (deploy/docker/Dockerfile)
-    env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-semi-space-size=1' },
-    onLine: (line) => {
-      if (!line.startsWith('{')) return;
-      warnings.count++;
-      if (warnings.first.length < 5) warnings.first.push(line.slice(0, 300));
+  const exporter = spawnTracked(
+    process.execPath,
+    [...nodeArgs, CLI, 'run', '-c', cfg, '--listen', `127.0.0.1:${port}`],
+    {
+      cwd: ROOT,
+      // as the image and the systemd unit run it (deploy/docker/Dockerfile)
+      env: { LOG_FORMAT: 'json', NODE_OPTIONS: '--max-semi-space-size=1' },
+      onLine: (line) => {
+        if (!line.startsWith('{')) return;
+        warnings.count++;
+        if (warnings.first.length < 5) warnings.first.push(line.slice(0, 300));
+      },
     },
-  });
+  );
   try {
     await waitReady(exporter, base, 30_000);
     console.log(`   ready; ramp ${RAMP_MS / 1000} s, then ${WINDOW_MS / 1000} s measured`);
@@ -315,8 +376,21 @@ async function runN(n, row, token) {
     const threads1 = threadTimes(exporter.pid);
     const cost = sampler.stop();
     const after = parseProm(await getText(`${base}/metrics`));
-    const split = threadSplit(exporter.pid, threads0, threads1, cost.proc.wallS, sum(after, 'video_exporter_pool_threads') || WORKERS || machine.cores);
-    row.exporter = { ...cost.proc, split, sourceCpuPct: cost.source?.cpuPct, machineBusyPct: sampler.machineBusyPct(), ...health(n, before, after), warnings };
+    const split = threadSplit(
+      exporter.pid,
+      threads0,
+      threads1,
+      cost.proc.wallS,
+      sum(after, 'video_exporter_pool_threads') || WORKERS || machine.cores,
+    );
+    row.exporter = {
+      ...cost.proc,
+      split,
+      sourceCpuPct: cost.source?.cpuPct,
+      machineBusyPct: sampler.machineBusyPct(),
+      ...health(n, before, after),
+      warnings,
+    };
     printCost('exporter', row.exporter, n);
     if (n === SCRAPE_AT) {
       live();
@@ -329,7 +403,9 @@ async function runN(n, row, token) {
         console.log(`   /metrics load: autocannon -c ${c} -d ${d} while probing`);
         const r = await scrapeLoad(`${base}/metrics`, c, d);
         row.scrape.push(r);
-        console.log(`   /metrics: ${r.requests} requests, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, body ${(r.bytes / 1e6).toFixed(2)} MB`);
+        console.log(
+          `   /metrics: ${r.requests} requests, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, body ${(r.bytes / 1e6).toFixed(2)} MB`,
+        );
       }
     }
   } finally {
@@ -345,7 +421,23 @@ async function runN(n, row, token) {
     let stats;
     const floor = spawnTracked(
       process.execPath,
-      [join(ROOT, 'scripts/bench/floor-client.mjs'), '--mode', mode, '--url', source.url, '--n', String(n), '--interval-ms', String(INTERVAL_MS), '--sample-ms', String(SAMPLE_S * 1000), '--key-prefix', 'bench/source/s', '--path-prefix', '/live/live/s'],
+      [
+        join(ROOT, 'scripts/bench/floor-client.mjs'),
+        '--mode',
+        mode,
+        '--url',
+        source.url,
+        '--n',
+        String(n),
+        '--interval-ms',
+        String(INTERVAL_MS),
+        '--sample-ms',
+        String(SAMPLE_S * 1000),
+        '--key-prefix',
+        'bench/source/s',
+        '--path-prefix',
+        '/live/live/s',
+      ],
       {
         cwd: ROOT,
         onLine: (line) => {
@@ -376,10 +468,16 @@ async function runN(n, row, token) {
 async function waitReady(child, base, ms) {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (!running(child)) throw new Error(`the exporter exited before it was ready (${child.exitCode ?? child.signalCode}); stderr:\n${child.err.trim().slice(-2000)}\nstdout:\n${child.out.trim().slice(-1000)}`);
+    if (!running(child))
+      throw new Error(
+        `the exporter exited before it was ready (${child.exitCode ?? child.signalCode}); stderr:\n${child.err.trim().slice(-2000)}\nstdout:\n${child.out.trim().slice(-1000)}`,
+      );
     const r = await fetch(`${base}/readyz`).catch(() => undefined);
     if (r?.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`the exporter was not ready within ${ms / 1000} s (/readyz ${r?.status ?? 'unreachable'}); stderr:\n${child.err.trim().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the exporter was not ready within ${ms / 1000} s (/readyz ${r?.status ?? 'unreachable'}); stderr:\n${child.err.trim().slice(-2000)}`,
+      );
     await sleep(200);
   }
 }
@@ -388,7 +486,10 @@ async function waitReady(child, base, ms) {
 async function sleepAlive(child, ms, what) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (!running(child)) throw new Error(`${what} exited during the run (${child.exitCode ?? child.signalCode}); stderr:\n${child.err.trim().slice(-2000)}`);
+    if (!running(child))
+      throw new Error(
+        `${what} exited during the run (${child.exitCode ?? child.signalCode}); stderr:\n${child.err.trim().slice(-2000)}`,
+      );
     await sleep(Math.min(500, end - Date.now()));
   }
   if (!running(child)) throw new Error(`${what} exited during the run (${child.exitCode ?? child.signalCode})`);
@@ -449,10 +550,20 @@ function health(n, before, after) {
 
 async function scrapeLoad(url, connections, seconds) {
   const bytes = (await getText(url)).length;
-  const child = spawnTracked(process.execPath, [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-t', '30', '-j', url], { cwd: ROOT, keepBytes: 1 << 20 });
+  const child = spawnTracked(
+    process.execPath,
+    [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-t', '30', '-j', url],
+    { cwd: ROOT, keepBytes: 1 << 20 },
+  );
   const how = await withTimeout(child.exited, (seconds + 40) * 1000, 'autocannon');
   if (how.code !== 0) throw new Error(`autocannon failed (${how.code ?? how.signal}): ${child.err.trim().slice(-500)}`);
-  const j = JSON.parse(child.out.trim().split('\n').filter((l) => l.startsWith('{')).pop());
+  const j = JSON.parse(
+    child.out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop(),
+  );
   return {
     connections,
     seconds,
@@ -473,10 +584,15 @@ function printCost(name, c, n) {
       : c.stats
         ? `; connects ${c.stats.connects}, errors ${c.stats.errors}, no first byte ${c.stats.noFirstByte}`
         : '';
-  const split = c.split ? ` [main thread ${c.split.mainPct.toFixed(1)}, workers ${c.split.workerEachPct.map((x) => x.toFixed(1)).join(' + ')}, other threads ${c.split.restPct.toFixed(1)}]` : '';
-  console.log(`   ${name}: CPU ${c.cpuPct.toFixed(1)} % (user ${c.userPct.toFixed(1)}, sys ${c.sysPct.toFixed(1)})${split}, RSS ${c.rssMedianMb.toFixed(0)} MB steady / ${c.hwmMb.toFixed(0)} MB peak, read ${c.mbitReadPerS.toFixed(0)} Mbit/s; source ${c.sourceCpuPct?.toFixed(0)} %, machine ${c.machineBusyPct.toFixed(0)} % busy${extra}`);
+  const split = c.split
+    ? ` [main thread ${c.split.mainPct.toFixed(1)}, workers ${c.split.workerEachPct.map((x) => x.toFixed(1)).join(' + ')}, other threads ${c.split.restPct.toFixed(1)}]`
+    : '';
+  console.log(
+    `   ${name}: CPU ${c.cpuPct.toFixed(1)} % (user ${c.userPct.toFixed(1)}, sys ${c.sysPct.toFixed(1)})${split}, RSS ${c.rssMedianMb.toFixed(0)} MB steady / ${c.hwmMb.toFixed(0)} MB peak, read ${c.mbitReadPerS.toFixed(0)} Mbit/s; source ${c.sourceCpuPct?.toFixed(0)} %, machine ${c.machineBusyPct.toFixed(0)} % busy${extra}`,
+  );
   if (name === 'exporter') {
-    if (Object.keys(c.failuresByReason).length > 0) console.log(`   failures in the window: ${JSON.stringify(c.failuresByReason)}`);
+    if (Object.keys(c.failuresByReason).length > 0)
+      console.log(`   failures in the window: ${JSON.stringify(c.failuresByReason)}`);
     for (const b of c.bad) console.log(`   not right: ${b}`);
     for (const w of c.warnings.first) console.log(`   exporter log: ${w}`);
   }
@@ -537,7 +653,10 @@ function renderReport(rows) {
     '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ...ok.map((r) => {
       const e = r.exporter;
-      const fails = Object.entries(e.failuresByReason).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      const fails =
+        Object.entries(e.failuresByReason)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none';
       return `| ${r.n} | ${e.probesDone} / ${e.probesExpected} | ${e.upOk} / ${r.n} | ${e.fpsOk} / ${r.n} | ${e.bitrateOk} / ${r.n} (${f1(e.bitrateErrMaxPct)} %) | ${fails} | ${f1(e.loopP99Ms)} / ${f1(e.loopMaxMs)} | ${e.scheduleLagS?.toFixed(3)} | ${f1(e.split?.mainPct)} / ${f1(e.split?.workersPct)} / ${f1(e.split?.restPct)} | ${f0(e.mbitReadPerS)} / ${f0(r.floors.socket?.mbitReadPerS)} / ${f0(r.floors.http?.mbitReadPerS)} | ${f0(e.sourceCpuPct)} | ${f0(e.machineBusyPct)} |`;
     }),
   ].join('\n');
@@ -546,14 +665,23 @@ function renderReport(rows) {
     ? [
         '| N | connections × seconds | requests | errors / non-2xx | body MB | p50 ms | p99 ms | max ms |',
         '|---:|---:|---:|---:|---:|---:|---:|---:|',
-        ...scrapes.flatMap((r) => r.scrape.map((x) => `| ${r.n} | ${x.connections} × ${x.seconds} s | ${x.requests} | ${x.errors} / ${x.non2xx} | ${(x.bytes / 1e6).toFixed(2)} | ${x.p50} | ${x.p99} | ${x.max} |`)),
+        ...scrapes.flatMap((r) =>
+          r.scrape.map(
+            (x) =>
+              `| ${r.n} | ${x.connections} × ${x.seconds} s | ${x.requests} | ${x.errors} / ${x.non2xx} | ${(x.bytes / 1e6).toFixed(2)} | ${x.p50} | ${x.p99} | ${x.max} |`,
+          ),
+        ),
       ].join('\n')
     : '_no /metrics load in this run_';
   const goalsT = goals(rows);
   const failed = rows.filter((r) => r.error);
-  const errorsT = failed.length ? `\n\n**Errors in this run:**\n\n${failed.map((r) => `- N = ${r.n}: ${r.error}`).join('\n')}` : '';
+  const errorsT = failed.length
+    ? `\n\n**Errors in this run:**\n\n${failed.map((r) => `- N = ${r.n}: ${r.error}`).join('\n')}`
+    : '';
   const date = new Date().toISOString().slice(0, 10);
-  const cmd = QUICK ? 'pnpm bench:quick --write' : `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const cmd = QUICK
+    ? 'pnpm bench:quick --write'
+    : `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   const markdown = `## Exporter capacity per core (\`${cmd}\`)
 
 Method: the project's live source runs in its own process and serves \`${FIXTURE}\` (${(NOMINAL.bitrate / 1e6).toFixed(2)} Mbit/s,
@@ -613,10 +741,21 @@ ${goalsT}${errorsT}`;
         unit: '% of one core',
         series: [
           ...series(ok, (c) => c.cpuPct),
-          { name: 'goal: 1.5 × raw-socket floor', color: '#888', dash: '8 4', width: 1.2, points: ok.filter((r) => r.floors.socket).map((r) => ({ x: r.n, y: 1.5 * r.floors.socket.cpuPct })) },
+          {
+            name: 'goal: 1.5 × raw-socket floor',
+            color: '#888',
+            dash: '8 4',
+            width: 1.2,
+            points: ok.filter((r) => r.floors.socket).map((r) => ({ x: r.n, y: 1.5 * r.floors.socket.cpuPct })),
+          },
         ],
       },
-      { title: 'Peak RSS', unit: 'MB', series: series(ok, (c) => c.hwmMb), hlines: ok.some((r) => r.n >= 1000) ? [{ y: 135, label: 'goal at 1000 streams: 135 MB' }] : [] },
+      {
+        title: 'Peak RSS',
+        unit: 'MB',
+        series: series(ok, (c) => c.hwmMb),
+        hlines: ok.some((r) => r.n >= 1000) ? [{ y: 135, label: 'goal at 1000 streams: 135 MB' }] : [],
+      },
     ],
   });
   return { markdown, svg, console: `${cost}\n\n${healthT}\n\n${scrapeT}\n\n${goalsT}${errorsT}` };
@@ -625,8 +764,18 @@ ${goalsT}${errorsT}`;
 function series(rows, value) {
   return [
     { name: 'video-exporter', color: '#d62728', points: rows.map((r) => ({ x: r.n, y: value(r.exporter) })) },
-    { name: 'floor: net.Socket + onread', color: '#2ca02c', dash: '6 4', points: rows.filter((r) => r.floors.socket).map((r) => ({ x: r.n, y: value(r.floors.socket) })) },
-    { name: 'floor: http.get', color: '#1f77b4', dash: '2 3', points: rows.filter((r) => r.floors.http).map((r) => ({ x: r.n, y: value(r.floors.http) })) },
+    {
+      name: 'floor: net.Socket + onread',
+      color: '#2ca02c',
+      dash: '6 4',
+      points: rows.filter((r) => r.floors.socket).map((r) => ({ x: r.n, y: value(r.floors.socket) })),
+    },
+    {
+      name: 'floor: http.get',
+      color: '#1f77b4',
+      dash: '2 3',
+      points: rows.filter((r) => r.floors.http).map((r) => ({ x: r.n, y: value(r.floors.http) })),
+    },
   ];
 }
 
@@ -636,19 +785,38 @@ function goals(rows) {
   const out = ['| goal | target | measured | verdict |', '|---|---|---|---|'];
   const r1000 = at(1000);
   const e1000 = r1000?.exporter;
-  const allRight = e1000 ? e1000.upOk === 1000 && e1000.fpsOk === 1000 && e1000.bitrateOk === 1000 && e1000.probesDone >= e1000.probesExpected * 0.99 : undefined;
-  out.push(`| 1000 streams up and measured right | all 1000 up, fps ± 0.5, bitrate ± 5 %, probes on time | ${e1000 ? `up ${e1000.upOk}, fps ${e1000.fpsOk}, bitrate ${e1000.bitrateOk}; probes ${e1000.probesDone}/${e1000.probesExpected}` : '–'} | ${verdict(allRight)} |`);
+  const allRight = e1000
+    ? e1000.upOk === 1000 &&
+      e1000.fpsOk === 1000 &&
+      e1000.bitrateOk === 1000 &&
+      e1000.probesDone >= e1000.probesExpected * 0.99
+    : undefined;
+  out.push(
+    `| 1000 streams up and measured right | all 1000 up, fps ± 0.5, bitrate ± 5 %, probes on time | ${e1000 ? `up ${e1000.upOk}, fps ${e1000.fpsOk}, bitrate ${e1000.bitrateOk}; probes ${e1000.probesDone}/${e1000.probesExpected}` : '–'} | ${verdict(allRight)} |`,
+  );
   const withSocket = rows.filter((r) => r.exporter && r.floors.socket);
   const ratios = withSocket.map((r) => `${r.n}: ${(r.exporter.cpuPct / r.floors.socket.cpuPct).toFixed(2)}×`);
-  out.push(`| exporter CPU ≤ 1.5 × raw-socket floor, every N | ≤ 1.5× | ${ratios.join(', ') || '–'} | ${verdict(withSocket.length ? withSocket.every((r) => r.exporter.cpuPct <= 1.5 * r.floors.socket.cpuPct) : undefined)} |`);
-  out.push(`| peak RSS at 1000 streams | ≤ 135 MB | ${e1000 ? `${e1000.hwmMb.toFixed(0)} MB (steady ${e1000.rssMedianMb.toFixed(0)} MB)` : '–'} | ${verdict(e1000 ? e1000.hwmMb <= 135 : undefined)} |`);
+  out.push(
+    `| exporter CPU ≤ 1.5 × raw-socket floor, every N | ≤ 1.5× | ${ratios.join(', ') || '–'} | ${verdict(withSocket.length ? withSocket.every((r) => r.exporter.cpuPct <= 1.5 * r.floors.socket.cpuPct) : undefined)} |`,
+  );
+  out.push(
+    `| peak RSS at 1000 streams | ≤ 135 MB | ${e1000 ? `${e1000.hwmMb.toFixed(0)} MB (steady ${e1000.rssMedianMb.toFixed(0)} MB)` : '–'} | ${verdict(e1000 ? e1000.hwmMb <= 135 : undefined)} |`,
+  );
   const r2000 = at(2000);
   const growth = e1000 && r2000 ? r2000.exporter.cpuPct / e1000.cpuPct : undefined;
-  out.push(`| CPU(2000) / CPU(1000) | ≤ 2.1 | ${growth !== undefined ? growth.toFixed(2) : '–'} | ${verdict(growth !== undefined ? growth <= 2.1 : undefined)} |`);
+  out.push(
+    `| CPU(2000) / CPU(1000) | ≤ 2.1 | ${growth !== undefined ? growth.toFixed(2) : '–'} | ${verdict(growth !== undefined ? growth <= 2.1 : undefined)} |`,
+  );
   for (const x of r1000?.scrape ?? [undefined]) {
-    out.push(`| \`/metrics\` p99 at 1000 streams while probing${x ? `, ${x.connections} connection${x.connections > 1 ? 's' : ''}` : ''} | < 250 ms | ${x ? `${x.p99} ms (p50 ${x.p50} ms, ${x.requests} requests)` : '–'} | ${verdict(x ? x.p99 < 250 && x.errors === 0 && x.non2xx === 0 : undefined)} |`);
+    out.push(
+      `| \`/metrics\` p99 at 1000 streams while probing${x ? `, ${x.connections} connection${x.connections > 1 ? 's' : ''}` : ''} | < 250 ms | ${x ? `${x.p99} ms (p50 ${x.p50} ms, ${x.requests} requests)` : '–'} | ${verdict(x ? x.p99 < 250 && x.errors === 0 && x.non2xx === 0 : undefined)} |`,
+    );
   }
-  const parserLine = existsSync(DOC) ? /Goal ≥ 1000 MB\/s on the 720p[^:]*: (\d+) MB\/s/.exec(readFileSync(DOC, 'utf8')) : null;
-  out.push(`| parser throughput, one core | ≥ 1 GB/s | ${parserLine ? `${parserLine[1]} MB/s (Parser section, \`pnpm bench:parser\`)` : 'see `pnpm bench:parser`'} | ${verdict(parserLine ? Number(parserLine[1]) >= 1000 : undefined)} |`);
+  const parserLine = existsSync(DOC)
+    ? /Goal ≥ 1000 MB\/s on the 720p[^:]*: (\d+) MB\/s/.exec(readFileSync(DOC, 'utf8'))
+    : null;
+  out.push(
+    `| parser throughput, one core | ≥ 1 GB/s | ${parserLine ? `${parserLine[1]} MB/s (Parser section, \`pnpm bench:parser\`)` : 'see `pnpm bench:parser`'} | ${verdict(parserLine ? Number(parserLine[1]) >= 1000 : undefined)} |`,
+  );
   return out.join('\n');
 }

@@ -15,7 +15,10 @@ const SHOWN = [1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 30, 32, 40, 48, 50];
 /** stream keys as the exporter builds them (project/line/id), shaped like a real config */
 function streamKeys(n) {
   const lines = ['source', 'cdn', 'cdn-backup'];
-  return Array.from({ length: n }, (_, i) => `G${String(i % 40).padStart(2, '0')}/${lines[i % 3]}/room-${String(Math.floor(i / 3)).padStart(5, '0')}`);
+  return Array.from(
+    { length: n },
+    (_, i) => `G${String(i % 40).padStart(2, '0')}/${lines[i % 3]}/room-${String(Math.floor(i / 3)).padStart(5, '0')}`,
+  );
 }
 
 /** pod IPs as a Kubernetes pod CIDR hands them out (dns mode), in join order */
@@ -81,7 +84,8 @@ const staticAt20 = loadStats(assign(new Rendezvous(Array.from({ length: 20 }, (_
 const restarted = new Rendezvous(podIps(2 * 20).slice(20));
 const before20 = new Rendezvous(ips.slice(0, 20));
 let movedByRestart = 0;
-for (const h of hashes) if (restarted.peers[restarted.ownerIndex(h)] !== before20.peers[before20.ownerIndex(h)]) movedByRestart++;
+for (const h of hashes)
+  if (restarted.peers[restarted.ownerIndex(h)] !== before20.peers[before20.ownerIndex(h)]) movedByRestart++;
 
 const at20 = rows[19];
 const pct = (x) => `${(100 * x).toFixed(2)} %`;
@@ -91,7 +95,10 @@ const table = [
   '|---:|---:|---:|---:|---:|---:|---:|',
   ...rows
     .filter((r) => SHOWN.includes(r.n))
-    .map((r) => `| ${r.n} | ${Math.round(r.mean)} | ${fmt(r.maxOverMean)} | ${fmt(r.minOverMean)} | ${fmt(r.cv)} | ${r.moved === undefined ? '—' : pct(r.moved)} | ${r.moved === undefined ? '—' : pct(r.ideal)} |`),
+    .map(
+      (r) =>
+        `| ${r.n} | ${Math.round(r.mean)} | ${fmt(r.maxOverMean)} | ${fmt(r.minOverMean)} | ${fmt(r.cv)} | ${r.moved === undefined ? '—' : pct(r.moved)} | ${r.moved === undefined ? '—' : pct(r.ideal)} |`,
+    ),
 ];
 const worstMaxOverMean = Math.max(...rows.filter((r) => r.n <= 20).map((r) => r.maxOverMean));
 

@@ -16,7 +16,19 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const N = Number(process.argv[2] ?? 300);
 const SECONDS = Number(process.argv[3] ?? 8);
 
-const source = spawn(process.execPath, ['packages/live-source/dist/main.js', '--port', '0', '--tick-ms', '50', '--fixture', `live=tests/fixtures/live/live_720p25.flv`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const source = spawn(
+  process.execPath,
+  [
+    'packages/live-source/dist/main.js',
+    '--port',
+    '0',
+    '--tick-ms',
+    '50',
+    '--fixture',
+    `live=tests/fixtures/live/live_720p25.flv`,
+  ],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const base = await new Promise((resolve, reject) => {
   source.stdout.once('data', (d) => resolve(JSON.parse(String(d)).url));
   source.once('exit', () => reject(new Error('live source exited')));
@@ -38,7 +50,9 @@ async function measure(name, startOne) {
   for (const stop of stops) stop();
   await new Promise((r) => setTimeout(r, 500));
   const cpu = ((c.user + c.system) / 1e6 / wall) * 100;
-  console.log(`${name.padEnd(44)} CPU ${cpu.toFixed(1).padStart(5)}% of a core   ${mbitPerStream.toFixed(2)} Mbit/s per stream`);
+  console.log(
+    `${name.padEnd(44)} CPU ${cpu.toFixed(1).padStart(5)}% of a core   ${mbitPerStream.toFixed(2)} Mbit/s per stream`,
+  );
   return { name, cpu, mbitPerStream };
 }
 
@@ -46,7 +60,9 @@ const path = (i) => `/live/live/s${i}.flv`;
 const rows = [];
 rows.push(
   await measure('http.get, read and discard', (i, count) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: path(i), agent: false }, (res) => res.on('data', (d) => count(d.length)));
+    const req = http.get({ host: u.hostname, port: u.port, path: path(i), agent: false }, (res) =>
+      res.on('data', (d) => count(d.length)),
+    );
     req.on('error', () => {});
     return () => req.destroy();
   }),
@@ -54,7 +70,11 @@ rows.push(
 const shared = Buffer.allocUnsafe(64 * 1024);
 rows.push(
   await measure('net.Socket + onread (reused buffer), discard', (i, count) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port), onread: { buffer: shared, callback: (n) => void count(n) } });
+    const s = net.connect({
+      host: u.hostname,
+      port: Number(u.port),
+      onread: { buffer: shared, callback: (n) => void count(n) },
+    });
     s.on('connect', () => s.write(`GET ${path(i)} HTTP/1.1\r\nHost: ${u.host}\r\nConnection: close\r\n\r\n`));
     s.on('error', () => {});
     return () => s.destroy();
@@ -83,7 +103,9 @@ const floor = rows[1].cpu;
 const table = [
   '| reader | CPU (% of one core) | Mbit/s per stream | vs raw-socket floor |',
   '|---|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.name} | ${r.cpu.toFixed(1)} | ${r.mbitPerStream.toFixed(2)} | ${(r.cpu / floor).toFixed(2)}× |`),
+  ...rows.map(
+    (r) => `| ${r.name} | ${r.cpu.toFixed(1)} | ${r.mbitPerStream.toFixed(2)} | ${(r.cpu / floor).toFixed(2)}× |`,
+  ),
 ].join('\n');
 writeSection(
   fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)),

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildContext, execForm, parseCopy, parseStages } from './support/dockerfile.js';
-import { readText, repoPath, ROOT } from './support/files.js';
+import { ROOT, readText, repoPath } from './support/files.js';
 
 const { stages } = parseStages(readText(repoPath('deploy/docker/Dockerfile')));
 const build = stages.find((s) => s.name === 'build')!;
@@ -31,7 +31,12 @@ describe('Dockerfile build stage, replayed', () => {
     const host = (p: string) => join(tmp, p);
     let workdir = '/';
     const coldCache = join(tmp, '.pnpm-cache');
-    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', npm_config_offline: 'true', npm_config_cache_dir: coldCache };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CI: 'true',
+      npm_config_offline: 'true',
+      npm_config_cache_dir: coldCache,
+    };
     for (const ins of build.instructions) {
       if (ins.keyword === 'WORKDIR') {
         workdir = posix.resolve(workdir, ins.args);
@@ -58,7 +63,8 @@ describe('Dockerfile build stage, replayed', () => {
         const started = Date.now();
         const r = spawnSync('sh', ['-c', cmd], { cwd: host(workdir), env, encoding: 'utf8', timeout: 150_000 });
         log.push(`$ ${cmd}  (${Date.now() - started} ms)\n${r.stdout}${r.stderr}`);
-        if (r.status !== 0) throw new Error(`RUN ${ins.args} (line ${ins.line}) failed with ${r.status ?? r.signal}:\n${log.join('\n')}`);
+        if (r.status !== 0)
+          throw new Error(`RUN ${ins.args} (line ${ins.line}) failed with ${r.status ?? r.signal}:\n${log.join('\n')}`);
       }
     }
     // the runtime stage: COPY --from=build <deploy output> <WORKDIR>
@@ -83,17 +89,32 @@ describe('Dockerfile build stage, replayed', () => {
   });
 
   it('holds the production dependencies and no development ones', () => {
-    const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(join(app, 'node_modules', dep)), dep).toBe(true);
-    const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
     const store = readdirSync(join(app, 'node_modules/.pnpm'));
-    const dev = [...Object.keys(root.devDependencies), '@types/js-yaml'].filter((d) => !d.startsWith('@video-exporter/'));
-    for (const d of dev) expect(store.filter((s) => s.startsWith(`${d.replace('/', '+')}@`)), d).toEqual([]);
+    const dev = [...Object.keys(root.devDependencies), '@types/js-yaml'].filter(
+      (d) => !d.startsWith('@video-exporter/'),
+    );
+    for (const d of dev)
+      expect(
+        store.filter((s) => s.startsWith(`${d.replace('/', '+')}@`)),
+        d,
+      ).toEqual([]);
   });
 
   it('runs: --version, check-config and a probe through the worker pool, from the app tree alone', () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [join(app, 'dist/cli.js'), ...args], { cwd: app, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH, DEMO_STREAM_TOKEN: 't' } });
+      spawnSync(process.execPath, [join(app, 'dist/cli.js'), ...args], {
+        cwd: app,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { PATH: process.env.PATH, DEMO_STREAM_TOKEN: 't' },
+      });
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { version: string };
     const version = run('--version');
     expect(version.stdout.trim()).toBe(pkg.version);
@@ -105,6 +126,9 @@ describe('Dockerfile build stage, replayed', () => {
     expect(result.ok).toBe(true);
     expect(result.video).toMatchObject({ codec: 'H.264', width: 640, height: 360 });
     // the entry point the image runs is this file
-    expect(execForm(final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.args)).toEqual(['node', posix.join('/app', 'dist/cli.js')]);
+    expect(execForm(final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.args)).toEqual([
+      'node',
+      posix.join('/app', 'dist/cli.js'),
+    ]);
   }, 90_000);
 });

@@ -6,11 +6,10 @@
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
+import { createRoutes, defaultExporterConfig } from '@video-exporter/aggregator';
 import { describe, expect, it } from 'vitest';
-import { defaultExporterConfig } from '@video-exporter/aggregator';
-import { createRoutes } from '@video-exporter/aggregator';
 import { buildContext, execForm, parseCopy, parseStages, type Stage } from './support/dockerfile.js';
-import { exists, readText, readYaml, repoPath, ROOT } from './support/files.js';
+import { exists, ROOT, readText, readYaml, repoPath } from './support/files.js';
 
 const DOCKERFILE = repoPath('deploy/docker/Dockerfile');
 const COMPOSE = repoPath('deploy/docker/docker-compose.yml');
@@ -47,14 +46,21 @@ describe('Dockerfile', () => {
     const out = deploy!.split(/\s+/).at(-1)!;
     for (const c of copies) {
       expect(c.from, `COPY line ${c.line}`).toBe('build');
-      for (const s of c.sources) expect(s === out || s.startsWith(`${out}/`), `COPY ${s} comes from the pnpm deploy output ${out}`).toBe(true);
+      for (const s of c.sources)
+        expect(s === out || s.startsWith(`${out}/`), `COPY ${s} comes from the pnpm deploy output ${out}`).toBe(true);
     }
-    expect(all(final, 'RUN').map((r) => r.args).join('\n')).not.toMatch(/\b(pnpm|npm) (install|i)\b/);
+    expect(
+      all(final, 'RUN')
+        .map((r) => r.args)
+        .join('\n'),
+    ).not.toMatch(/\b(pnpm|npm) (install|i)\b/);
   });
 
   it('pins the pnpm of package.json and a Node version package.json accepts', () => {
     const pkg = JSON.parse(readText(repoPath('package.json'))) as { packageManager: string; engines: { node: string } };
-    const arg = all(build, 'ARG').map((a) => a.args.split('=')).find(([k]) => k === 'PNPM_VERSION');
+    const arg = all(build, 'ARG')
+      .map((a) => a.args.split('='))
+      .find(([k]) => k === 'PNPM_VERSION');
     expect(arg?.[1]).toBe(pkg.packageManager.split('@')[1]);
     const major = Number(/^node:(\d+)/.exec(globalArgs.NODE_IMAGE ?? final.image)![1]);
     const min = /^>=\s*(\d+)/.exec(pkg.engines.node)!;
@@ -102,7 +108,11 @@ describe('Dockerfile', () => {
     const pkg = JSON.parse(readText(repoPath('packages/aggregator/package.json'))) as { bin: Record<string, string> };
     expect(entry[1]).toBe(posix.join(workdir, pkg.bin['video-exporter']!));
     // the deployed tree lands in WORKDIR
-    expect(all(final, 'COPY').map(parseCopy).some((c) => c.dest.replace(/\/$/, '') === workdir)).toBe(true);
+    expect(
+      all(final, 'COPY')
+        .map(parseCopy)
+        .some((c) => c.dest.replace(/\/$/, '') === workdir),
+    ).toBe(true);
   });
 
   it('CMD reads the config from the documented path and listens on all interfaces at the default port', () => {
@@ -168,7 +178,8 @@ describe('docker-compose.yml', () => {
       for (const [src] of binds(s)) expect(exists(src), `${name}: ${relative(ROOT, src)}`).toBe(true);
       for (const v of s.volumes ?? []) {
         const src = v.split(':')[0]!;
-        if (!src.startsWith('.') && !src.startsWith('/')) expect(compose.volumes ?? {}, `${name}: volume ${src}`).toHaveProperty(src);
+        if (!src.startsWith('.') && !src.startsWith('/'))
+          expect(compose.volumes ?? {}, `${name}: volume ${src}`).toHaveProperty(src);
       }
     }
   });
@@ -179,7 +190,10 @@ describe('docker-compose.yml', () => {
     const mounts = binds(p);
     const configSrc = mounts.find(([, dst]) => dst === configFlag)?.[0];
     expect(configSrc).toBe(repoPath('deploy/prometheus/prometheus.yml'));
-    const cfg = readYaml<{ rule_files: string[]; scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] }>(configSrc!);
+    const cfg = readYaml<{
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+    }>(configSrc!);
     const targets = cfg.scrape_configs.flatMap((s) => (s.static_configs ?? []).flatMap((c) => c.targets));
     expect(targets).toContain(`exporter:${PORT}`);
     // rule files are resolved next to the config inside the container: each must be mounted there
@@ -199,13 +213,17 @@ describe('docker-compose.yml', () => {
     expect(dsDir).toBe(repoPath('deploy/grafana/provisioning/datasources'));
     expect(dbDir).toBe(repoPath('deploy/grafana/provisioning/dashboards'));
 
-    const datasources = readdirSync(dsDir!).flatMap((f) => readYaml<{ datasources: { type: string; url: string }[] }>(join(dsDir!, f)).datasources);
+    const datasources = readdirSync(dsDir!).flatMap(
+      (f) => readYaml<{ datasources: { type: string; url: string }[] }>(join(dsDir!, f)).datasources,
+    );
     const prom = datasources.find((d) => d.type === 'prometheus');
     // the compose service name, Prometheus' default port
     expect(prom?.url).toBe('http://prometheus:9090');
     expect(svc.prometheus!.ports).toContain('9090:9090');
 
-    const providers = readdirSync(dbDir!).flatMap((f) => readYaml<{ providers: { type: string; options: { path: string } }[] }>(join(dbDir!, f)).providers);
+    const providers = readdirSync(dbDir!).flatMap(
+      (f) => readYaml<{ providers: { type: string; options: { path: string } }[] }>(join(dbDir!, f)).providers,
+    );
     expect(providers.length).toBeGreaterThan(0);
     const dashboard = mounts.find(([src]) => src === repoPath('deploy/grafana/video-exporter.json'));
     expect(dashboard, 'the dashboard JSON is mounted').toBeDefined();

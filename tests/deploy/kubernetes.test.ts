@@ -6,17 +6,20 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRoutes, defaultExporterConfig, parseConfigText } from '@video-exporter/aggregator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '@video-exporter/aggregator';
-import { defaultExporterConfig } from '@video-exporter/aggregator';
-import { createRoutes } from '@video-exporter/aggregator';
-import { createFieldChecker, modelModule, type KindRef } from './support/k8s-fields.js';
 import { AGGREGATOR_DIST, envNamesReadByExporter, parseYamlAll, readYaml, repoPath } from './support/files.js';
+import { createFieldChecker, type KindRef, modelModule } from './support/k8s-fields.js';
 
-type Obj = KindRef & { metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: unknown };
+type Obj = KindRef & {
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [k: string]: unknown;
+};
 
 // minimal shapes of what the assertions read (kubernetes-models validates the full objects)
-interface Probe { httpGet?: { path: string; port: string | number } }
+interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
 interface Container {
   name: string;
   image: string;
@@ -28,7 +31,12 @@ interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { runAsNonRoot?: boolean; readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[]; add?: string[] } };
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
   volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
 }
 interface PodSpec {
@@ -38,10 +46,19 @@ interface PodSpec {
   volumes?: { name: string; configMap?: { name: string } }[];
 }
 interface Deployment extends Obj {
-  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    replicas: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+  };
 }
 interface Service extends Obj {
-  spec: { clusterIP?: string; publishNotReadyAddresses?: boolean; selector: Record<string, string>; ports: { name?: string; port: number; targetPort?: string | number }[] };
+  spec: {
+    clusterIP?: string;
+    publishNotReadyAddresses?: boolean;
+    selector: Record<string, string>;
+    ports: { name?: string; port: number; targetPort?: string | number }[];
+  };
 }
 
 const CONFIG_FILE = 'config.yml';
@@ -55,7 +72,8 @@ function kustomize(): Obj[] {
 
 /** The Deployment's pods: the one whose containers run the exporter CLI (`run -c ...`). */
 const isExporter = (d: Deployment) => d.spec.template.spec.containers.some((c) => c.args?.[0] === 'run');
-const selects = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe('deploy/k8s (kustomize)', () => {
   let objects: Obj[];
@@ -76,9 +94,16 @@ describe('deploy/k8s (kustomize)', () => {
   it('kubectl kustomize builds every object the issue lists', () => {
     const kinds = objects.map((o) => `${o.apiVersion}/${o.kind}`).sort();
     for (const k of [
-      'v1/ConfigMap', 'v1/Secret', 'v1/Service', 'apps/v1/Deployment', 'autoscaling/v2/HorizontalPodAutoscaler',
-      'policy/v1/PodDisruptionBudget', 'monitoring.coreos.com/v1/PodMonitor', 'monitoring.coreos.com/v1/PrometheusRule',
-    ]) expect(kinds, k).toContain(k);
+      'v1/ConfigMap',
+      'v1/Secret',
+      'v1/Service',
+      'apps/v1/Deployment',
+      'autoscaling/v2/HorizontalPodAutoscaler',
+      'policy/v1/PodDisruptionBudget',
+      'monitoring.coreos.com/v1/PodMonitor',
+      'monitoring.coreos.com/v1/PrometheusRule',
+    ])
+      expect(kinds, k).toContain(k);
     // names are unique per kind, and namespaced objects land in one namespace
     const keys = objects.map((o) => `${o.kind}/${o.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -118,7 +143,14 @@ describe('deploy/k8s (kustomize)', () => {
   }, 60_000);
 
   it('PodMonitor and PrometheusRule are well-formed for the Prometheus Operator', () => {
-    const [monitor] = ofKind<Obj & { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; path: string; interval?: string; scrapeTimeout?: string }[] } }>('PodMonitor');
+    const [monitor] = ofKind<
+      Obj & {
+        spec: {
+          selector: { matchLabels: Record<string, string> };
+          podMetricsEndpoints: { port: string; path: string; interval?: string; scrapeTimeout?: string }[];
+        };
+      }
+    >('PodMonitor');
     expect(monitor).toBeDefined();
     expect(selects(monitor!.spec.selector.matchLabels, podLabels), 'PodMonitor selects the exporter pods').toBe(true);
     const portNames = (container.ports ?? []).map((p) => p.name);
@@ -131,7 +163,11 @@ describe('deploy/k8s (kustomize)', () => {
       if (e.scrapeTimeout) expect(e.scrapeTimeout).toMatch(duration);
     }
 
-    const [rule] = ofKind<Obj & { spec: { groups: { name: string; rules: { alert?: string; record?: string; expr: string; for?: string }[] }[] } }>('PrometheusRule');
+    const [rule] = ofKind<
+      Obj & {
+        spec: { groups: { name: string; rules: { alert?: string; record?: string; expr: string; for?: string }[] }[] };
+      }
+    >('PrometheusRule');
     expect(rule).toBeDefined();
     const groups = rule!.spec.groups;
     expect(groups.length).toBeGreaterThan(0);
@@ -185,7 +221,7 @@ describe('deploy/k8s (kustomize)', () => {
     expect(sc?.capabilities?.add ?? []).toEqual([]);
   });
 
-  it('terminationGracePeriodSeconds exceeds the exporter\'s own shutdown deadline', () => {
+  it("terminationGracePeriodSeconds exceeds the exporter's own shutdown deadline", () => {
     // run.ts force-exits after FORCE_EXIT_MS; SPEC §7 promises exit within 10 s
     const run = readFileSync(`${AGGREGATOR_DIST}/commands/run.js`, 'utf8');
     const m = /FORCE_EXIT_MS\s*=\s*([\d_]+)/.exec(run);
@@ -236,11 +272,14 @@ describe('deploy/k8s (kustomize)', () => {
     // the bare name (resolved through the pod's DNS search list) or the FQDN in this namespace
     const short = service.split('.')[0];
     expect(short).toBe(peers.metadata.name);
-    if (service.includes('.')) expect(service.startsWith(`${peers.metadata.name}.${peers.metadata.namespace}.svc`)).toBe(true);
+    if (service.includes('.'))
+      expect(service.startsWith(`${peers.metadata.name}.${peers.metadata.namespace}.svc`)).toBe(true);
     expect(peers.spec.publishNotReadyAddresses).toBe(true);
     expect(selects(peers.spec.selector, podLabels)).toBe(true);
     // a metrics Service (not headless) in front of the same pods
-    const metrics = ofKind<Service>('Service').filter((s) => s.spec.clusterIP !== 'None' && selects(s.spec.selector, podLabels));
+    const metrics = ofKind<Service>('Service').filter(
+      (s) => s.spec.clusterIP !== 'None' && selects(s.spec.selector, podLabels),
+    );
     expect(metrics).toHaveLength(1);
     expect(metrics[0]!.spec.ports.map((p) => p.targetPort)).toContain('http');
   });
@@ -257,11 +296,18 @@ describe('deploy/k8s (kustomize)', () => {
     const cm = ofKind<Obj & { data: Record<string, string> }>('ConfigMap')[0]!;
     const text = cm.data[CONFIG_FILE]!;
     // commented-out examples are not config
-    const live = text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const live = text
+      .split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
     const vars = new Set([...live.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]!));
     expect(vars.size).toBeGreaterThan(0);
-    const secretNames = (container.envFrom ?? []).map((e) => e.secretRef?.name).filter((n): n is string => n !== undefined);
-    const secrets = ofKind<Obj & { stringData?: Record<string, string>; data?: Record<string, string> }>('Secret').filter((s) => secretNames.includes(s.metadata.name));
+    const secretNames = (container.envFrom ?? [])
+      .map((e) => e.secretRef?.name)
+      .filter((n): n is string => n !== undefined);
+    const secrets = ofKind<Obj & { stringData?: Record<string, string>; data?: Record<string, string> }>(
+      'Secret',
+    ).filter((s) => secretNames.includes(s.metadata.name));
     expect(secrets.length).toBeGreaterThan(0);
     const keys = new Set(secrets.flatMap((s) => [...Object.keys(s.stringData ?? {}), ...Object.keys(s.data ?? {})]));
     for (const v of vars) expect(keys, `\${${v}} provided by the Secret`).toContain(v);
@@ -269,7 +315,12 @@ describe('deploy/k8s (kustomize)', () => {
     const env2 = Object.fromEntries(secrets.flatMap((s) => Object.entries(s.stringData ?? {})));
     const config = parseConfigText(text, { source: CONFIG_FILE, env: env2 });
     const urls = config.streams.map((s) => s.url);
-    for (const [k, v] of Object.entries(env2)) if (vars.has(k)) expect(urls.some((u) => u.includes(v)), k).toBe(true);
+    for (const [k, v] of Object.entries(env2))
+      if (vars.has(k))
+        expect(
+          urls.some((u) => u.includes(v)),
+          k,
+        ).toBe(true);
     // without the Secret the config is rejected, naming the variable
     expect(() => parseConfigText(text, { source: CONFIG_FILE, env: {} })).toThrow(/environment variable/);
   });
@@ -277,7 +328,11 @@ describe('deploy/k8s (kustomize)', () => {
   it('check-config of the built CLI accepts deploy/k8s/config.yml with the Secret in the environment', () => {
     const secret = kustomize().find((o) => o.kind === 'Secret') as Obj & { stringData: Record<string, string> };
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, [`${AGGREGATOR_DIST}/cli.js`, 'check-config', repoPath('deploy/k8s', CONFIG_FILE)], { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, ...env } });
+      spawnSync(process.execPath, [`${AGGREGATOR_DIST}/cli.js`, 'check-config', repoPath('deploy/k8s', CONFIG_FILE)], {
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { PATH: process.env.PATH, ...env },
+      });
     const ok = run(secret.stringData);
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/sharding: dns/);
@@ -285,16 +340,37 @@ describe('deploy/k8s (kustomize)', () => {
   });
 
   it('HPA autoscaling/v2: CPU 70 %, 2..20 replicas, scale-down stabilisation; PDB covers the pods', () => {
-    const [hpa] = ofKind<Obj & { spec: { scaleTargetRef: { apiVersion: string; kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: { type: string; resource?: { name: string; target: { type: string; averageUtilization?: number } } }[]; behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } } } }>('HorizontalPodAutoscaler');
+    const [hpa] = ofKind<
+      Obj & {
+        spec: {
+          scaleTargetRef: { apiVersion: string; kind: string; name: string };
+          minReplicas: number;
+          maxReplicas: number;
+          metrics: {
+            type: string;
+            resource?: { name: string; target: { type: string; averageUtilization?: number } };
+          }[];
+          behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } };
+        };
+      }
+    >('HorizontalPodAutoscaler');
     expect(hpa!.apiVersion).toBe('autoscaling/v2');
-    expect(hpa!.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(hpa!.spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: deployment.metadata.name,
+    });
     expect(hpa!.spec.minReplicas).toBe(2);
     expect(hpa!.spec.maxReplicas).toBe(20);
     const cpu = hpa!.spec.metrics.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
     expect(cpu?.resource?.target).toEqual({ type: 'Utilization', averageUtilization: 70 });
     expect(hpa!.spec.behavior?.scaleDown?.stabilizationWindowSeconds).toBeGreaterThan(0);
 
-    const [pdb] = ofKind<Obj & { spec: { selector: { matchLabels: Record<string, string> }; minAvailable?: number; maxUnavailable?: number } }>('PodDisruptionBudget');
+    const [pdb] = ofKind<
+      Obj & {
+        spec: { selector: { matchLabels: Record<string, string> }; minAvailable?: number; maxUnavailable?: number };
+      }
+    >('PodDisruptionBudget');
     expect(selects(pdb!.spec.selector.matchLabels, podLabels)).toBe(true);
     expect(pdb!.spec.minAvailable ?? pdb!.spec.maxUnavailable).toBeDefined();
   });

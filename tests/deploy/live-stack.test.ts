@@ -11,13 +11,13 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../exporter/support/config-file.js';
 import { until } from '../exporter/support/exporter-process.js';
 import { apiStreams } from '../exporter/support/http.js';
-import { readText, repoPath, ROOT } from './support/files.js';
-import { startDemoExporter, startPrometheus, type Prometheus, type Proc } from './support/stack.js';
+import { ROOT, readText, repoPath } from './support/files.js';
+import { type Proc, type Prometheus, startDemoExporter, startPrometheus } from './support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const JOB = 'video-exporter';
@@ -38,10 +38,36 @@ const DEMO: Record<string, 'up' | 'down'> = {
   'DEMO/cdn/discovered': 'up',
 };
 
-interface Target { refId: string; expr: string; legendFormat?: string; datasource?: { uid: string } }
-interface Panel { id: number; type: string; title: string; gridPos: { x: number; y: number; w: number; h: number }; datasource?: { type: string; uid: string }; targets?: Target[]; panels?: Panel[] }
-interface Variable { type: string; name: string; query: string | { query: string }; definition?: string; multi?: boolean; includeAll?: boolean; datasource?: { uid: string } }
-interface Dashboard { uid: string; title: string; panels: Panel[]; templating: { list: Variable[] } }
+interface Target {
+  refId: string;
+  expr: string;
+  legendFormat?: string;
+  datasource?: { uid: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { type: string; uid: string };
+  targets?: Target[];
+  panels?: Panel[];
+}
+interface Variable {
+  type: string;
+  name: string;
+  query: string | { query: string };
+  definition?: string;
+  multi?: boolean;
+  includeAll?: boolean;
+  datasource?: { uid: string };
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
 
 const dashboard = JSON.parse(readText(repoPath('deploy/grafana/video-exporter.json'))) as Dashboard;
 const allPanels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
@@ -67,7 +93,10 @@ function interpolate(expr: string, values: Record<string, string[]>): string {
 /** The PromQL examples of README.md: every non-comment line of its ```promql blocks. */
 function readmeQueries(): string[] {
   const blocks = [...readText(repoPath('README.md')).matchAll(/```promql\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  return blocks.flatMap((b) => b.split('\n')).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return blocks
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 describe('dashboard (static)', () => {
@@ -98,7 +127,10 @@ describe('dashboard (static)', () => {
       expect(p.datasource?.uid, p.title).toBe(`\${${dsVar!.name}}`);
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
       for (const t of p.targets!) {
-        if (/video_stream_/.test(t.expr)) expect(t.expr, `${p.title}: filtered by the variables`).toMatch(/project=~"\$project".*line=~"\$line".*id=~"\$id"/);
+        if (/video_stream_/.test(t.expr))
+          expect(t.expr, `${p.title}: filtered by the variables`).toMatch(
+            /project=~"\$project".*line=~"\$line".*id=~"\$id"/,
+          );
       }
     }
   });
@@ -112,18 +144,33 @@ describe('demo exporter + Prometheus', () => {
 
   beforeAll(async () => {
     exporter = await startDemoExporter();
-    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [repoPath('deploy/prometheus/alerts.yml'), repoPath('deploy/prometheus/sla.yml')]);
+    prom = await startPrometheus(dir, new URL(exporter.url).host, JOB, [
+      repoPath('deploy/prometheus/alerts.yml'),
+      repoPath('deploy/prometheus/sla.yml'),
+    ]);
     // one full round of the demo's 15 s interval: every stream probed, in the state the demo designs
-    await until('every demo stream probed in its expected state', 75_000, async () => {
-      const streams = await apiStreams(exporter.url);
-      const ok = streams.length === Object.keys(DEMO).length && streams.every((s) => s.last_check !== undefined && DEMO[s.key] === s.state);
-      return ok ? true : undefined;
-    }, 500);
+    await until(
+      'every demo stream probed in its expected state',
+      75_000,
+      async () => {
+        const streams = await apiStreams(exporter.url);
+        const ok =
+          streams.length === Object.keys(DEMO).length &&
+          streams.every((s) => s.last_check !== undefined && DEMO[s.key] === s.state);
+        return ok ? true : undefined;
+      },
+      500,
+    );
     // ... and scraped after that
-    await until('Prometheus holds every stream\'s latest probe', 20_000, async () => {
-      const r = await prom.query('count(video_stream_last_check_timestamp_seconds)');
-      return r[0]?.value[1] === String(Object.keys(DEMO).length) ? true : undefined;
-    }, 500);
+    await until(
+      "Prometheus holds every stream's latest probe",
+      20_000,
+      async () => {
+        const r = await prom.query('count(video_stream_last_check_timestamp_seconds)');
+        return r[0]?.value[1] === String(Object.keys(DEMO).length) ? true : undefined;
+      },
+      500,
+    );
   }, 130_000);
 
   afterAll(async () => {
@@ -148,12 +195,16 @@ describe('demo exporter + Prometheus', () => {
     return values;
   }
 
-  it('the template variables resolve through Prometheus to the demo\'s job, project, lines and ids', async () => {
+  it("the template variables resolve through Prometheus to the demo's job, project, lines and ids", async () => {
     const values = await resolveVariables();
     expect(values.job).toEqual([JOB]);
     expect(values.project).toEqual(['DEMO']);
     expect(values.line!.sort()).toEqual(['cdn', 'source']);
-    expect(values.id!.sort()).toEqual(Object.keys(DEMO).map((k) => k.split('/')[2]).sort());
+    expect(values.id!.sort()).toEqual(
+      Object.keys(DEMO)
+        .map((k) => k.split('/')[2])
+        .sort(),
+    );
   });
 
   it('every panel query parses and returns at least one series', async () => {
@@ -178,7 +229,7 @@ describe('demo exporter + Prometheus', () => {
     expect(failures).toEqual([]);
   }, 60_000);
 
-  it('a stream selection narrows the panels: one id gives that stream\'s series only', async () => {
+  it("a stream selection narrows the panels: one id gives that stream's series only", async () => {
     const values = { ...(await resolveVariables()), id: ['healthy'] };
     const fps = queryPanels.find((p) => p.title === 'Frame rate')!.targets![0]!;
     const r = await prom.query(interpolate(fps.expr, values));
@@ -200,16 +251,25 @@ describe('demo exporter + Prometheus', () => {
     expect(failures).toEqual([]);
   }, 30_000);
 
-  it('the alert rules evaluate without errors on the demo\'s series', async () => {
-    const rules = await until('every rule evaluated', 20_000, async () => {
-      const r = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] } };
-      const all = r.data.groups.flatMap((g) => g.rules);
-      return all.length > 0 && all.every((x) => !x.lastEvaluation.startsWith('0001-')) ? all : undefined;
-    }, 500);
+  it("the alert rules evaluate without errors on the demo's series", async () => {
+    const rules = await until(
+      'every rule evaluated',
+      20_000,
+      async () => {
+        const r = (await (await fetch(`${prom.url}/api/v1/rules`)).json()) as {
+          data: { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] };
+        };
+        const all = r.data.groups.flatMap((g) => g.rules);
+        return all.length > 0 && all.every((x) => !x.lastEvaluation.startsWith('0001-')) ? all : undefined;
+      },
+      500,
+    );
     expect(rules.map((r) => r.name).sort()).toContain('StreamDown');
     expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
     // the offline demo stream is already pending for StreamDown (it fires after `for: 1m`)
-    const alerts = (await (await fetch(`${prom.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+    const alerts = (await (await fetch(`${prom.url}/api/v1/alerts`)).json()) as {
+      data: { alerts: { labels: Record<string, string>; state: string }[] };
+    };
     const down = alerts.data.alerts.filter((a) => a.labels.alertname === 'StreamDown').map((a) => a.labels.id);
     expect(down).toEqual(['offline']);
   });
@@ -218,7 +278,15 @@ describe('demo exporter + Prometheus', () => {
     await until('Chromium installed', 60_000, () => (existsSync(CHROMIUM) ? true : undefined), 1_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
       timeout: 30_000,
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 700 } });
@@ -240,7 +308,9 @@ describe('demo exporter + Prometheus', () => {
     }
     // the badge tells "online but bad" from healthy: the low-bitrate stream is poor quality by design
     expect((await page.locator('tbody tr[data-key="DEMO/source/healthy"] .badge').innerText()).trim()).toBe('up');
-    expect((await page.locator('tbody tr[data-key="DEMO/source/low-bitrate"] .badge').innerText()).trim()).toBe('up, unhealthy');
+    expect((await page.locator('tbody tr[data-key="DEMO/source/low-bitrate"] .badge').innerText()).trim()).toBe(
+      'up, unhealthy',
+    );
     // the healthy stream shows what was measured; the offline one says why it is down
     const healthy = await page.locator('tbody tr[data-key="DEMO/source/healthy"] td').allInnerTexts();
     expect(healthy).toContain('640x360');

@@ -4,8 +4,8 @@
  * metric a rule reads is one the built exporter defines; the scrape configs agree with the exporter.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
 import { defaultExporterConfig } from '@video-exporter/aggregator';
+import { describe, expect, it } from 'vitest';
 import { builtSources, parseYaml, readText, readYaml, repoPath } from './support/files.js';
 
 const PROMTOOL = '/usr/bin/promtool';
@@ -14,8 +14,19 @@ const ALERTS_TEST = repoPath('deploy/prometheus/alerts.test.yml');
 const SLA = repoPath('deploy/prometheus/sla.yml');
 const SLA_TEST = repoPath('deploy/prometheus/sla.test.yml');
 
-interface Rule { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
-interface AlertTest { eval_time: string; alertname: string; exp_alerts?: unknown[] }
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface AlertTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts?: unknown[];
+}
 
 const groups = readYaml<{ groups: { name: string; rules: Rule[] }[] }>(ALERTS).groups;
 const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
@@ -29,7 +40,8 @@ function promtool(...args: string[]): { code: number | null; out: string } {
 /** Metric names the built exporter declares (prom-client `name:` options and the stream gauge table). */
 function exporterMetricNames(): Set<string> {
   const names = new Set<string>();
-  for (const text of builtSources().values()) for (const m of text.matchAll(/['"`]((?:video_stream|video_exporter)_[a-z0-9_]+)['"`]/g)) names.add(m[1]!);
+  for (const text of builtSources().values())
+    for (const m of text.matchAll(/['"`]((?:video_stream|video_exporter)_[a-z0-9_]+)['"`]/g)) names.add(m[1]!);
   return names;
 }
 
@@ -52,15 +64,21 @@ describe('alert rules', () => {
     const cases = tests.tests.flatMap((t) => t.alert_rule_test);
     for (const a of alerts) {
       const mine = cases.filter((c) => c.alertname === a.alert);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${a.alert} fires in a test`).toBe(true);
-      expect(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${a.alert} stays silent in a test`).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length > 0),
+        `${a.alert} fires in a test`,
+      ).toBe(true);
+      expect(
+        mine.some((c) => (c.exp_alerts ?? []).length === 0),
+        `${a.alert} stays silent in a test`,
+      ).toBe(true);
     }
     // no test names an alert that does not exist (it would pass vacuously)
     const names = new Set(alerts.map((a) => a.alert));
     for (const c of cases) expect(names, c.alertname).toContain(c.alertname);
   });
 
-  it('keeps the reference exporter\'s six alerts with their conditions and durations', () => {
+  it("keeps the reference exporter's six alerts with their conditions and durations", () => {
     // from the old exporter's README (reference/seed-video-exporter.zh.md, 告警示例)
     const reference: [string, string, string][] = [
       ['StreamDown', 'video_stream_up == 0', '1m'],
@@ -74,7 +92,9 @@ describe('alert rules', () => {
       const rule = alerts.find((a) => a.alert === name);
       expect(rule, name).toBeDefined();
       // the per-stream value, deduplicated over replicas (a stream moving between pods stays one series)
-      const expr = rule!.expr.replace(/\s+/g, ' ').replace(/max without \(pod, instance\) \((video_stream_\w+)\)/g, '$1');
+      const expr = rule!.expr
+        .replace(/\s+/g, ' ')
+        .replace(/max without \(pod, instance\) \((video_stream_\w+)\)/g, '$1');
       expect(expr).toContain(condition);
       expect(rule!.for).toBe(forDuration);
     }
@@ -84,7 +104,8 @@ describe('alert rules', () => {
       ['VideoExporterOverloaded', 'video_exporter_schedule_lag_seconds'],
       ['VideoExporterConfigReloadFailed', 'video_exporter_config_last_reload_successful'],
       ['VideoExporterHighProbeErrorRate', 'video_exporter_probe_errors_total'],
-    ] as const) expect(alerts.find((a) => a.alert === name)?.expr, name).toContain(metric);
+    ] as const)
+      expect(alerts.find((a) => a.alert === name)?.expr, name).toContain(metric);
   });
 
   it('every alert has a severity, a summary and a description; every metric it reads exists in the exporter', () => {
@@ -127,7 +148,8 @@ describe('SLA recording rules', () => {
     expect(names).toEqual(want.sort());
     // every test in the file names a recorded series, and each of the twelve is checked
     const tested = readText(SLA_TEST);
-    for (const n of want) expect(tested.includes(n) || tested.includes(n.replace(/_(1h|1d|30d)$/, '_.*')), n).toBe(true);
+    for (const n of want)
+      expect(tested.includes(n) || tested.includes(n.replace(/_(1h|1d|30d)$/, '_.*')), n).toBe(true);
   });
 });
 
@@ -138,8 +160,10 @@ describe('scrape configs', () => {
     expect(r.out).toMatch(/SUCCESS: 2 rule files found/);
   });
 
-  it('prometheus.yml scrapes the exporter\'s default port on /metrics', () => {
-    const cfg = readYaml<{ scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[] }>(repoPath('deploy/prometheus/prometheus.yml'));
+  it("prometheus.yml scrapes the exporter's default port on /metrics", () => {
+    const cfg = readYaml<{
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+    }>(repoPath('deploy/prometheus/prometheus.yml'));
     const job = cfg.scrape_configs.find((s) => s.job_name === 'video-exporter')!;
     expect(job.metrics_path ?? '/metrics').toBe('/metrics');
     const ports = job.static_configs.flatMap((c) => c.targets).map((t) => Number(t.split(':').at(-1)));
@@ -148,9 +172,14 @@ describe('scrape configs', () => {
 
   it('the annotation-based Kubernetes job reads the annotations deploy/k8s/deployment.yaml sets', () => {
     // Debian's promtool lacks kubernetes_sd_configs, so this one is checked structurally
-    const cfg = readYaml<{ rule_files: string[]; scrape_configs: { job_name: string; kubernetes_sd_configs: { role: string }[]; relabel_configs: { source_labels?: string[]; regex?: string; action?: string }[] }[] }>(
-      repoPath('deploy/prometheus/prometheus-kubernetes.yml'),
-    );
+    const cfg = readYaml<{
+      rule_files: string[];
+      scrape_configs: {
+        job_name: string;
+        kubernetes_sd_configs: { role: string }[];
+        relabel_configs: { source_labels?: string[]; regex?: string; action?: string }[];
+      }[];
+    }>(repoPath('deploy/prometheus/prometheus-kubernetes.yml'));
     expect(cfg.rule_files).toEqual(['alerts.yml', 'sla.yml']);
     const job = cfg.scrape_configs[0]!;
     // the job name the VideoExporterDown alert matches
@@ -160,9 +189,13 @@ describe('scrape configs', () => {
     expect(jobRegex.test('video-exporter/video-exporter')).toBe(true); // the PodMonitor's job
     expect(jobRegex.test('node')).toBe(false);
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
-    const deployment = parseYaml<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(readText(repoPath('deploy/k8s/deployment.yaml')));
+    const deployment = parseYaml<{ spec: { template: { metadata: { annotations: Record<string, string> } } } }>(
+      readText(repoPath('deploy/k8s/deployment.yaml')),
+    );
     const annotations = Object.keys(deployment.spec.template.metadata.annotations);
-    const used = job.relabel_configs.flatMap((r) => r.source_labels ?? []).filter((l) => l.startsWith('__meta_kubernetes_pod_annotation_'));
+    const used = job.relabel_configs
+      .flatMap((r) => r.source_labels ?? [])
+      .filter((l) => l.startsWith('__meta_kubernetes_pod_annotation_'));
     expect(used.length).toBe(3);
     // Prometheus turns annotation names into label names: every non [a-zA-Z0-9_] character becomes _
     const asLabel = (a: string) => `__meta_kubernetes_pod_annotation_${a.replace(/[^a-zA-Z0-9_]/g, '_')}`;

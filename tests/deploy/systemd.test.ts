@@ -50,7 +50,11 @@ function analyze(args: string[]): { code: number | null; stdout: string; stderr:
   try {
     const file = join(dir, 'video-exporter.service');
     writeFileSync(file, unitForThisMachine());
-    const r = spawnSync(SYSTEMD_ANALYZE, [...args, file], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } });
+    const r = spawnSync(SYSTEMD_ANALYZE, [...args, file], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' },
+    });
     if (r.error) throw r.error;
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   } finally {
@@ -75,7 +79,9 @@ describe('systemd unit', () => {
   it('runs the aggregator CLI with the config at the documented path, reloads on SIGHUP, stops within the timeout', () => {
     const exec = get('ExecStart')!.split(/\s+/);
     expect(exec[0]).toMatch(/\/node$/);
-    const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as { bin: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
     expect(exec[1]!.endsWith(pkg.bin['video-exporter']!.replace(/^\.\//, '/'))).toBe(true);
     expect(exec.slice(2)).toEqual(['run', '-c', CONFIG_PATH]);
     expect(get('ExecReload')).toMatch(/kill -HUP \$MAINPID/);
@@ -85,7 +91,7 @@ describe('systemd unit', () => {
     expect(get('Type')).toBe('simple');
   });
 
-  it('is hardened, and leaves out MemoryDenyWriteExecute (node\'s JIT needs it off)', () => {
+  it("is hardened, and leaves out MemoryDenyWriteExecute (node's JIT needs it off)", () => {
     expect(get('DynamicUser') === 'yes' || (get('User') ?? 'root') !== 'root').toBe(true);
     for (const [key, value] of [
       ['NoNewPrivileges', 'yes'],
@@ -95,7 +101,8 @@ describe('systemd unit', () => {
       ['PrivateDevices', 'yes'],
       ['RestrictNamespaces', 'yes'],
       ['LockPersonality', 'yes'],
-    ]) expect(get(key!), key).toBe(value);
+    ])
+      expect(get(key!), key).toBe(value);
     expect(get('CapabilityBoundingSet')).toBe('');
     expect(get('RestrictAddressFamilies')!.split(/\s+/).sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_UNIX']);
     expect(get('MemoryDenyWriteExecute') ?? 'no').toBe('no');

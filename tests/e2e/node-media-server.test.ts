@@ -3,13 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProbe, type ProbeResult } from '@video-exporter/probe-worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FF_CODEC_LABEL, ffprobeLiveStreams, ffRate, type FfStream } from './support/ffprobe.js';
-import { amf0StringAt, flvTags, readFlvPrefix, waitForVideoTag, type FlvPrefix } from './support/flv-http.js';
-import { Child, freePorts } from './support/processes.js';
-import { watchLiveEdge } from './support/keyframe-watch.js';
 import { encoderLabel } from '@video-exporter/aggregator';
+import { type ProbeResult, runProbe } from '@video-exporter/probe-worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FF_CODEC_LABEL, type FfStream, ffprobeLiveStreams, ffRate } from './support/ffprobe.js';
+import { amf0StringAt, type FlvPrefix, flvTags, readFlvPrefix, waitForVideoTag } from './support/flv-http.js';
+import { watchLiveEdge } from './support/keyframe-watch.js';
+import { Child, freePorts } from './support/processes.js';
 
 // Issue 3 item 6: the probe against an HTTP-FLV server nobody here wrote. node-media-server 4.4.3 (a root
 // devDependency) runs as a child process on loopback, Debian's ffmpeg publishes the live fixture to it over
@@ -54,7 +54,22 @@ beforeAll(async () => {
   const ffmpeg = new Child(
     'ffmpeg (RTMP publisher)',
     'ffmpeg',
-    ['-nostdin', '-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', fixture, '-c', 'copy', '-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/test`],
+    [
+      '-nostdin',
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-stream_loop',
+      '-1',
+      '-i',
+      fixture,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `rtmp://127.0.0.1:${rtmpPort}/live/test`,
+    ],
     { cwd: root },
   );
   children.push(ffmpeg);
@@ -131,7 +146,8 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
           process.execPath,
           ['packages/aggregator/dist/cli.js', 'probe', streamUrl, '--json', '--duration', '4'],
           { cwd: root, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' },
-          (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+          (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
         );
       }),
       ffprobeLiveStreams(streamUrl),
@@ -141,14 +157,25 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
     expect(result).toMatchObject({ url: streamUrl, ok: true, http_status: 200 });
     expectMatchesFfprobe(result, streams);
     // SPEC §12 in the JSON: measured fields present, latency_ms absent (ffmpeg writes no onFI clock)
-    expect(Object.keys(result.latency ?? {}).sort()).toEqual(['keyframe_interval_max_ms', 'media_rate', 'start_lag_ms']);
+    expect(Object.keys(result.latency ?? {}).sort()).toEqual([
+      'keyframe_interval_max_ms',
+      'media_rate',
+      'start_lag_ms',
+    ]);
   });
 
   it('a stream nobody publishes (200, FLV header, then silence) ends as no_video or timeout inside its deadline', async () => {
     const deadlineMs = 6_000;
     const started = performance.now();
     const [result, raw] = await Promise.all([
-      runProbe({ url: missingUrl, sampleMs: 2_000, minKeyframes: 1, stallThresholdMs: 200, idleTimeoutMs: 1_500, deadlineMs }),
+      runProbe({
+        url: missingUrl,
+        sampleMs: 2_000,
+        minKeyframes: 1,
+        stallThresholdMs: 200,
+        idleTimeoutMs: 1_500,
+        deadlineMs,
+      }),
       // The premise, seen without the probe: the server answers and then sends nothing past the header.
       readFlvPrefix(missingUrl, 1_500),
     ]);
@@ -172,12 +199,21 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
       // a GOP of live frames settles the live edge; then connect 0.8-1.2 s after a keyframe was live
       await new Promise((r) => setTimeout(r, 2_000));
       const until = performance.now() + 3_000;
-      while (performance.now() - watch.latestKeyframeLiveAt() < 800 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (performance.now() - watch.latestKeyframeLiveAt() < 800 && performance.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       const startedAt = performance.now();
       const expected = startedAt - watch.latestKeyframeLiveAt();
-      const r = await runProbe({ url: streamUrl, sampleMs: 4_000, minKeyframes: 1, stallThresholdMs: 200, deadlineMs: 15_000 });
+      const r = await runProbe({
+        url: streamUrl,
+        sampleMs: 4_000,
+        minKeyframes: 1,
+        stallThresholdMs: 200,
+        deadlineMs: 15_000,
+      });
       expect(r.reason, r.error).toBeUndefined();
-      console.log(`node-media-server GOP cache: expected burst ${expected.toFixed(1)} ms, ${JSON.stringify(r.latency)}`);
+      console.log(
+        `node-media-server GOP cache: expected burst ${expected.toFixed(1)} ms, ${JSON.stringify(r.latency)}`,
+      );
       // a real cache, inside the 2 s GOP
       expect(expected).toBeGreaterThanOrEqual(800);
       expect(expected).toBeLessThan(2_000);

@@ -68,10 +68,22 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { what: 'run --listen 99999 (demo)', args: () => ['run', '--listen', '99999'], says: /--listen "99999": port must be 1\.\.65535/ },
-  { what: 'run --listen abc:def (demo)', args: () => ['run', '--listen', 'abc:def'], says: /--listen "abc:def": expected/ },
+  {
+    what: 'run --listen 99999 (demo)',
+    args: () => ['run', '--listen', '99999'],
+    says: /--listen "99999": port must be 1\.\.65535/,
+  },
+  {
+    what: 'run --listen abc:def (demo)',
+    args: () => ['run', '--listen', 'abc:def'],
+    says: /--listen "abc:def": expected/,
+  },
   { what: 'run --listen ::1:80', args: () => ['run', '--listen', '::1:80'], says: /IPv6 address needs brackets/ },
-  { what: 'run --listen "bad host!:80"', args: () => ['run', '--listen', 'bad host!:80'], says: /is not an IP address or host name/ },
+  {
+    what: 'run --listen "bad host!:80"',
+    args: () => ['run', '--listen', 'bad host!:80'],
+    says: /is not an IP address or host name/,
+  },
   {
     what: 'run --listen on a port in use (demo)',
     args: () => ['run', '--listen', `127.0.0.1:${busyPort}`],
@@ -79,25 +91,58 @@ const CASES: Case[] = [
   },
   { what: 'run with an unknown flag', args: () => ['run', '--bogus'], says: /Unknown option '--bogus'/ },
   { what: 'run -c without a file name', args: () => ['run', '-c'], says: /argument missing/ },
-  { what: 'run --web.config.file ""', args: () => ['run', '--web.config.file', ''], says: /--web.config.file needs a file name/ },
+  {
+    what: 'run --web.config.file ""',
+    args: () => ['run', '--web.config.file', ''],
+    says: /--web.config.file needs a file name/,
+  },
   { what: 'run with a positional', args: () => ['run', 'config.yml'], says: /Unexpected argument 'config.yml'/ },
   { what: 'probe without a target', args: () => ['probe'], says: /probe needs exactly one/ },
-  { what: 'probe --duration abc', args: () => ['probe', 'x.flv', '--duration', 'abc'], says: /--duration must be a positive number, got "abc"/ },
-  { what: 'probe --duration -1', args: () => ['probe', 'x.flv', '--duration', '-1'], says: /'--duration' argument is ambiguous/ },
-  { what: 'probe --min-keyframes 0', args: () => ['probe', 'x.flv', '--min-keyframes', '0'], says: /--min-keyframes must be a positive number/ },
+  {
+    what: 'probe --duration abc',
+    args: () => ['probe', 'x.flv', '--duration', 'abc'],
+    says: /--duration must be a positive number, got "abc"/,
+  },
+  {
+    what: 'probe --duration -1',
+    args: () => ['probe', 'x.flv', '--duration', '-1'],
+    says: /'--duration' argument is ambiguous/,
+  },
+  {
+    what: 'probe --min-keyframes 0',
+    args: () => ['probe', 'x.flv', '--min-keyframes', '0'],
+    says: /--min-keyframes must be a positive number/,
+  },
   { what: 'check-config without a file', args: () => ['check-config'], says: /check-config needs exactly one <file>/ },
   { what: 'discover without -c', args: () => ['discover'], says: /discover needs -c config.yml/ },
   { what: 'an unknown command', args: () => ['frobnicate'], says: /unknown command "frobnicate"/ },
-  { what: 'LOG_FORMAT=xml', args: () => ['run'], env: () => ({ LOG_FORMAT: 'xml' }), says: /LOG_FORMAT must be "json" or "text"/ },
+  {
+    what: 'LOG_FORMAT=xml',
+    args: () => ['run'],
+    env: () => ({ LOG_FORMAT: 'xml' }),
+    says: /LOG_FORMAT must be "json" or "text"/,
+  },
   {
     what: 'SHARD_INDEX=abc (static sharding)',
-    args: () => ['run', '--listen', '127.0.0.1:0', '-c', config('static.yml', `exporter:\n  sharding:\n    mode: static\n${STREAMS}`)],
+    args: () => [
+      'run',
+      '--listen',
+      '127.0.0.1:0',
+      '-c',
+      config('static.yml', `exporter:\n  sharding:\n    mode: static\n${STREAMS}`),
+    ],
     env: () => ({ SHARD_INDEX: 'abc', SHARD_COUNT: '3' }),
     says: /SHARD_INDEX: must be a non-negative integer/,
   },
   {
     what: 'SHARD_COUNT=0 (static sharding)',
-    args: () => ['run', '--listen', '127.0.0.1:0', '-c', config('static.yml', `exporter:\n  sharding:\n    mode: static\n${STREAMS}`)],
+    args: () => [
+      'run',
+      '--listen',
+      '127.0.0.1:0',
+      '-c',
+      config('static.yml', `exporter:\n  sharding:\n    mode: static\n${STREAMS}`),
+    ],
     env: () => ({ SHARD_INDEX: '0', SHARD_COUNT: '0' }),
     says: /SHARD_COUNT: must be a positive integer/,
   },

@@ -2,14 +2,15 @@
  * A real Prometheus (the Debian package) scrapes the exporter: the series arrive with the labels SPEC §6
  * promises (project, line, id and the allowed tags; Prometheus itself drops labels whose value is empty).
  */
-import { writeFileSync } from 'node:fs';
+
 import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { configYaml, tempDir, type StreamSpec } from './support/config-file.js';
+import { freePort } from '../deploy/support/stack.js';
+import { configYaml, type StreamSpec, tempDir } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, spawnTracked, stopChild, until } from './support/exporter-process.js';
 import { getJson } from './support/http.js';
-import { freePort } from '../deploy/support/stack.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const JOB = 'video-exporter';
@@ -30,16 +31,31 @@ describe('scraped by a real Prometheus', () => {
   let streams: StreamSpec[];
 
   const query = async (q: string): Promise<PromSeries[]> => {
-    const r = await getJson<{ status: string; data: { resultType: string; result: PromSeries[] } }>(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-    if (r.status !== 200 || r.body.status !== 'success') throw new Error(`query ${q}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await getJson<{ status: string; data: { resultType: string; result: PromSeries[] } }>(
+      `${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`,
+    );
+    if (r.status !== 200 || r.body.status !== 'success')
+      throw new Error(`query ${q}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.data.result;
   };
 
   beforeAll(async () => {
     source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
     streams = [
-      { project: 'G01', line: 'SOURCE', id: 'store-01', url: `${source.url}/live/hd/store-01.flv`, tags: { table: 'store-01', biz: 'electronics' } },
-      { project: 'G01', line: 'CDN', id: 'store-01-cdn', url: `${source.url}/live/hd/store-01-cdn.flv`, tags: { table: 'store-01', biz: 'electronics', isp: 'ct', desk: 'd1', role: 'edge' } },
+      {
+        project: 'G01',
+        line: 'SOURCE',
+        id: 'store-01',
+        url: `${source.url}/live/hd/store-01.flv`,
+        tags: { table: 'store-01', biz: 'electronics' },
+      },
+      {
+        project: 'G01',
+        line: 'CDN',
+        id: 'store-01-cdn',
+        url: `${source.url}/live/hd/store-01-cdn.flv`,
+        tags: { table: 'store-01', biz: 'electronics', isp: 'ct', desk: 'd1', role: 'edge' },
+      },
       { project: 'G02', line: 'CDN', id: 'gone', url: `${source.url}/live/none/gone.flv` },
     ];
     const configPath = dir.file('exporter.yml');
@@ -88,14 +104,26 @@ describe('scraped by a real Prometheus', () => {
   });
 
   it('has video_stream_up for every configured stream with project, line, id and the non-empty tags', async () => {
-    const series = await until('one video_stream_up per stream in Prometheus', 25_000, async () => {
-      const r = await query('video_stream_up');
-      return r.length === streams.length ? r : undefined;
-    }, 500);
+    const series = await until(
+      'one video_stream_up per stream in Prometheus',
+      25_000,
+      async () => {
+        const r = await query('video_stream_up');
+        return r.length === streams.length ? r : undefined;
+      },
+      500,
+    );
     for (const s of streams) {
       const found = series.filter((x) => x.metric.id === s.id);
       expect(found, s.id).toHaveLength(1);
-      const expected: Record<string, string> = { __name__: 'video_stream_up', job: JOB, instance: target, project: s.project, line: s.line.toLowerCase(), id: s.id };
+      const expected: Record<string, string> = {
+        __name__: 'video_stream_up',
+        job: JOB,
+        instance: target,
+        project: s.project,
+        line: s.line.toLowerCase(),
+        id: s.id,
+      };
       for (const [k, v] of Object.entries(s.tags ?? {})) if (v !== '') expected[k] = v;
       expect(found[0]!.metric).toEqual(expected);
     }
@@ -112,11 +140,22 @@ describe('scraped by a real Prometheus', () => {
     // the exposition was read as a whole (a parse error would fail the scrape: up 0, no samples)
     const scraped = await query(`scrape_samples_scraped{job="${JOB}"}`);
     expect(Number(scraped[0]!.value[1])).toBeGreaterThan(100);
-    const info = await until('video_stream_info in Prometheus', 10_000, async () => {
-      const r = await query('video_stream_info{id="store-01"}');
-      return r.length === 1 ? r : undefined;
-    }, 500);
-    expect(info[0]!.metric).toMatchObject({ video_codec: 'H.264', profile: 'High', level: '3.1', audio_codec: 'AAC', table: 'store-01' });
+    const info = await until(
+      'video_stream_info in Prometheus',
+      10_000,
+      async () => {
+        const r = await query('video_stream_info{id="store-01"}');
+        return r.length === 1 ? r : undefined;
+      },
+      500,
+    );
+    expect(info[0]!.metric).toMatchObject({
+      video_codec: 'H.264',
+      profile: 'High',
+      level: '3.1',
+      audio_codec: 'AAC',
+      table: 'store-01',
+    });
     const probes = await query(`sum(video_exporter_probes_total{job="${JOB}"})`);
     expect(Number(probes[0]!.value[1])).toBeGreaterThanOrEqual(streams.length);
   }, 20_000);

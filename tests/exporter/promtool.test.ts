@@ -10,13 +10,16 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scrapeText } from './support/http.js';
-import { allProbed, startScenario, type Scenario } from './support/scenario.js';
+import { allProbed, type Scenario, startScenario } from './support/scenario.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 
 /** The reference exporter's names SPEC §6 keeps with a unit abbreviation (ms) or a `_count` suffix: from the spec. */
 const LEGACY_MS_NAMES = [
-  'video_stream_response_ms', 'video_stream_ttfb_ms', 'video_stream_read_stall_max_ms', 'video_stream_read_stall_total_ms',
+  'video_stream_response_ms',
+  'video_stream_ttfb_ms',
+  'video_stream_read_stall_max_ms',
+  'video_stream_read_stall_total_ms',
 ];
 const LEGACY_COUNT_NAMES = ['video_stream_read_stall_count'];
 const TOLERATED = new Set([
@@ -29,7 +32,9 @@ function withoutFamilies(text: string, drop: (name: string) => boolean): string 
   return text
     .split('\n')
     .filter((line) => {
-      const name = line.startsWith('#') ? /^#\s+(?:HELP|TYPE)\s+(\S+)/.exec(line)?.[1] : /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
+      const name = line.startsWith('#')
+        ? /^#\s+(?:HELP|TYPE)\s+(\S+)/.exec(line)?.[1]
+        : /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)?.[0];
       return name === undefined || !drop(name);
     })
     .join('\n');
@@ -40,7 +45,10 @@ const notOurs = (name: string) => name.startsWith('nodejs_') || name.startsWith(
 function promtool(text: string): { code: number | null; lines: string[] } {
   const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
   if (r.error) throw r.error;
-  const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return { code: r.status, lines };
 }
 
@@ -84,7 +92,9 @@ describe('promtool check metrics on the exporter', () => {
   });
 
   it('would catch a badly named family (the check is live)', () => {
-    const r = promtool(`${ours}\n# HELP video_stream_bogus_total a gauge named like a counter\n# TYPE video_stream_bogus_total gauge\nvideo_stream_bogus_total 1\n`);
+    const r = promtool(
+      `${ours}\n# HELP video_stream_bogus_total a gauge named like a counter\n# TYPE video_stream_bogus_total gauge\nvideo_stream_bogus_total 1\n`,
+    );
     expect(r.code).toBe(3);
     expect(r.lines.some((l) => l.startsWith('video_stream_bogus_total ') && !TOLERATED.has(l))).toBe(true);
   });

@@ -9,12 +9,12 @@
  *   3. file edited in place with an invalid value: reload fails, the old streams keep being probed.
  */
 import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { configYaml, tempDir, writeAtomically, type StreamSpec } from './support/config-file.js';
+import { configYaml, type StreamSpec, tempDir, writeAtomically } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';
-import { select, valueOf, type Exposition } from './support/prom-text.js';
+import { type Exposition, select, valueOf } from './support/prom-text.js';
 
 const CHECK_INTERVAL_S = 4;
 const EXPORTER = { check_interval: CHECK_INTERVAL_S, sample_duration: 2, max_retries: 1 };
@@ -36,11 +36,21 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     for (const t of ['table', 'desk', 'biz', 'isp', 'role']) l[t] = s.tags?.[t] ?? '';
     return l;
   };
-  const seriesOf = (m: Exposition, match: Record<string, string>) => m.samples.filter((s) => s.name.startsWith('video_stream_') && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  const seriesOf = (m: Exposition, match: Record<string, string>) =>
+    m.samples.filter(
+      (s) => s.name.startsWith('video_stream_') && Object.entries(match).every(([k, v]) => s.labels[k] === v),
+    );
   const upOf = (m: Exposition, s: StreamSpec) => valueOf(m, 'video_stream_up', labels(s));
   const reloadsLogged = () => exporter.logs.filter((l) => l.message === 'config reloaded').length;
-  const streamApi = (s: StreamSpec) => getJson<{ probes: number; stream: { url: string; tags: Record<string, string> } }>(`${url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`);
-  const waitForSeries = (what: string, s: StreamSpec, pred: (m: Exposition) => boolean = (m) => upOf(m, s) !== undefined) =>
+  const streamApi = (s: StreamSpec) =>
+    getJson<{ probes: number; stream: { url: string; tags: Record<string, string> } }>(
+      `${url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`,
+    );
+  const waitForSeries = (
+    what: string,
+    s: StreamSpec,
+    pred: (m: Exposition) => boolean = (m) => upOf(m, s) !== undefined,
+  ) =>
     until(what, FIRST_PROBE_MS, async () => {
       const m = await scrape(url);
       return pred(m) ? m : undefined;
@@ -95,7 +105,12 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
       const from = exporter.logs.length;
       await sleep(1_100); // mtime granularity aside, give the watcher a distinct event
       writeAtomically(configPath, configYaml(EXPORTER, [A2, U, C]));
-      const reloaded = await exporter.waitForLog((l) => l.message === 'config reloaded', RELOAD_MS, '"config reloaded" after the file change', from);
+      const reloaded = await exporter.waitForLog(
+        (l) => l.message === 'config reloaded',
+        RELOAD_MS,
+        '"config reloaded" after the file change',
+        from,
+      );
       expect(reloaded).toMatchObject({ added: 1, removed: 1, changed: 1, unchanged: 1 });
       expect(exporter.logs.slice(from).some((l) => l.message === 'reloading config (file changed)')).toBe(true);
       expect(reloadsLogged()).toBe(reloadsBefore + 1);
@@ -133,12 +148,21 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     // the file watcher sees the edit too; a SIGHUP within the 500 ms debounce is the reload's last trigger
     await sleep(150);
     exporter.signal('SIGHUP');
-    const reloaded = await exporter.waitForLog((l) => l.message === 'config reloaded', RELOAD_MS, '"config reloaded" after SIGHUP', from);
+    const reloaded = await exporter.waitForLog(
+      (l) => l.message === 'config reloaded',
+      RELOAD_MS,
+      '"config reloaded" after SIGHUP',
+      from,
+    );
     expect(reloaded).toMatchObject({ added: 0, removed: 0, changed: 1, unchanged: 2 });
     expect(exporter.logs.slice(from).some((l) => l.message === 'reloading config (SIGHUP)')).toBe(true);
     expect((await streamApi(A3)).body.stream.url).toContain('/live/gone/');
 
-    const m = await waitForSeries('A probed at its new URL', A3, (m) => valueOf(m, 'video_stream_http_status', labels(A3)) === 404);
+    const m = await waitForSeries(
+      'A probed at its new URL',
+      A3,
+      (m) => valueOf(m, 'video_stream_http_status', labels(A3)) === 404,
+    );
     expect(upOf(m, A3)).toBe(0);
     expect(upOf(m, U)).toBe(1);
     expect(upOf(m, C)).toBe(1);
@@ -153,7 +177,12 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     await sleep(1_100);
     // sample_duration must stay below check_interval: a validation error, plus an unknown key
     writeFileSync(configPath, configYaml({ ...EXPORTER, sample_duration: 9, bogus_key: 1 }, [U]));
-    const failed = await exporter.waitForLog((l) => l.level === 'error' && /reload/i.test(l.message), RELOAD_MS, 'a reload error', from);
+    const failed = await exporter.waitForLog(
+      (l) => l.level === 'error' && /reload/i.test(l.message),
+      RELOAD_MS,
+      'a reload error',
+      from,
+    );
     expect(failed.message).toContain('sample_duration');
     expect(failed.message).toContain('bogus_key');
 
@@ -164,7 +193,8 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     expect(status.body.config.last_reload_ok).toBe(false);
 
     // the running config stays: A, U and C are still probed (U and C's last check moves on)
-    const checks = (e: Exposition) => [U, C].map((s) => valueOf(e, 'video_stream_last_check_timestamp_seconds', labels(s))!);
+    const checks = (e: Exposition) =>
+      [U, C].map((s) => valueOf(e, 'video_stream_last_check_timestamp_seconds', labels(s))!);
     const [u0, c0] = checks(m);
     const after = await until('U and C probed again', FIRST_PROBE_MS, async () => {
       const e = await scrape(url);

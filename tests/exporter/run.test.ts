@@ -6,29 +6,69 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, until } from './support/exporter-process.js';
 import { getJson, getText, scrape } from './support/http.js';
-import { select, valueOf, type Exposition } from './support/prom-text.js';
-import { ALLOWED_TAGS, allProbed, CHECK_INTERVAL_S, SECRET, STRAY_TAG, startScenario, type Role, type Scenario, type ScenarioStream } from './support/scenario.js';
+import { type Exposition, select, valueOf } from './support/prom-text.js';
+import {
+  ALLOWED_TAGS,
+  allProbed,
+  CHECK_INTERVAL_S,
+  type Role,
+  type Scenario,
+  type ScenarioStream,
+  SECRET,
+  STRAY_TAG,
+  startScenario,
+} from './support/scenario.js';
 
 // SPEC §6, copied from the spec text (not from the code under test).
 const REFERENCE_STREAM_METRICS = [
-  'video_stream_up', 'video_stream_healthy', 'video_stream_playable', 'video_stream_total_packets',
-  'video_stream_video_packets', 'video_stream_audio_packets', 'video_stream_keyframes',
-  'video_stream_bitrate_bps', 'video_stream_avg_bitrate_bps', 'video_stream_framerate',
-  'video_stream_response_ms', 'video_stream_gop_size', 'video_stream_quality_score',
-  'video_stream_stability_score', 'video_stream_overall_score', 'video_stream_ttfb_ms',
-  'video_stream_read_throughput_bps', 'video_stream_read_stall_count', 'video_stream_read_stall_max_ms',
-  'video_stream_read_stall_total_ms', 'video_stream_read_stall_ratio',
+  'video_stream_up',
+  'video_stream_healthy',
+  'video_stream_playable',
+  'video_stream_total_packets',
+  'video_stream_video_packets',
+  'video_stream_audio_packets',
+  'video_stream_keyframes',
+  'video_stream_bitrate_bps',
+  'video_stream_avg_bitrate_bps',
+  'video_stream_framerate',
+  'video_stream_response_ms',
+  'video_stream_gop_size',
+  'video_stream_quality_score',
+  'video_stream_stability_score',
+  'video_stream_overall_score',
+  'video_stream_ttfb_ms',
+  'video_stream_read_throughput_bps',
+  'video_stream_read_stall_count',
+  'video_stream_read_stall_max_ms',
+  'video_stream_read_stall_total_ms',
+  'video_stream_read_stall_ratio',
 ];
 const NEW_STREAM_METRICS = [
-  'video_stream_width', 'video_stream_height', 'video_stream_info', 'video_stream_video_bitrate_bps',
-  'video_stream_audio_bitrate_bps', 'video_stream_audio_sample_rate', 'video_stream_gop_seconds',
-  'video_stream_first_frame_seconds', 'video_stream_dns_seconds', 'video_stream_connect_seconds', 'video_stream_tls_seconds',
-  'video_stream_http_status', 'video_stream_startup_seconds', 'video_stream_rebuffers',
-  'video_stream_rebuffer_seconds', 'video_stream_rebuffer_ratio', 'video_stream_av_offset_seconds',
-  'video_stream_frame_gap_max_seconds', 'video_stream_timestamp_discontinuities',
-  'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds',
+  'video_stream_width',
+  'video_stream_height',
+  'video_stream_info',
+  'video_stream_video_bitrate_bps',
+  'video_stream_audio_bitrate_bps',
+  'video_stream_audio_sample_rate',
+  'video_stream_gop_seconds',
+  'video_stream_first_frame_seconds',
+  'video_stream_dns_seconds',
+  'video_stream_connect_seconds',
+  'video_stream_tls_seconds',
+  'video_stream_http_status',
+  'video_stream_startup_seconds',
+  'video_stream_rebuffers',
+  'video_stream_rebuffer_seconds',
+  'video_stream_rebuffer_ratio',
+  'video_stream_av_offset_seconds',
+  'video_stream_frame_gap_max_seconds',
+  'video_stream_timestamp_discontinuities',
+  'video_stream_consecutive_failures',
+  'video_stream_last_check_timestamp_seconds',
   // SPEC §12
-  'video_stream_start_lag_seconds', 'video_stream_media_rate', 'video_stream_keyframe_interval_max_seconds',
+  'video_stream_start_lag_seconds',
+  'video_stream_media_rate',
+  'video_stream_keyframe_interval_max_seconds',
   'video_stream_latency_seconds',
 ];
 /** family -> TYPE, for the exporter's own series */
@@ -49,11 +89,20 @@ const EXPORTER_METRICS: Record<string, string> = {
   video_exporter_http_request_duration_seconds: 'histogram',
 };
 /** a few of prom-client's default process metrics (SPEC §6: CPU, memory, event-loop lag, GC) */
-const PROCESS_METRICS = ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_gc_duration_seconds'];
+const PROCESS_METRICS = [
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_eventloop_lag_seconds',
+  'nodejs_gc_duration_seconds',
+];
 const INFO_LABELS = ['video_codec', 'profile', 'level', 'audio_codec', 'encoder'];
 const NOT_MEASURED_WHEN_OFFLINE = [
-  'video_stream_ttfb_ms', 'video_stream_first_frame_seconds', 'video_stream_read_stall_count',
-  'video_stream_read_stall_max_ms', 'video_stream_read_stall_total_ms', 'video_stream_read_stall_ratio',
+  'video_stream_ttfb_ms',
+  'video_stream_first_frame_seconds',
+  'video_stream_read_stall_count',
+  'video_stream_read_stall_max_ms',
+  'video_stream_read_stall_total_ms',
+  'video_stream_read_stall_ratio',
 ];
 
 /** The label set SPEC §6 asks for: project, line (lower-cased), id and every allowed tag ('' when absent). */
@@ -121,7 +170,13 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     const info = select(m, 'video_stream_info', labels);
     expect(info).toHaveLength(1);
     // the fixture's onMetaData names no encoder: the label is there, empty
-    expect(info[0]!.labels).toMatchObject({ video_codec: 'H.264', profile: 'High', level: '3.1', audio_codec: 'AAC', encoder: '' });
+    expect(info[0]!.labels).toMatchObject({
+      video_codec: 'H.264',
+      profile: 'High',
+      level: '3.1',
+      audio_codec: 'AAC',
+      encoder: '',
+    });
     expect(info[0]!.value).toBe(1);
 
     // every SPEC §6 per-stream series is there, except what a plain-http probe of an IP literal cannot
@@ -135,15 +190,20 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     }
   });
 
-  it("after 3 probes every video_stream_* name of the Go exporter is exported (stability only from then)", async () => {
+  it('after 3 probes every video_stream_* name of the Go exporter is exported (stability only from then)', async () => {
     const s = sc.byRole('healthy');
     const api = `${sc.url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`;
     // SPEC §4: stability is unknown below 3 successful probes; each API answer is one consistent snapshot
-    await until('3 probes of the healthy stream', (3 * CHECK_INTERVAL_S + 10) * 1000, async () => {
-      const snap = (await getJson<{ probes: number; stability?: number }>(api)).body;
-      if (snap.probes < 3) expect(snap.stability, `stability after ${snap.probes} probes`).toBeUndefined();
-      return snap.probes >= 3 ? snap : undefined;
-    }, 500);
+    await until(
+      '3 probes of the healthy stream',
+      (3 * CHECK_INTERVAL_S + 10) * 1000,
+      async () => {
+        const snap = (await getJson<{ probes: number; stability?: number }>(api)).body;
+        if (snap.probes < 3) expect(snap.stability, `stability after ${snap.probes} probes`).toBeUndefined();
+        return snap.probes >= 3 ? snap : undefined;
+      },
+      500,
+    );
     const after = await scrape(sc.url);
     const labels = expectedLabels(s);
     const missing = REFERENCE_STREAM_METRICS.filter((name) => select(after, name, labels).length !== 1);
@@ -159,12 +219,19 @@ describe('video-exporter run: healthy and faulty live streams', () => {
   });
 
   it('reports the 404 stream as down, with true zeros and without the timings it could not measure', () => {
-    for (const name of ['video_stream_up', 'video_stream_healthy', 'video_stream_playable', 'video_stream_bitrate_bps', 'video_stream_framerate']) {
+    for (const name of [
+      'video_stream_up',
+      'video_stream_healthy',
+      'video_stream_playable',
+      'video_stream_bitrate_bps',
+      'video_stream_framerate',
+    ]) {
       expect(get('offline', name), name).toBe(0);
     }
     expect(get('offline', 'video_stream_http_status')).toBe(404);
     expect(get('offline', 'video_stream_consecutive_failures')).toBeGreaterThanOrEqual(1);
-    for (const name of NOT_MEASURED_WHEN_OFFLINE) expect(get('offline', name), `${name} must be absent`).toBeUndefined();
+    for (const name of NOT_MEASURED_WHEN_OFFLINE)
+      expect(get('offline', name), `${name} must be absent`).toBeUndefined();
     expect(select(m, 'video_stream_info', expectedLabels(sc.byRole('offline')))).toHaveLength(0);
   });
 
@@ -204,7 +271,9 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(1);
     expect(valueOf(m, 'video_exporter_pool_threads')).toBeGreaterThanOrEqual(1);
     expect(select(m, 'video_exporter_build_info')[0]!.labels.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(valueOf(m, 'video_exporter_http_requests_total', { path: '/healthz', code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(m, 'video_exporter_http_requests_total', { path: '/healthz', code: '200' })).toBeGreaterThanOrEqual(
+      1,
+    );
     const probeCount = valueOf(m, 'video_exporter_probe_duration_seconds_count')!;
     expect(probeCount).toBeGreaterThanOrEqual(sc.streams.length);
     expect(valueOf(m, 'video_exporter_probe_duration_seconds_bucket', { le: '+Inf' })).toBe(probeCount);
@@ -219,7 +288,9 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     expect(warnings[0]!.message).toContain('allowed_tags');
 
     for (const s of sc.streams) {
-      const snap = await getJson<{ probes: number }>(`${sc.url}/api/streams/${encodeURIComponent(s.project)}/${s.line.toLowerCase()}/${s.id}`);
+      const snap = await getJson<{ probes: number }>(
+        `${sc.url}/api/streams/${encodeURIComponent(s.project)}/${s.line.toLowerCase()}/${s.id}`,
+      );
       expect(snap.body.probes).toBeGreaterThanOrEqual(1);
       // the log lines of the probes counted in the snapshot arrive through a pipe: wait for them, not a guess
       const finished = () => logs.filter((l) => l.message === 'probe finished' && l.stream === keyOf(s));
@@ -261,14 +332,27 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     const s = sc.byRole('healthy');
     const r = await getJson<Record<string, any>>(`${sc.url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`);
     expect(r.status).toBe(200);
-    expect(r.body.stream).toMatchObject({ key: keyOf(s), project: s.project, line: 'source', id: s.id, tags: { table: 't-01', biz: 'toys' } });
+    expect(r.body.stream).toMatchObject({
+      key: keyOf(s),
+      project: s.project,
+      line: 'source',
+      id: s.id,
+      tags: { table: 't-01', biz: 'toys' },
+    });
     expect(r.body.stream.tags).not.toHaveProperty(STRAY_TAG);
     expect(r.body.state).toBe('up');
-    expect(r.body.last).toMatchObject({ ok: true, http_status: 200, video: { codec: 'H.264', width: 1280, height: 720 }, audio: { codec: 'AAC' } });
+    expect(r.body.last).toMatchObject({
+      ok: true,
+      http_status: 200,
+      video: { codec: 'H.264', width: 1280, height: 720 },
+      audio: { codec: 'AAC' },
+    });
     expect(JSON.stringify(r.body)).not.toContain(SECRET);
 
     const off = sc.byRole('offline');
-    const down = await getJson<Record<string, any>>(`${sc.url}/api/streams/${off.project}/${off.line.toLowerCase()}/${off.id}`);
+    const down = await getJson<Record<string, any>>(
+      `${sc.url}/api/streams/${off.project}/${off.line.toLowerCase()}/${off.id}`,
+    );
     expect(down.body).toMatchObject({ state: 'down', up: false, last_error: { reason: 'http_4xx' } });
 
     expect((await getText(`${sc.url}/api/streams/Shop/source/no-such-stream`)).status).toBe(404);

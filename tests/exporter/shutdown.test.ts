@@ -5,13 +5,19 @@
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import { configYaml, tempDir } from './support/config-file.js';
 import { CLI, ExporterProcess, LIVE_FIXTURE, ROOT, sleep, until } from './support/exporter-process.js';
 import { getJson } from './support/http.js';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, LOG_FORMAT: 'json' } });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, LOG_FORMAT: 'json' },
+  });
 const STACK_LINE = /^\s+at /m;
 
 describe('graceful shutdown', () => {
@@ -31,7 +37,12 @@ describe('graceful shutdown', () => {
 
   it('SIGTERM with probes in flight: readiness drops, the process exits 0 within 10 s', async () => {
     const path = dir.file('term.yml');
-    const streams = ['s1', 's2', 's3', 's4'].map((id) => ({ project: 'P', line: 'CDN', id, url: `${source.url}/live/hd/${id}.flv` }));
+    const streams = ['s1', 's2', 's3', 's4'].map((id) => ({
+      project: 'P',
+      line: 'CDN',
+      id,
+      url: `${source.url}/live/hd/${id}.flv`,
+    }));
     // a server that never answers: its probe waits for the first-byte timeout
     streams.push({ project: 'P', line: 'CDN', id: 'mute', url: `${source.url}/live/hd/mute.flv?never_headers=1` });
     writeFileSync(path, configYaml({ check_interval: 5, sample_duration: 3, max_retries: 0 }, streams));
@@ -39,10 +50,15 @@ describe('graceful shutdown', () => {
     started.push(exporter);
     const url = await exporter.ready();
 
-    await until('a probe in flight', 10_000, async () => {
-      const st = await getJson<{ pool: { in_flight: number } }>(`${url}/status`);
-      return st.body.pool.in_flight >= 2 ? true : undefined;
-    }, 50);
+    await until(
+      'a probe in flight',
+      10_000,
+      async () => {
+        const st = await getJson<{ pool: { in_flight: number } }>(`${url}/status`);
+        return st.body.pool.in_flight >= 2 ? true : undefined;
+      },
+      50,
+    );
     expect(source.stats().connections).toBeGreaterThan(0);
 
     const sentAt = Date.now();
@@ -57,7 +73,12 @@ describe('graceful shutdown', () => {
     }
     const exit = await exporter.exited;
     // and after the exit nothing listens any more
-    seen.push(await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status, () => 'closed' as const));
+    seen.push(
+      await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) }).then(
+        (r) => r.status,
+        () => 'closed' as const,
+      ),
+    );
     expect(exit).toEqual({ code: 0, signal: null });
     expect(exitedAt - sentAt).toBeLessThan(10_000);
     // in-flight probes are aborted, not waited for: each had most of a 3 s sample (or a 2.5 s first-byte
@@ -66,11 +87,19 @@ describe('graceful shutdown', () => {
     // once not ready, never ready again; and it did stop being ready (503, or the listener closed)
     const firstNotReady = seen.findIndex((s) => s !== 200);
     expect(firstNotReady, JSON.stringify(seen)).toBeGreaterThanOrEqual(0);
-    expect(seen.slice(firstNotReady).every((s) => s === 503 || s === 'closed'), JSON.stringify(seen)).toBe(true);
+    expect(
+      seen.slice(firstNotReady).every((s) => s === 503 || s === 'closed'),
+      JSON.stringify(seen),
+    ).toBe(true);
     expect(exporter.logs.some((l) => l.message === 'received SIGTERM')).toBe(true);
     expect(exporter.logs.filter((l) => l.level === 'error')).toEqual([]);
     // the probes' connections went with the process
-    await until('the source to see its viewers leave', 3_000, () => (source.stats().connections === 0 ? true : undefined), 50);
+    await until(
+      'the source to see its viewers leave',
+      3_000,
+      () => (source.stats().connections === 0 ? true : undefined),
+      50,
+    );
   }, 40_000);
 
   it('SIGTERM while still starting (waiting on a DNS server that never answers): exit 0', async () => {
@@ -82,11 +111,25 @@ describe('graceful shutdown', () => {
     await new Promise<void>((resolve) => dns.bind(0, '127.0.0.1', resolve));
     try {
       const path = dir.file('starting.yml');
-      const sharding = JSON.stringify({ mode: 'dns', service: 'peers.starting.test', dns_server: `127.0.0.1:${dns.address().port}` });
-      writeFileSync(path, configYaml({ check_interval: 5, sample_duration: 3 }, [{ project: 'P', line: 'CDN', id: 'one', url: `${source.url}/live/hd/one.flv` }]).replace(/^exporter:\n/, `exporter:\n  sharding: ${sharding}\n`));
+      const sharding = JSON.stringify({
+        mode: 'dns',
+        service: 'peers.starting.test',
+        dns_server: `127.0.0.1:${dns.address().port}`,
+      });
+      writeFileSync(
+        path,
+        configYaml({ check_interval: 5, sample_duration: 3 }, [
+          { project: 'P', line: 'CDN', id: 'one', url: `${source.url}/live/hd/one.flv` },
+        ]).replace(/^exporter:\n/, `exporter:\n  sharding: ${sharding}\n`),
+      );
       const exporter = ExporterProcess.spawn(path, { env: { POD_IP: '127.0.0.1' } });
       started.push(exporter);
-      await Promise.race([firstQuery, exporter.exited.then((e) => Promise.reject(new Error(`exited before the look-up: ${JSON.stringify(e)} ${exporter.stderr}`)))]);
+      await Promise.race([
+        firstQuery,
+        exporter.exited.then((e) =>
+          Promise.reject(new Error(`exited before the look-up: ${JSON.stringify(e)} ${exporter.stderr}`)),
+        ),
+      ]);
       exporter.signal('SIGTERM');
       expect(await exporter.exited).toEqual({ code: 0, signal: null });
       expect(exporter.logs.some((l) => l.message === 'received SIGTERM while starting')).toBe(true);
@@ -98,7 +141,12 @@ describe('graceful shutdown', () => {
 
   it('SIGINT exits 0 as well', async () => {
     const path = dir.file('int.yml');
-    writeFileSync(path, configYaml({ check_interval: 5, sample_duration: 3 }, [{ project: 'P', line: 'CDN', id: 'one', url: `${source.url}/live/hd/one.flv` }]));
+    writeFileSync(
+      path,
+      configYaml({ check_interval: 5, sample_duration: 3 }, [
+        { project: 'P', line: 'CDN', id: 'one', url: `${source.url}/live/hd/one.flv` },
+      ]),
+    );
     const exporter = ExporterProcess.spawn(path);
     started.push(exporter);
     await exporter.ready();

@@ -16,9 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { FAILURE_REASONS, runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
+import { FAILURE_REASONS, type ProbeJob, type ProbeResult, runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostileCases, type HostileCase } from '../../packages/flv-parser/test/hostile/cases.js';
+import { type HostileCase, hostileCases } from '../../packages/flv-parser/test/hostile/cases.js';
 
 /** The stated bound: growth of heapUsed + arrayBuffers across 1,000 hostile probes, after forced GC. */
 const HEAP_GROWTH_LIMIT = 8 * 1024 * 1024;
@@ -106,7 +106,8 @@ async function probeRange(from: number, to: number, tally: Map<string, number>, 
       const r: ProbeResult = await runProbe(job(i));
       const outcome = `${held(i) ? 'held' : 'closed'}:${r.ok ? 'ok' : (r.reason ?? 'none')}`;
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
-      if (r.ok !== (r.reason === undefined) || (!r.ok && !reasons.has(r.reason!))) problems.push(`${c.name}: ok ${r.ok}, reason ${r.reason}`);
+      if (r.ok !== (r.reason === undefined) || (!r.ok && !reasons.has(r.reason!)))
+        problems.push(`${c.name}: ok ${r.ok}, reason ${r.reason}`);
       const want = expectedCounts(c);
       if (JSON.stringify(r.anomalies ?? {}) !== JSON.stringify(want)) {
         problems.push(`${c.name}: anomalies ${JSON.stringify(r.anomalies)}, expected ${JSON.stringify(want)}`);
@@ -118,45 +119,41 @@ async function probeRange(from: number, to: number, tally: Map<string, number>, 
 }
 
 describe('heap across 1,000 hostile probes', () => {
-  it(
-    `grows by less than ${HEAP_GROWTH_LIMIT / 2 ** 20} MB, and every probe ends ok or with a reason and its anomaly codes`,
-    async () => {
-      const started = performance.now();
-      const warmTally = new Map<string, number>();
-      const problems: string[] = [];
-      await probeRange(0, WARMUP, warmTally, problems);
-      await sleep(DEADLINE_MS + 200); // let the warm-up's deadline timers fire too
-      const before = heapAfterGc();
+  it(`grows by less than ${HEAP_GROWTH_LIMIT / 2 ** 20} MB, and every probe ends ok or with a reason and its anomaly codes`, async () => {
+    const started = performance.now();
+    const warmTally = new Map<string, number>();
+    const problems: string[] = [];
+    await probeRange(0, WARMUP, warmTally, problems);
+    await sleep(DEADLINE_MS + 200); // let the warm-up's deadline timers fire too
+    const before = heapAfterGc();
 
-      const tally = new Map<string, number>();
-      const t0 = performance.now();
-      await probeRange(WARMUP, WARMUP + PROBES, tally, problems);
-      const probeSeconds = (performance.now() - t0) / 1000;
-      const rightAfter = heapAfterGc();
-      // Each probe's AbortSignal.timeout(deadline) keeps its listeners until it fires: wait those out,
-      // so what is left is what 1,000 probes leave behind for good.
-      await sleep(DEADLINE_MS + 200);
-      const after = heapAfterGc();
-      const growth = after.total - before.total;
-      const mb = (n: number) => (n / 2 ** 20).toFixed(2);
-      console.log(
-        `hostile-heap: ${PROBES} probes over ${cases.length} hostile cases in ${probeSeconds.toFixed(1)} s ` +
-          `(concurrency ${CONCURRENCY}); after GC heapUsed ${mb(before.heap)} -> ${mb(after.heap)} MB, ` +
-          `arrayBuffers ${mb(before.arrayBuffers)} -> ${mb(after.arrayBuffers)} MB; ` +
-          `growth ${mb(growth)} MB (limit ${mb(HEAP_GROWTH_LIMIT)} MB; ${mb(rightAfter.total - before.total)} MB before the deadline timers fired); ` +
-          `outcomes ${JSON.stringify(Object.fromEntries(tally))}`,
-      );
+    const tally = new Map<string, number>();
+    const t0 = performance.now();
+    await probeRange(WARMUP, WARMUP + PROBES, tally, problems);
+    const probeSeconds = (performance.now() - t0) / 1000;
+    const rightAfter = heapAfterGc();
+    // Each probe's AbortSignal.timeout(deadline) keeps its listeners until it fires: wait those out,
+    // so what is left is what 1,000 probes leave behind for good.
+    await sleep(DEADLINE_MS + 200);
+    const after = heapAfterGc();
+    const growth = after.total - before.total;
+    const mb = (n: number) => (n / 2 ** 20).toFixed(2);
+    console.log(
+      `hostile-heap: ${PROBES} probes over ${cases.length} hostile cases in ${probeSeconds.toFixed(1)} s ` +
+        `(concurrency ${CONCURRENCY}); after GC heapUsed ${mb(before.heap)} -> ${mb(after.heap)} MB, ` +
+        `arrayBuffers ${mb(before.arrayBuffers)} -> ${mb(after.arrayBuffers)} MB; ` +
+        `growth ${mb(growth)} MB (limit ${mb(HEAP_GROWTH_LIMIT)} MB; ${mb(rightAfter.total - before.total)} MB before the deadline timers fired); ` +
+        `outcomes ${JSON.stringify(Object.fromEntries(tally))}`,
+    );
 
-      expect(problems.slice(0, 10)).toEqual([]);
-      expect([...tally.values()].reduce((a, b) => a + b, 0)).toBe(PROBES);
-      // Held connections end on the sample timer with the valid tail's two keyframes read: ok. Closed ones
-      // end on EOF before the sample ended: truncated (or ok, if a loaded machine let the 150 ms sample
-      // timer fire before the EOF was handled).
-      expect(tally.get('held:ok')).toBe(PROBES / 2);
-      expect((tally.get('closed:truncated') ?? 0) + (tally.get('closed:ok') ?? 0)).toBe(PROBES / 2);
-      expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
-      expect((performance.now() - started) / 1000).toBeLessThan(60);
-    },
-    90_000,
-  );
+    expect(problems.slice(0, 10)).toEqual([]);
+    expect([...tally.values()].reduce((a, b) => a + b, 0)).toBe(PROBES);
+    // Held connections end on the sample timer with the valid tail's two keyframes read: ok. Closed ones
+    // end on EOF before the sample ended: truncated (or ok, if a loaded machine let the 150 ms sample
+    // timer fire before the EOF was handled).
+    expect(tally.get('held:ok')).toBe(PROBES / 2);
+    expect((tally.get('closed:truncated') ?? 0) + (tally.get('closed:ok') ?? 0)).toBe(PROBES / 2);
+    expect(growth).toBeLessThan(HEAP_GROWTH_LIMIT);
+    expect((performance.now() - started) / 1000).toBeLessThan(60);
+  }, 90_000);
 });

@@ -13,24 +13,31 @@
  * chosen so the crash fires while no healthy probe is in flight; the throw fires while they are.
  */
 import { fileURLToPath } from 'node:url';
-import { parseConfigText } from '@video-exporter/aggregator';
-import { Exporter } from '@video-exporter/aggregator';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
 import type { Logger } from '@video-exporter/aggregator';
-import { phaseMs } from '@video-exporter/aggregator';
+import { Exporter, parseConfigText, phaseMs } from '@video-exporter/aggregator';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../exporter/support/exporter-process.js';
 import { getJson, scrape } from '../exporter/support/http.js';
 import { valueOf } from '../exporter/support/prom-text.js';
-import { apiStreamsFull as apiStreams, type ApiStreamFull as ApiStream } from './support/api.js';
-import { configJson, streamKey, type FaultStream } from './support/config.js';
+import { type ApiStreamFull as ApiStream, apiStreamsFull as apiStreams } from './support/api.js';
+import { configJson, type FaultStream, streamKey } from './support/config.js';
 
 /** 720p25 H.264 + AAC, 2 s, GOP 1 s, ~220 kbit/s: cheap, and two keyframes in a 2 s sample. */
 const SMALL_FIXTURE = fileURLToPath(new URL('../fixtures/h264/h264_720p25_high_aac.flv', import.meta.url));
 const HOOK_WORKER = fileURLToPath(new URL('./support/hook-worker.mjs', import.meta.url));
 const INTERVAL_S = 5;
 const INTERVAL_MS = INTERVAL_S * 1000;
-const EXPORTER = { check_interval: INTERVAL_S, sample_duration: 2, max_retries: 1, workers: 2, log_level: 'debug', connect_timeout_ms: 1000, first_byte_timeout_ms: 1500, idle_timeout_ms: 1500 };
+const EXPORTER = {
+  check_interval: INTERVAL_S,
+  sample_duration: 2,
+  max_retries: 1,
+  workers: 2,
+  log_level: 'debug',
+  connect_timeout_ms: 1000,
+  first_byte_timeout_ms: 1500,
+  idle_timeout_ms: 1500,
+};
 
 interface Line {
   level: string;
@@ -43,7 +50,15 @@ function memoryLogger(lines: Line[]): Logger {
   const at = (level: string) => (message: string, meta?: object) => {
     lines.push({ level, message, ...(meta ?? {}) });
   };
-  const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), log: (level: string, message: string, meta?: object) => at(level)(message, meta), isLevelEnabled: () => true, isDebugEnabled: () => true };
+  const logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    log: (level: string, message: string, meta?: object) => at(level)(message, meta),
+    isLevelEnabled: () => true,
+    isDebugEnabled: () => true,
+  };
   return logger as unknown as Logger;
 }
 
@@ -67,13 +82,21 @@ interface Running {
 async function startExporter(streams: FaultStream[]): Promise<Running> {
   const lines: Line[] = [];
   const config = parseConfigText(configJson(EXPORTER, streams), { env: {} });
-  const exporter = new Exporter({ config, configPath: null, logger: memoryLogger(lines), listen: { host: '127.0.0.1', port: 0 }, workerFile: HOOK_WORKER });
+  const exporter = new Exporter({
+    config,
+    configPath: null,
+    logger: memoryLogger(lines),
+    listen: { host: '127.0.0.1', port: 0 },
+    workerFile: HOOK_WORKER,
+  });
   await exporter.start();
   return { exporter, url: exporter.url!, lines };
 }
 
-const probesOf = async (url: string, s: FaultStream) => (await getJson<{ probes: number }>(`${url}/api/streams/${streamKey(s)}`)).body.probes;
-const finished = (lines: Line[], s: FaultStream) => lines.filter((l) => l.message === 'probe finished' && l.stream === streamKey(s));
+const probesOf = async (url: string, s: FaultStream) =>
+  (await getJson<{ probes: number }>(`${url}/api/streams/${streamKey(s)}`)).body.probes;
+const finished = (lines: Line[], s: FaultStream) =>
+  lines.filter((l) => l.message === 'probe finished' && l.stream === streamKey(s));
 
 let source: LiveSource;
 beforeAll(async () => {
@@ -93,7 +116,12 @@ describe('a task that throws and a thread that dies', () => {
   beforeAll(async () => {
     const s = (name: string, query = '') => `${source.url}/live/small/${name}.flv${query}`;
     // healthy probes run [phase, phase + ~2.1 s): phases 200–1000 ms leave them all done by ~3.1 s
-    healthy = idsInPhase('Iso', 'SOURCE', 'ok', 200, 1000, 4).map((id) => ({ project: 'Iso', line: 'SOURCE', id, url: s(id) }));
+    healthy = idsInPhase('Iso', 'SOURCE', 'ok', 200, 1000, 4).map((id) => ({
+      project: 'Iso',
+      line: 'SOURCE',
+      id,
+      url: s(id),
+    }));
     // the throw lands while the healthy probes are in flight on both threads
     const [throwId] = idsInPhase('Iso', 'HOOK', 'throw', 1200, 2000, 1);
     // the crash lands when no healthy probe is in flight, and well before the next interval's
@@ -109,10 +137,15 @@ describe('a task that throws and a thread that dies', () => {
       const lastCrash = all.map((l) => l.stream).lastIndexOf(streamKey(crasher));
       return lastCrash >= 0 && all.slice(lastCrash + 1).some((l) => healthy.some((h) => streamKey(h) === l.stream));
     };
-    await until('3 probes of every stream', 4 * INTERVAL_MS + 8_000, async () => {
-      const counts = await Promise.all([...healthy, thrower, crasher].map((x) => probesOf(url, x)));
-      return counts.every((c) => c >= 3) && recoveredAfterLastCrash() ? true : undefined;
-    }, 500);
+    await until(
+      '3 probes of every stream',
+      4 * INTERVAL_MS + 8_000,
+      async () => {
+        const counts = await Promise.all([...healthy, thrower, crasher].map((x) => probesOf(url, x)));
+        return counts.every((c) => c >= 3) && recoveredAfterLastCrash() ? true : undefined;
+      },
+      500,
+    );
     api = await apiStreams(url);
   }, 60_000);
 
@@ -128,7 +161,9 @@ describe('a task that throws and a thread that dies', () => {
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.every((l) => l.reason === 'worker_crash' && l.level === 'warn')).toBe(true);
     // SPEC §4 retries connection failures only: a worker fault is not one
-    expect(run!.lines.filter((l) => l.message === 'probe attempt failed, retrying' && l.stream === streamKey(thrower))).toEqual([]);
+    expect(
+      run!.lines.filter((l) => l.message === 'probe attempt failed, retrying' && l.stream === streamKey(thrower)),
+    ).toEqual([]);
   });
 
   it('the dying thread: worker_crash for its probe, and the pool is back to 2 threads', async () => {
@@ -143,7 +178,9 @@ describe('a task that throws and a thread that dies', () => {
   });
 
   it('healthy streams: every probe fine, before and after each crash', () => {
-    const crashTimes = run!.lines.filter((l) => l.message === 'probe finished' && l.stream === streamKey(crasher)).length;
+    const crashTimes = run!.lines.filter(
+      (l) => l.message === 'probe finished' && l.stream === streamKey(crasher),
+    ).length;
     expect(crashTimes).toBeGreaterThanOrEqual(3);
     for (const h of healthy) {
       const a = api.find((x) => x.key === streamKey(h))!;
@@ -157,7 +194,9 @@ describe('a task that throws and a thread that dies', () => {
     // the order proves recovery: a healthy probe finished after the last crash
     const all = run!.lines.filter((l) => l.message === 'probe finished');
     const lastCrash = all.map((l) => l.stream).lastIndexOf(streamKey(crasher));
-    expect(all.slice(lastCrash + 1).some((l) => healthy.some((h) => streamKey(h) === l.stream) && l.up === true)).toBe(true);
+    expect(all.slice(lastCrash + 1).some((l) => healthy.some((h) => streamKey(h) === l.stream) && l.up === true)).toBe(
+      true,
+    );
   });
 });
 
@@ -173,12 +212,19 @@ describe('a task that never answers', () => {
     run = await startExporter([...healthy, hang]);
     const url = run.url;
     // the main thread's guard answers for the worker after the probe's deadline (interval − 0.5 s) + 2 s
-    await until('the hung probe answered by the guard, and healthy probes after it', 3 * INTERVAL_MS + 8_000, async () => {
-      const hung = finished(run!.lines, hang);
-      if (hung.length === 0) return undefined;
-      const after = run!.lines.slice(run!.lines.indexOf(hung[0]!));
-      return healthy.every((h) => after.some((l) => l.message === 'probe finished' && l.stream === streamKey(h))) ? true : undefined;
-    }, 500);
+    await until(
+      'the hung probe answered by the guard, and healthy probes after it',
+      3 * INTERVAL_MS + 8_000,
+      async () => {
+        const hung = finished(run!.lines, hang);
+        if (hung.length === 0) return undefined;
+        const after = run!.lines.slice(run!.lines.indexOf(hung[0]!));
+        return healthy.every((h) => after.some((l) => l.message === 'probe finished' && l.stream === streamKey(h)))
+          ? true
+          : undefined;
+      },
+      500,
+    );
     void url;
   }, 60_000);
 
@@ -198,10 +244,15 @@ describe('a task that never answers', () => {
   it('neighbours on the same pool keep probing, all fine', async () => {
     const m = await scrape(run!.url);
     for (const h of healthy) {
-      expect(finished(run!.lines, h).every((l) => l.reason === undefined && l.up === true), h.id).toBe(true);
+      expect(
+        finished(run!.lines, h).every((l) => l.reason === undefined && l.up === true),
+        h.id,
+      ).toBe(true);
       expect(finished(run!.lines, h).length).toBeGreaterThanOrEqual(2);
     }
     expect(valueOf(m, 'video_exporter_pool_threads')).toBe(2);
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'timeout' })).toBe(finished(run!.lines, hang).length);
+    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'timeout' })).toBe(
+      finished(run!.lines, hang).length,
+    );
   });
 });

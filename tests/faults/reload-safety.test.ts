@@ -10,17 +10,25 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeAtomically } from '../exporter/support/config-file.js';
 import { ExporterProcess, sleep, until } from '../exporter/support/exporter-process.js';
 import { getJson, scrapeText } from '../exporter/support/http.js';
-import { parseExposition, valueOf, type Exposition } from '../exporter/support/prom-text.js';
-import { configJson, streamKey, type FaultStream } from './support/config.js';
+import { type Exposition, parseExposition, valueOf } from '../exporter/support/prom-text.js';
+import { configJson, type FaultStream, streamKey } from './support/config.js';
 import { closedPort } from './support/servers.js';
 
 const SMALL_FIXTURE = fileURLToPath(new URL('../fixtures/h264/h264_720p25_high_aac.flv', import.meta.url));
-const BASE = { check_interval: 4, sample_duration: 2, max_retries: 0, log_level: 'info', connect_timeout_ms: 1000, first_byte_timeout_ms: 1500, idle_timeout_ms: 1500 };
+const BASE = {
+  check_interval: 4,
+  sample_duration: 2,
+  max_retries: 0,
+  log_level: 'info',
+  connect_timeout_ms: 1000,
+  first_byte_timeout_ms: 1500,
+  idle_timeout_ms: 1500,
+};
 const STREAMS = 200;
 
 /** stream key -> names of its video_stream_* series in one scrape */
@@ -76,11 +84,17 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
   let added: FaultStream[];
   let unchanged: FaultStream[];
 
-  const write = (exporterKeys: Record<string, string | number>, list: FaultStream[]) => writeAtomically(configPath, configJson(exporterKeys, list));
+  const write = (exporterKeys: Record<string, string | number>, list: FaultStream[]) =>
+    writeAtomically(configPath, configJson(exporterKeys, list));
   const current = async () => seriesByStream(parseExposition(await scrapeText(url)));
   /** Waits for the next reload outcome log line after `from`. */
   const reloadOutcome = (from: number) =>
-    exporter.waitForLog((l) => l.message === 'config reloaded' || l.message.startsWith('config reload failed'), 8_000, 'a reload outcome', from);
+    exporter.waitForLog(
+      (l) => l.message === 'config reloaded' || l.message.startsWith('config reload failed'),
+      8_000,
+      'a reload outcome',
+      from,
+    );
 
   beforeAll(async () => {
     configPath = dir.file('config.yml');
@@ -90,8 +104,15 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     streams = Array.from({ length: STREAMS }, (_, i): FaultStream => {
       // a fifth of them failing in different ways: their series sets differ from the healthy ones'
       const kind = i % 10;
-      const url = kind === 0 ? s(`s${i}`, '?status=404') : kind === 1 ? `http://127.0.0.1:${refused}/live/s${i}.flv` : s(`s${i}`);
-      return { project: `P${i % 4}`, line: i % 2 === 0 ? 'SOURCE' : 'CDN', id: `s${i}`, url, tags: { table: `t${i % 7}` } };
+      const url =
+        kind === 0 ? s(`s${i}`, '?status=404') : kind === 1 ? `http://127.0.0.1:${refused}/live/s${i}.flv` : s(`s${i}`);
+      return {
+        project: `P${i % 4}`,
+        line: i % 2 === 0 ? 'SOURCE' : 'CDN',
+        id: `s${i}`,
+        url,
+        tags: { table: `t${i % 7}` },
+      };
     });
     removed = streams.slice(0, 10);
     changed = streams.slice(10, 20).map((x) => ({ ...x, url: `${x.url.split('?')[0]}?phase_ms=500` }));
@@ -101,10 +122,19 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     exporter = ExporterProcess.spawn(configPath);
     url = await exporter.ready();
     // three probes each: stability (needs 3 successful probes) and every other series settled
-    await until('every stream probed 3 times', 40_000, async () => {
-      const probes = await Promise.all(streams.filter((_, i) => i % 20 === 2).map(async (x) => (await getJson<{ probes: number }>(`${url}/api/streams/${streamKey(x)}`)).body.probes));
-      return probes.every((p) => p >= 3) ? true : undefined;
-    }, 1000);
+    await until(
+      'every stream probed 3 times',
+      40_000,
+      async () => {
+        const probes = await Promise.all(
+          streams
+            .filter((_, i) => i % 20 === 2)
+            .map(async (x) => (await getJson<{ probes: number }>(`${url}/api/streams/${streamKey(x)}`)).body.probes),
+        );
+        return probes.every((p) => p >= 3) ? true : undefined;
+      },
+      1000,
+    );
     await sleep(BASE.check_interval * 1000);
   }, 70_000);
 
@@ -150,7 +180,14 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     await sleep(BASE.check_interval * 1000 + 3_000);
     const m = parseExposition(await scrapeText(url));
     expect(missing(before, seriesByStream(m))).toEqual([]);
-    const checks = streams.map((x) => valueOf(m, 'video_stream_last_check_timestamp_seconds', { project: x.project, line: x.line.toLowerCase(), id: x.id })!);
+    const checks = streams.map(
+      (x) =>
+        valueOf(m, 'video_stream_last_check_timestamp_seconds', {
+          project: x.project,
+          line: x.line.toLowerCase(),
+          id: x.id,
+        })!,
+    );
     expect(Math.min(...checks)).toBeGreaterThan(startedS);
   }, 40_000);
 
@@ -179,7 +216,13 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
       let t = Date.now();
       write(BASE, [...changed, ...unchanged, ...added]);
       let outcome = await reloadOutcome(from);
-      expect(outcome).toMatchObject({ message: 'config reloaded', added: 10, removed: 10, changed: 10, unchanged: unchanged.length });
+      expect(outcome).toMatchObject({
+        message: 'config reloaded',
+        added: 10,
+        removed: 10,
+        changed: 10,
+        unchanged: unchanged.length,
+      });
       await sleep(1_500);
       reloads.push({ from: t, to: Date.now() });
       // reload 2: check_interval 4 -> 5 s, the scheduler is rebuilt; every stream unchanged
@@ -187,7 +230,13 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
       t = Date.now();
       write({ ...BASE, check_interval: 5 }, [...changed, ...unchanged, ...added]);
       outcome = await reloadOutcome(from);
-      expect(outcome).toMatchObject({ message: 'config reloaded', added: 0, removed: 0, changed: 0, unchanged: STREAMS });
+      expect(outcome).toMatchObject({
+        message: 'config reloaded',
+        added: 0,
+        removed: 0,
+        changed: 0,
+        unchanged: STREAMS,
+      });
       await sleep(1_500);
       reloads.push({ from: t, to: Date.now() });
     } finally {
@@ -197,7 +246,9 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     const during = scrapes.filter((x) => reloads.some((r) => x.at >= r.from && x.at <= r.to));
     scrapes.sort((a, b) => a.at - b.at);
     const gaps = scrapes.slice(1).map((x, i) => x.at - scrapes[i]!.at);
-    console.log(`reload under load: ${scrapes.length} scrapes (median start-to-start ${gaps.sort((a, b) => a - b)[gaps.length >> 1]} ms), ${during.length} of them inside the two reload windows (${reloads.map((r) => r.to - r.from).join(' ms, ')} ms)`);
+    console.log(
+      `reload under load: ${scrapes.length} scrapes (median start-to-start ${gaps.sort((a, b) => a - b)[gaps.length >> 1]} ms), ${during.length} of them inside the two reload windows (${reloads.map((r) => r.to - r.from).join(' ms, ')} ms)`,
+    );
     expect(during.length).toBeGreaterThanOrEqual(10);
     expect(scrapes.flatMap((x) => x.lost.map((l) => `${new Date(x.at).toISOString()} ${l}`)).slice(0, 10)).toEqual([]);
     // removed streams: gone from the last scrapes, and the same check reports them lost (it can fail)

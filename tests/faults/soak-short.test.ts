@@ -44,10 +44,34 @@ interface SoakResult {
 }
 
 describe('soak, CI variant: 3 minutes, 200 streams with faults', () => {
-  it('no upward trend beyond noise in memory, handles and descriptors; probes on schedule', { timeout: 240_000 }, async () => {
+  it('no upward trend beyond noise in memory, handles and descriptors; probes on schedule', {
+    timeout: 240_000,
+  }, async () => {
     const args = [
-      SOAK, '--minutes', '3', '--streams', '200', '--interval', '10', '--sample', '3', '--poll', '5', '--every', '20', '--warmup', '1', '--json',
-      '--max-rss-slope', '40', '--max-heap-slope', '8', '--max-handles-slope', '0.5', '--max-fds-slope', '3',
+      SOAK,
+      '--minutes',
+      '3',
+      '--streams',
+      '200',
+      '--interval',
+      '10',
+      '--sample',
+      '3',
+      '--poll',
+      '5',
+      '--every',
+      '20',
+      '--warmup',
+      '1',
+      '--json',
+      '--max-rss-slope',
+      '40',
+      '--max-heap-slope',
+      '8',
+      '--max-handles-slope',
+      '0.5',
+      '--max-fds-slope',
+      '3',
     ];
     const child = spawnTracked(process.execPath, args);
     let stdout = '';

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 // Every H.264 fixture (tests/fixtures/make-fixtures.sh made them with Debian's ffmpeg 5.1) is compared with
 // what ffprobe reports for the same file: the oracle runs live, nothing is copied from it into the test.
 const dir = fileURLToPath(new URL('../fixtures/h264/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.flv')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.flv'))
+  .sort();
 
 interface FfStream {
   codec_type: string;
@@ -24,12 +26,18 @@ interface FfStream {
 
 function ffprobe(file: string): { streams: FfStream[]; keyframes: number } {
   const streams = JSON.parse(
-    execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], { encoding: 'utf8' }),
+    execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], {
+      encoding: 'utf8',
+    }),
   ).streams as FfStream[];
   // Key packets (flag K) as ffprobe's FLV demuxer reads them: what a keyframe count over FLV means.
-  const packets = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], {
-    encoding: 'utf8',
-  });
+  const packets = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file],
+    {
+      encoding: 'utf8',
+    },
+  );
   return { streams, keyframes: packets.split('\n').filter((l) => l.includes('K')).length };
 }
 

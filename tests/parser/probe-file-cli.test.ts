@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = (...args: string[]) => spawnSync(process.execPath, ['packages/aggregator/dist/cli.js', ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['packages/aggregator/dist/cli.js', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('video-exporter probe FILE', () => {
   it('prints SPEC §7 JSON for an Enhanced HEVC file and exits 0', () => {
@@ -21,7 +22,8 @@ describe('video-exporter probe FILE', () => {
     });
     expect(out.video.framerate).toBeCloseTo(60, 0);
     // local files have no network or player figures: absent, not zero
-    for (const k of ['http_status', 'response_ms', 'ttfb_ms', 'first_frame_ms', 'stalls', 'player']) expect(out).not.toHaveProperty(k);
+    for (const k of ['http_status', 'response_ms', 'ttfb_ms', 'first_frame_ms', 'stalls', 'player'])
+      expect(out).not.toHaveProperty(k);
   });
 
   it('gives a file only the media part of SPEC §12: the longest keyframe interval', () => {

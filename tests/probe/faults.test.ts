@@ -3,12 +3,13 @@
  * retry decision is the point): the reason (SPEC §4's closed set), and for the timeouts, how long it took.
  * Each test uses its own stream path: fail_first counts requests per path.
  */
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
+
 import { probeWithRetries } from '@video-exporter/aggregator';
-import { runProbe, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
+import { type ProbeJob, type ProbeResult, runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { closedPort } from '../support/ports.js';
-import { LIVE_FIXTURE, job, timed } from './helpers.js';
+import { job, LIVE_FIXTURE, timed } from './helpers.js';
 
 let src: LiveSource;
 
@@ -37,7 +38,6 @@ async function withRetries(j: ProbeJob, maxRetries: number) {
   return { result, attempts, retried };
 }
 
-
 describe.concurrent('failure reasons from the live source', () => {
   it('500 twice, then 200: ok after 2 retries (max_retries 3)', async ({ expect }) => {
     const { result, attempts, retried } = await withRetries(
@@ -56,7 +56,10 @@ describe.concurrent('failure reasons from the live source', () => {
   });
 
   it('403: http_4xx, not retried', async ({ expect }) => {
-    const { result, attempts, retried } = await withRetries(job(stream('forbidden', '?status=403'), { deadlineMs: 20_000 }), 3);
+    const { result, attempts, retried } = await withRetries(
+      job(stream('forbidden', '?status=403'), { deadlineMs: 20_000 }),
+      3,
+    );
     expect(result.ok).toBe(false);
     expect(result.reason).toBe('http_4xx');
     expect(result.http_status).toBe(403);
@@ -66,7 +69,9 @@ describe.concurrent('failure reasons from the live source', () => {
 
   it('headers never sent: timeout after the headers timeout', async ({ expect }) => {
     const headersTimeoutMs = 1000;
-    const { value: r, ms } = await timed(() => runProbe(job(stream('silent', '?never_headers=1'), { headersTimeoutMs })));
+    const { value: r, ms } = await timed(() =>
+      runProbe(job(stream('silent', '?never_headers=1'), { headersTimeoutMs })),
+    );
     expect(r.ok).toBe(false);
     expect(r.reason).toBe('timeout');
     expect(r.http_status).toBeUndefined();

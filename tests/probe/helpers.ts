@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseFlvFile, type MediaSummary } from '@video-exporter/flv-parser';
+import { type MediaSummary, parseFlvFile } from '@video-exporter/flv-parser';
 import type { ProbeJob } from '@video-exporter/probe-worker';
 
 /** 720p25 H.264 High + AAC 48 kHz, GOP 2 s, ~4 s: the live source loops it forever. */

@@ -6,10 +6,10 @@
  * stay far from what the machine can serve, and the 10 s pause test sets the file's wall time.
  */
 import { readFileSync } from 'node:fs';
-import { FixtureTimeline, startLiveSource, type LiveSource } from '@video-exporter/live-source';
+import { FixtureTimeline, type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { runProbe } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { LIVE_FIXTURE, fixtureMedia, job } from './helpers.js';
+import { fixtureMedia, job, LIVE_FIXTURE } from './helpers.js';
 
 let src: LiveSource;
 /** clock reading when the source was started: its timeline's epoch, to within microseconds */
@@ -62,7 +62,9 @@ describe.concurrent('runProbe on the live source', () => {
     expect(r.player?.rebuffer_count).toBe(0);
   });
 
-  it('600 ms pause every 2 s over a 10 s sample: 4–5 stalls of ≈ 600 ms, ratio ≈ 4–5 × 600 / 10 000', async ({ expect }) => {
+  it('600 ms pause every 2 s over a 10 s sample: 4–5 stalls of ≈ 600 ms, ratio ≈ 4–5 × 600 / 10 000', async ({
+    expect,
+  }) => {
     const sampleMs = 10_000;
     const pauseMs = 600;
     const r = await runProbe(
@@ -143,7 +145,8 @@ describe.concurrent('runProbe on the live source', () => {
     };
     const at = performance.now() + 20; // when the request will reach the source, roughly
     let phase = 0;
-    for (let p = 0; p < timeline.loopDurationMs; p += 10) if (Math.abs(lead(p, at) - 1500) < Math.abs(lead(phase, at) - 1500)) phase = p;
+    for (let p = 0; p < timeline.loopDurationMs; p += 10)
+      if (Math.abs(lead(p, at) - 1500) < Math.abs(lead(phase, at) - 1500)) phase = p;
     expect(Math.abs(lead(phase, at) - 1500)).toBeLessThan(50);
 
     const r = await runProbe(job(`${src.url}/live/hd/burst.flv?gop_cache=1&phase_ms=${phase}`));

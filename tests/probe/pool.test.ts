@@ -7,7 +7,7 @@ import { ProbePool } from '@video-exporter/aggregator';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
-import { LIVE_FIXTURE, job } from './helpers.js';
+import { job, LIVE_FIXTURE } from './helpers.js';
 
 /** the real worker wrapped with test faults (throw / crash by a `test_hook=` query parameter) */
 const HOOK_WORKER = fileURLToPath(new URL('../faults/support/hook-worker.mjs', import.meta.url));
@@ -50,9 +50,16 @@ describe('ProbePool', () => {
       // no keyframe ever: the sample is extended to 2 × sampleMs, then judged
       faulty.push({ job: base(`faudio-${i}`, '?audio_only=1'), reason: 'no_video', dueMs: 2 * sampleMs });
       faulty.push({ job: base(`fhalf-${i}`, '?half_tag=1'), reason: 'truncated', dueMs: timeouts.idleTimeoutMs });
-      faulty.push({ job: base(`fsilent-${i}`, '?never_headers=1'), reason: 'timeout', dueMs: timeouts.headersTimeoutMs });
+      faulty.push({
+        job: base(`fsilent-${i}`, '?never_headers=1'),
+        reason: 'timeout',
+        dueMs: timeouts.headersTimeoutMs,
+      });
     }
-    const healthy: Case[] = Array.from({ length: 200 - faulty.length }, (_, i) => ({ job: base(`room${i}`), dueMs: sampleMs }));
+    const healthy: Case[] = Array.from({ length: 200 - faulty.length }, (_, i) => ({
+      job: base(`room${i}`),
+      dueMs: sampleMs,
+    }));
     // interleave the faulty among the healthy, so both threads get some of each
     const cases: Case[] = [...healthy];
     faulty.forEach((c, i) => cases.splice(i * 10 + 5, 0, c));
@@ -88,7 +95,8 @@ describe('ProbePool', () => {
 
       const wrong = (d: { c: Case; result: ProbeResult }): string | undefined => {
         const r = d.result;
-        if (d.c.reason !== undefined) return r.ok || r.reason !== d.c.reason ? `${r.url}: ${r.reason} (${r.error}), want ${d.c.reason}` : undefined;
+        if (d.c.reason !== undefined)
+          return r.ok || r.reason !== d.c.reason ? `${r.url}: ${r.reason} (${r.error}), want ${d.c.reason}` : undefined;
         if (!r.ok) return `${r.url}: ${r.reason} (${r.error})`;
         // tolerance: 25 ± 0.5 fps
         const fps = r.video.framerate;
@@ -102,10 +110,12 @@ describe('ProbePool', () => {
     }
   });
 
-  it("a task that throws: worker_crash for that probe only, its neighbours on the thread succeed", async () => {
+  it('a task that throws: worker_crash for that probe only, its neighbours on the thread succeed', async () => {
     const pool = new ProbePool({ threads: 1, maxConcurrent: 10, workerFile: HOOK_WORKER });
     try {
-      const neighbours = Array.from({ length: 5 }, (_, i) => pool.run(job(`${src.url}/live/hd/n${i}.flv`, { sampleMs: 2000 })));
+      const neighbours = Array.from({ length: 5 }, (_, i) =>
+        pool.run(job(`${src.url}/live/hd/n${i}.flv`, { sampleMs: 2000 })),
+      );
       // thrown while the neighbours are in flight on the same (only) thread
       await new Promise((resolve) => setTimeout(resolve, 200));
       const thrown = await pool.run(job(`${src.url}/live/hd/throw.flv?test_hook=throw`));

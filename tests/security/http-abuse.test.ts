@@ -4,8 +4,9 @@
  * timeouts, oversized heads get 431, and 50 concurrent scrapes are all served. Loads are small and
  * bounded in count and time (the machine is shared).
  */
-import net from 'node:net';
+
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configYaml, tempDir } from '../exporter/support/config-file.js';
 import { ExporterProcess, sleep } from '../exporter/support/exporter-process.js';
@@ -18,7 +19,12 @@ let port: number;
 
 beforeAll(async () => {
   const configPath = dir.file('config.yml');
-  writeFileSync(configPath, configYaml({ check_interval: 30, sample_duration: 2, max_retries: 0 }, [{ project: 'P', line: 'SOURCE', id: 'closed', url: 'http://127.0.0.1:9/live/x.flv' }]));
+  writeFileSync(
+    configPath,
+    configYaml({ check_interval: 30, sample_duration: 2, max_retries: 0 }, [
+      { project: 'P', line: 'SOURCE', id: 'closed', url: 'http://127.0.0.1:9/live/x.flv' },
+    ]),
+  );
   ex = ExporterProcess.spawn(configPath);
   url = await ex.ready();
   port = Number(new URL(url).port);
@@ -70,7 +76,9 @@ function slowClient(first: string, drip: string, everyMs: number): SlowClient {
 
 describe('slow clients', () => {
   it('clients trickling their request head do not delay /metrics, and are cut off after the headers timeout', async () => {
-    const slow = Array.from({ length: 20 }, (_, i) => slowClient(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-${i}: `, 'a', 500));
+    const slow = Array.from({ length: 20 }, (_, i) =>
+      slowClient(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-${i}: `, 'a', 500),
+    );
     try {
       await sleep(500);
       const scrapes: { status: number; ms: number }[] = [];
@@ -99,7 +107,11 @@ describe('slow clients', () => {
 
   it('clients trickling a request body do not delay /metrics for others', async () => {
     const slow = Array.from({ length: 10 }, () =>
-      slowClient('GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n', 'x', 200),
+      slowClient(
+        'GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n',
+        'x',
+        200,
+      ),
     );
     try {
       await sleep(500);
@@ -119,13 +131,19 @@ describe('slow clients', () => {
 
 describe('oversized requests', () => {
   it('answers 431 to a request head over 16 KiB and keeps serving', async () => {
-    const big = await rawExchange(port, `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
+    const big = await rawExchange(
+      port,
+      `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(17 * 1024)}\r\n\r\n`,
+    );
     expect(big).toMatch(/^HTTP\/1\.1 431 /);
     const many = Array.from({ length: 300 }, (_, i) => `X-H${i}: ${'b'.repeat(60)}\r\n`).join('');
     const manyAnswer = await rawExchange(port, `GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n${many}\r\n`);
     expect(manyAnswer).toMatch(/^HTTP\/1\.1 431 /); // 300 × ~70 bytes: over 16 KiB in many small lines
     const tooManyButSmall = Array.from({ length: 500 }, (_, i) => `X${i}: 1\r\n`).join('');
-    const small = await rawExchange(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${tooManyButSmall}\r\n`);
+    const small = await rawExchange(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${tooManyButSmall}\r\n`,
+    );
     expect(small).toMatch(/^HTTP\/1\.1 200 /); // header lines beyond the count are dropped, not fatal
     expect((await timedScrape()).status).toBe(200);
   });
@@ -141,11 +159,16 @@ describe('concurrency', () => {
       expect(a.body).toContain('video_exporter_build_info');
       // whole: it ends at a line end, and every line is a comment or a complete sample
       expect(a.body.endsWith('\n')).toBe(true);
-      const partial = a.body.trimEnd().split('\n').filter((l) => l !== '' && !l.startsWith('# ') && !/^[a-zA-Z_:][\w:]*(\{.*\})? \S+$/.test(l));
+      const partial = a.body
+        .trimEnd()
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('# ') && !/^[a-zA-Z_:][\w:]*(\{.*\})? \S+$/.test(l));
       expect(partial).toEqual([]);
     }
     expect(ms).toBeLessThan(15_000);
-    const counted = (await httpGet(`${url}/metrics`)).body.match(/video_exporter_http_requests_total\{path="\/metrics",code="200"\} (\d+)/);
+    const counted = (await httpGet(`${url}/metrics`)).body.match(
+      /video_exporter_http_requests_total\{path="\/metrics",code="200"\} (\d+)/,
+    );
     expect(Number(counted?.[1])).toBeGreaterThanOrEqual(50);
   }, 30_000);
 });

@@ -7,12 +7,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configYaml, tempDir } from '../exporter/support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE } from '../exporter/support/exporter-process.js';
 import { getText } from '../exporter/support/http.js';
-import { parseExposition, valueOf, type Exposition } from '../exporter/support/prom-text.js';
+import { type Exposition, parseExposition, valueOf } from '../exporter/support/prom-text.js';
 
 const dir = tempDir('probe-ep');
 let source: LiveSource;
@@ -26,10 +26,14 @@ let port: number;
 const ALLOWED = ['127.0.0.1', 'localhost', 'metadata.google.internal'];
 
 function withProbeEndpoint(yaml: string, allowed: readonly string[]): string {
-  return yaml.replace('exporter:\n', `exporter:\n  probe_endpoint:\n    enabled: true\n    allowed_hosts: ${JSON.stringify(allowed)}\n`);
+  return yaml.replace(
+    'exporter:\n',
+    `exporter:\n  probe_endpoint:\n    enabled: true\n    allowed_hosts: ${JSON.stringify(allowed)}\n`,
+  );
 }
 
-const probeUrl = (base: string, target: string, extra = '') => `${base}/probe?target=${encodeURIComponent(target)}${extra}`;
+const probeUrl = (base: string, target: string, extra = '') =>
+  `${base}/probe?target=${encodeURIComponent(target)}${extra}`;
 
 async function probe(base: string, target: string, extra = ''): Promise<{ status: number; body: string }> {
   const r = await fetch(probeUrl(base, target, extra), { signal: AbortSignal.timeout(20_000) });
@@ -76,7 +80,9 @@ describe('/probe enabled with an allow-list', () => {
     expect(valueOf(m, 'video_stream_framerate', {})).toBeCloseTo(25, 0);
     expect(m.samples.find((s) => s.name === 'video_stream_info')?.labels.video_codec).toBe('H.264');
     // one probe only: nothing of the exporter's registry, no per-stream labels, no history
-    expect(m.samples.some((s) => s.name.startsWith('video_exporter_') && s.name !== 'video_exporter_probe_success')).toBe(false);
+    expect(
+      m.samples.some((s) => s.name.startsWith('video_exporter_') && s.name !== 'video_exporter_probe_success'),
+    ).toBe(false);
     expect(m.samples.some((s) => 'project' in s.labels || 'id' in s.labels)).toBe(false);
     expect(m.samples.some((s) => s.name === 'video_stream_avg_bitrate_bps')).toBe(false);
     lintWithPromtool(r.body);
@@ -119,11 +125,14 @@ describe('/probe enabled with an allow-list', () => {
     expect(JSON.parse(r.body).error).toMatch(/metadata service/);
   });
 
-  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'srt://127.0.0.1:9000'])('refuses the scheme of %s with 400', async (target) => {
-    const r = await probe(onUrl, target);
-    expect(r.status).toBe(400);
-    expect(JSON.parse(r.body).error).toMatch(/http, https, rtmp and rtmps only/);
-  });
+  it.each(['ftp://127.0.0.1/x.flv', 'file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'srt://127.0.0.1:9000'])(
+    'refuses the scheme of %s with 400',
+    async (target) => {
+      const r = await probe(onUrl, target);
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body).error).toMatch(/http, https, rtmp and rtmps only/);
+    },
+  );
 
   it('refuses an rtmp:// target without /app/stream with 400', async () => {
     const r = await probe(onUrl, 'rtmp://127.0.0.1/live');
@@ -175,7 +184,17 @@ function lintWithPromtool(text: string): void {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '')
-    .filter((l) => !/^video_stream_(response|ttfb|read_stall_max|read_stall_total)_ms metric names should not contain abbreviated units$/.test(l))
-    .filter((l) => !/^video_stream_read_stall_count non-histogram and non-summary metrics should not have "_count" suffix$/.test(l));
+    .filter(
+      (l) =>
+        !/^video_stream_(response|ttfb|read_stall_max|read_stall_total)_ms metric names should not contain abbreviated units$/.test(
+          l,
+        ),
+    )
+    .filter(
+      (l) =>
+        !/^video_stream_read_stall_count non-histogram and non-summary metrics should not have "_count" suffix$/.test(
+          l,
+        ),
+    );
   expect(problems).toEqual([]);
 }

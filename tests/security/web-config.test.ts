@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configYaml, tempDir } from '../exporter/support/config-file.js';
 import { ExporterProcess, sleep } from '../exporter/support/exporter-process.js';
-import { bcryptHash, httpGet, httpsGet, makeCerts, type Certs } from './support/tls.js';
+import { bcryptHash, type Certs, httpGet, httpsGet, makeCerts } from './support/tls.js';
 
 const dir = tempDir('websec');
 let certs: Certs;
@@ -27,7 +27,11 @@ function start(webConfig: string): ExporterProcess {
 }
 
 /** "exporter started" → its URL, then /readyz over TLS (trusting `ca`) answers 200. */
-async function readyTls(ex: ExporterProcess, ca: string, client: { cert?: string; key?: string } = {}): Promise<string> {
+async function readyTls(
+  ex: ExporterProcess,
+  ca: string,
+  client: { cert?: string; key?: string } = {},
+): Promise<string> {
   const started = await ex.waitForLog((l) => l.message === 'exporter started', 15_000, '"exporter started"');
   const url = String(started.listen);
   const deadline = Date.now() + 15_000;
@@ -89,7 +93,9 @@ describe('TLS and basic auth', () => {
   });
 
   it('refuses a TLS version below min_version', async () => {
-    await expect(httpsGet(`${url}/healthz`, { ca: certs.serverCrt, maxVersion: 'TLSv1.2' })).rejects.toThrow(/version|alert|handshake|EPROTO/i);
+    await expect(httpsGet(`${url}/healthz`, { ca: certs.serverCrt, maxVersion: 'TLSv1.2' })).rejects.toThrow(
+      /version|alert|handshake|EPROTO/i,
+    );
     expect((await httpsGet(`${url}/healthz`, { ca: certs.serverCrt, maxVersion: 'TLSv1.3' })).status).toBe(200);
   });
 
@@ -110,7 +116,9 @@ describe('TLS and basic auth', () => {
 
   it('the right password opens every route, for each user', async () => {
     for (const path of ['/metrics', '/status', '/api/streams', '/']) {
-      expect((await httpsGet(`${url}${path}`, { ca: certs.serverCrt, auth: `${USER}:${PASSWORD}` })).status, path).toBe(200);
+      expect((await httpsGet(`${url}${path}`, { ca: certs.serverCrt, auth: `${USER}:${PASSWORD}` })).status, path).toBe(
+        200,
+      );
     }
     expect((await httpsGet(`${url}/metrics`, { ca: certs.serverCrt, auth: 'grafana:another one' })).status).toBe(200);
   });
@@ -150,7 +158,9 @@ describe('client certificates (RequireAndVerifyClientCert)', () => {
 
   it('refuses a client without a certificate, and one the CA did not sign, even for /healthz', async () => {
     await expect(httpsGet(`${url}/healthz`, { ca: certs.serverCrt })).rejects.toThrow();
-    await expect(httpsGet(`${url}/healthz`, { ca: certs.serverCrt, cert: certs.strangerCrt, key: certs.strangerKey })).rejects.toThrow();
+    await expect(
+      httpsGet(`${url}/healthz`, { ca: certs.serverCrt, cert: certs.strangerCrt, key: certs.strangerKey }),
+    ).rejects.toThrow();
   });
 });
 
@@ -163,7 +173,9 @@ describe('web config mistakes stop the start (exit 2, readable, no stack trace)'
   }
 
   it('an unknown key is named, with a suggestion', async () => {
-    const r = await failedStart(`tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_fiel: ${JSON.stringify(certs.serverKey)}\n`);
+    const r = await failedStart(
+      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_fiel: ${JSON.stringify(certs.serverKey)}\n`,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^video-exporter: invalid web config .*web-\d+\.yml:\n/);
     expect(r.stderr).toContain('tls_server_config.key_fiel: unknown key (did you mean "key_file"?)');
@@ -178,13 +190,22 @@ describe('web config mistakes stop the start (exit 2, readable, no stack trace)'
   });
 
   it('a key that does not match its certificate is refused before listening', async () => {
-    const r = await failedStart(`tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_file: ${JSON.stringify(certs.clientKey)}\n`);
+    const r = await failedStart(
+      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_file: ${JSON.stringify(certs.clientKey)}\n`,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/are not a usable certificate and key/);
   });
 
   it('a missing web config file', async () => {
-    const ex = ExporterProcess.spawnRun(['-c', configPath, '--listen', '127.0.0.1:0', '--web.config.file', dir.file('does-not-exist.yml')]);
+    const ex = ExporterProcess.spawnRun([
+      '-c',
+      configPath,
+      '--listen',
+      '127.0.0.1:0',
+      '--web.config.file',
+      dir.file('does-not-exist.yml'),
+    ]);
     running.push(ex);
     const exited = await ex.exited;
     expect(exited.code).toBe(2);

@@ -16,9 +16,9 @@
  * exist, not to be healthy, and 60 instant probes every 3 s keep the load low.
  */
 import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { tempDir, type StreamSpec } from '../exporter/support/config-file.js';
+import { type StreamSpec, tempDir } from '../exporter/support/config-file.js';
 import { LIVE_FIXTURE, until } from '../exporter/support/exporter-process.js';
 import { scrape } from '../exporter/support/http.js';
 import { valueOf } from '../exporter/support/prom-text.js';
@@ -59,7 +59,12 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
       const views = await Promise.all(list.map((p) => p.shard()));
       return views.every((v) => JSON.stringify(v.peers) === JSON.stringify([...peers].sort())) ? views : undefined;
     });
-  const waitSplit = async (list: readonly Pod[], what: string, of: (p: Pod) => Promise<string[]> = (p) => p.owned(), timeoutMs = PEER_CHANGE_MS) => {
+  const waitSplit = async (
+    list: readonly Pod[],
+    what: string,
+    of: (p: Pod) => Promise<string[]> = (p) => p.owned(),
+    timeoutMs = PEER_CHANGE_MS,
+  ) => {
     let last = new Map<string, string[]>();
     try {
       return await until(what, timeoutMs, async () => {
@@ -114,7 +119,12 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
     for (const p of three) expect([...original.values()].filter((o) => o === p.name).length).toBeGreaterThan(5);
 
     // the union of /metrics covers every configured stream exactly once, after the first probes
-    const exported = await waitSplit(three, 'video_stream_up of every stream on exactly one pod', (p) => p.exported(), FIRST_PROBE_MS);
+    const exported = await waitSplit(
+      three,
+      'video_stream_up of every stream on exactly one pod',
+      (p) => p.exported(),
+      FIRST_PROBE_MS,
+    );
     expect(exported).toEqual(original);
     for (const p of three) {
       const m = await scrape(p.url);
@@ -131,7 +141,14 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
     await joiner.ready();
     // DNS does not list it yet, but it is a peer in its own view from the start
     expect((await joiner.shard()).peers).toEqual([...IPS, JOINER].sort());
-    const changesBefore = await Promise.all(IPS.map((ip) => pods.get(ip)!.shard().then((s) => s.changes)));
+    const changesBefore = await Promise.all(
+      IPS.map((ip) =>
+        pods
+          .get(ip)!
+          .shard()
+          .then((s) => s.changes),
+      ),
+    );
 
     dns.set(SERVICE, [...IPS, JOINER]);
     await waitPeers(live(), [...IPS, JOINER], 'all four pods to see four peers');
@@ -153,17 +170,38 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
       // a stream that moved away lost ALL its series here at once
       for (const k of moved.filter((k) => original.get(k) === ip)) {
         const [project, line, id] = k.split('/');
-        expect(m.samples.filter((s) => s.name.startsWith('video_stream_') && s.labels.project === project && s.labels.line === line && s.labels.id === id), k).toEqual([]);
+        expect(
+          m.samples.filter(
+            (s) =>
+              s.name.startsWith('video_stream_') &&
+              s.labels.project === project &&
+              s.labels.line === line &&
+              s.labels.id === id,
+          ),
+          k,
+        ).toEqual([]);
       }
-      expect(pod.peerChanges().at(-1)).toMatchObject({ peers_before: [...IPS].sort(), peers_after: [...IPS, JOINER].sort(), moved_out: lostHere, moved_in: 0 });
+      expect(pod.peerChanges().at(-1)).toMatchObject({
+        peers_before: [...IPS].sort(),
+        peers_after: [...IPS, JOINER].sort(),
+        moved_out: lostHere,
+        moved_in: 0,
+      });
     }
     // the newcomer exports what it owns after one interval
-    await waitSplit(live(), 'video_stream_up of every stream on exactly one of four pods', (p) => p.exported(), FIRST_PROBE_MS);
+    await waitSplit(
+      live(),
+      'video_stream_up of every stream on exactly one of four pods',
+      (p) => p.exported(),
+      FIRST_PROBE_MS,
+    );
   }, 60_000);
 
   it('DNS failing keeps the last known peer set (and the split); one warning per pod', async () => {
     const four = live();
-    const warningsBefore = four.map((p) => p.process.logs.filter((l) => l.message.startsWith('shard peer lookup failed')).length);
+    const warningsBefore = four.map(
+      (p) => p.process.logs.filter((l) => l.message.startsWith('shard peer lookup failed')).length,
+    );
     const lookupsBefore = await Promise.all(four.map((p) => p.shard().then((s) => s.lookups)));
     dns.failWith('SERVFAIL');
     try {
@@ -177,11 +215,17 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
         expect(v.last_error).toBe(`A ${SERVICE}: ESERVFAIL`);
       }
       expect(exactSplit(await ownersByKey(four), keys)).toBeDefined();
-      four.forEach((p, i) => expect(p.process.logs.filter((l) => l.message.startsWith('shard peer lookup failed')).length).toBe(warningsBefore[i]! + 1));
+      four.forEach((p, i) =>
+        expect(p.process.logs.filter((l) => l.message.startsWith('shard peer lookup failed')).length).toBe(
+          warningsBefore[i]! + 1,
+        ),
+      );
     } finally {
       dns.failWith(undefined);
     }
-    await until('look-ups to recover', PEER_CHANGE_MS, async () => ((await Promise.all(four.map((p) => p.shard()))).every((v) => !v.lookup_failing) ? true : undefined));
+    await until('look-ups to recover', PEER_CHANGE_MS, async () =>
+      (await Promise.all(four.map((p) => p.shard()))).every((v) => !v.lookup_failing) ? true : undefined,
+    );
   }, 60_000);
 
   it('back to 3 (the 4th removed from DNS and stopped): the first split comes back exactly', async () => {
@@ -197,7 +241,10 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
     const survivors = IPS.filter((ip) => ip !== gone.name).map((ip) => pods.get(ip)!);
     const lookupsAtChange = await Promise.all(survivors.map((p) => p.shard().then((s) => s.lookups)));
     const changesLogged = survivors.map((p) => p.peerChanges().length);
-    dns.set(SERVICE, IPS.filter((ip) => ip !== gone.name));
+    dns.set(
+      SERVICE,
+      IPS.filter((ip) => ip !== gone.name),
+    );
     await gone.process.stop();
 
     const two = await waitSplit(survivors, 'the two survivors to own every stream');
@@ -209,6 +256,11 @@ describe('sharding, dns mode: several exporter processes behind one headless Ser
       // the DNS answer changed (+1 for one that may have been in flight at that moment)
       expect(change!.lookup as number).toBeLessThanOrEqual(lookupsAtChange[i]! + 2);
     });
-    await waitSplit(survivors, 'video_stream_up of every stream on exactly one survivor', (p) => p.exported(), FIRST_PROBE_MS);
+    await waitSplit(
+      survivors,
+      'video_stream_up of every stream on exactly one survivor',
+      (p) => p.exported(),
+      FIRST_PROBE_MS,
+    );
   }, 60_000);
 });

@@ -6,9 +6,9 @@
  * everywhere, the others stay where they were); an index outside the count refuses to start.
  */
 import { writeFileSync } from 'node:fs';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { tempDir, writeAtomically, type StreamSpec } from '../exporter/support/config-file.js';
+import { type StreamSpec, tempDir, writeAtomically } from '../exporter/support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, until } from '../exporter/support/exporter-process.js';
 import { scrape } from '../exporter/support/http.js';
 import { valueOf } from '../exporter/support/prom-text.js';
@@ -28,8 +28,18 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
   let configPath: string;
   let pods: Pod[] = [];
 
-  const spec = (i: number): StreamSpec => ({ project: 'S', line: i % 2 ? 'CDN' : 'SOURCE', id: `s${i}`, url: `${source.url}/live/hd/s${i}.flv?status=503` });
-  const waitSplit = async (keys: readonly string[], what: string, of: (p: Pod) => Promise<string[]> = (p) => p.owned(), timeoutMs = RELOAD_MS) => {
+  const spec = (i: number): StreamSpec => ({
+    project: 'S',
+    line: i % 2 ? 'CDN' : 'SOURCE',
+    id: `s${i}`,
+    url: `${source.url}/live/hd/s${i}.flv?status=503`,
+  });
+  const waitSplit = async (
+    keys: readonly string[],
+    what: string,
+    of: (p: Pod) => Promise<string[]> = (p) => p.owned(),
+    timeoutMs = RELOAD_MS,
+  ) => {
     let last = new Map<string, string[]>();
     try {
       return await until(what, timeoutMs, async () => {
@@ -44,10 +54,20 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
   beforeAll(async () => {
     source = await startLiveSource({ fixtures: { hd: LIVE_FIXTURE } });
     configPath = dir.file('config.yml');
-    writeFileSync(configPath, shardedConfigYaml(EXPORTER, FILE_SHARDING, Array.from({ length: 30 }, (_, i) => spec(i))));
+    writeFileSync(
+      configPath,
+      shardedConfigYaml(
+        EXPORTER,
+        FILE_SHARDING,
+        Array.from({ length: 30 }, (_, i) => spec(i)),
+      ),
+    );
     pods = Array.from({ length: COUNT }, (_, i) =>
       // pod 2 gives its index as a StatefulSet pod name, the ordinal at the end
-      Pod.spawn(String(i), configPath, { SHARD_INDEX: i === 2 ? 'video-exporter-2' : String(i), SHARD_COUNT: String(COUNT) }),
+      Pod.spawn(String(i), configPath, {
+        SHARD_INDEX: i === 2 ? 'video-exporter-2' : String(i),
+        SHARD_COUNT: String(COUNT),
+      }),
     );
     await Promise.all(pods.map((p) => p.ready()));
   }, 60_000);
@@ -65,7 +85,14 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
     }
     const split = await waitSplit(keys, 'an exact split (/api/streams)');
     for (const p of pods) expect([...split.values()].filter((o) => o === p.name).length).toBeGreaterThan(3);
-    expect(await waitSplit(keys, 'video_stream_up of every stream on exactly one process', (p) => p.exported(), FIRST_PROBE_MS)).toEqual(split);
+    expect(
+      await waitSplit(
+        keys,
+        'video_stream_up of every stream on exactly one process',
+        (p) => p.exported(),
+        FIRST_PROBE_MS,
+      ),
+    ).toEqual(split);
     let owned = 0;
     for (const p of pods) {
       const m = await scrape(p.url);
@@ -77,28 +104,45 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
   }, 60_000);
 
   it('a reload applies the split to the new config: added streams land once, removed ones vanish, the rest stay put', async () => {
-    const before = await waitSplit(Array.from({ length: 30 }, (_, i) => keyOf(spec(i))), 'the split before the reload');
+    const before = await waitSplit(
+      Array.from({ length: 30 }, (_, i) => keyOf(spec(i))),
+      'the split before the reload',
+    );
     // s0..s9 removed, s30..s44 added, s10..s29 unchanged
     const next = Array.from({ length: 35 }, (_, i) => spec(i + 10));
     const nextKeys = next.map(keyOf);
     const from = pods.map((p) => p.process.logs.length);
     writeAtomically(configPath, shardedConfigYaml(EXPORTER, FILE_SHARDING, next));
-    await Promise.all(pods.map((p, i) => p.process.waitForLog((l) => l.message === 'config reloaded', RELOAD_MS, '"config reloaded"', from[i])));
+    await Promise.all(
+      pods.map((p, i) =>
+        p.process.waitForLog((l) => l.message === 'config reloaded', RELOAD_MS, '"config reloaded"', from[i]),
+      ),
+    );
 
     const after = await waitSplit(nextKeys, 'an exact split of the new config');
     for (const k of nextKeys) if (before.has(k)) expect(after.get(k), k).toBe(before.get(k));
-    const exported = await waitSplit(nextKeys, 'video_stream_up of every new-config stream on exactly one process', (p) => p.exported(), FIRST_PROBE_MS);
+    const exported = await waitSplit(
+      nextKeys,
+      'video_stream_up of every new-config stream on exactly one process',
+      (p) => p.exported(),
+      FIRST_PROBE_MS,
+    );
     expect(exported).toEqual(after);
     for (const p of pods) {
       const m = await scrape(p.url);
-      expect(m.samples.filter((s) => s.name.startsWith('video_stream_') && ['s0', 's1', 's9'].includes(s.labels.id!))).toEqual([]);
+      expect(
+        m.samples.filter((s) => s.name.startsWith('video_stream_') && ['s0', 's1', 's9'].includes(s.labels.id!)),
+      ).toEqual([]);
       expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(35);
     }
   }, 60_000);
 
   it('refuses to start with an index outside the count, naming the variable', async () => {
     const bad = ExporterProcess.spawn(configPath, { env: { SHARD_INDEX: '3', SHARD_COUNT: '3' } });
-    const exited = await Promise.race([bad.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000))]);
+    const exited = await Promise.race([
+      bad.exited,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+    ]);
     if (exited === undefined) await bad.stop();
     expect(exited?.code).not.toBe(0);
     expect(exited?.code).not.toBeNull();

@@ -46,7 +46,10 @@ export async function startLiveSourceProcess(o: LiveSourceProcessOptions): Promi
   const lines = createInterface({ input: child.stdout! });
   try {
     const ready = await new Promise<{ url: string; rtmpUrl?: string }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`live source: no URL after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`live source: no URL after ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
       lines.once('line', (line) => {
         clearTimeout(timer);
         resolve(JSON.parse(line) as { url: string; rtmpUrl?: string });

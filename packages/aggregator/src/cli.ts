@@ -30,7 +30,9 @@ const LOG_FORMATS = ['json', 'text'];
 function checkEnvironment(env: NodeJS.ProcessEnv): void {
   const format = env.LOG_FORMAT;
   if (format !== undefined && format !== '' && !LOG_FORMATS.includes(format)) {
-    throw new UsageError(`LOG_FORMAT must be "json" or "text" (or unset: json when stdout is not a terminal), got ${JSON.stringify(format)}`);
+    throw new UsageError(
+      `LOG_FORMAT must be "json" or "text" (or unset: json when stdout is not a terminal), got ${JSON.stringify(format)}`,
+    );
   }
 }
 
@@ -61,8 +63,12 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length !== 1) throw new UsageError('probe needs exactly one <url|file.flv>');
       if (values.thumbnail !== undefined && !values.content) throw new UsageError('--thumbnail needs --content');
       const durationS = values.duration === undefined ? undefined : positiveNumber('--duration', values.duration);
-      const minKeyframes = values['min-keyframes'] === undefined ? 2 : positiveNumber('--min-keyframes', values['min-keyframes']);
-      const content = { content: values.content ?? false, ...(values.thumbnail !== undefined ? { thumbnail: values.thumbnail } : {}) };
+      const minKeyframes =
+        values['min-keyframes'] === undefined ? 2 : positiveNumber('--min-keyframes', values['min-keyframes']);
+      const content = {
+        content: values.content ?? false,
+        ...(values.thumbnail !== undefined ? { thumbnail: values.thumbnail } : {}),
+      };
       const common = { target: positionals[0]!, json: values.json ?? false, minKeyframes, ...content };
       return probeCommand({ ...common, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
     }
@@ -70,7 +76,11 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: false,
-        options: { config: { type: 'string', short: 'c' }, listen: { type: 'string' }, 'web.config.file': { type: 'string' } },
+        options: {
+          config: { type: 'string', short: 'c' },
+          listen: { type: 'string' },
+          'web.config.file': { type: 'string' },
+        },
       });
       void positionals;
       const webConfigPath = values['web.config.file'];

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { parseConfigText, type Config } from './config/index.js';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
+import { type Config, parseConfigText } from './config/index.js';
 import { startDemoTargets } from './demo-targets.js';
 
 const asset = (name: string) => fileURLToPath(new URL(`../assets/${name}`, import.meta.url));

@@ -1,25 +1,25 @@
+import { type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
 import { Registry } from 'prom-client';
-import { redactUrl, type ProbeResult } from '@video-exporter/probe-worker';
 import {
-  ConfigError,
   CONFIG_SOURCE,
   type Config,
-  type ExporterConfig,
+  ConfigError,
   diffStreams,
   type Env,
+  type ExporterConfig,
   type StreamConfig,
   type StreamDiff,
 } from './config/index.js';
-import { ContentScheduler } from './content/scheduler.js';
 import { ffmpegAvailable } from './content/ffmpeg-available.js';
+import { ContentScheduler } from './content/scheduler.js';
 import { DiscoveryManager } from './discovery/manager.js';
 import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { ProbePool } from './probe-pool.js';
 import { buildJob, probeWithRetries } from './probe-runner.js';
-import { Scheduler } from './scheduling/scheduler.js';
 import { LagWindow } from './scheduling/lag-window.js';
+import { Scheduler } from './scheduling/scheduler.js';
 import { createPeerSource, Ownership, ownershipMoves, type PeerResolver, type PeerSource } from './sharding/index.js';
 import { StreamState } from './state/stream-state.js';
 import type { ExporterStatus, ExporterView, StreamIdentity, StreamSnapshot } from './state/types.js';
@@ -90,7 +90,11 @@ export class Exporter implements ExporterView {
       sources: {
         pool: () => {
           const p = this.pool?.stats();
-          return { threads: p?.threads ?? 0, queue: (p?.queue ?? 0) + (this.scheduler?.queued ?? 0), utilization: p?.utilization ?? 0 };
+          return {
+            threads: p?.threads ?? 0,
+            queue: (p?.queue ?? 0) + (this.scheduler?.queued ?? 0),
+            utilization: p?.utilization ?? 0,
+          };
         },
         scheduleLag: () => this.lag.max(Date.now(), this.config.exporter.check_interval * 1000) / 1000,
         streams: () => this.counts(),
@@ -131,7 +135,10 @@ export class Exporter implements ExporterView {
     this.startDiscovery();
     this.metrics.reloadOk.set(1);
     this.metrics.reloadAt.set(this.lastReload.at);
-    const listen = this.o.listen ?? { ...(e.listen_addr.host ? { host: e.listen_addr.host } : {}), port: e.listen_addr.port };
+    const listen = this.o.listen ?? {
+      ...(e.listen_addr.host ? { host: e.listen_addr.host } : {}),
+      port: e.listen_addr.port,
+    };
     this.http = await startHttpServer({
       ...listen,
       ...this.o.web,
@@ -149,7 +156,14 @@ export class Exporter implements ExporterView {
       version: VERSION,
       listen: this.http.url,
       streams: this.streams.size,
-      ...(this.ownership.self === null ? {} : { shard: this.peerSource.mode, shard_self: this.ownership.self, shard_peers: this.ownership.peers.length, configured: this.config.streams.length }),
+      ...(this.ownership.self === null
+        ? {}
+        : {
+            shard: this.peerSource.mode,
+            shard_self: this.ownership.self,
+            shard_peers: this.ownership.peers.length,
+            configured: this.config.streams.length,
+          }),
       threads: pool.threads,
       check_interval_s: e.check_interval,
       sample_duration_s: e.sample_duration,
@@ -187,7 +201,12 @@ export class Exporter implements ExporterView {
     this.lastReload = { ok: true, at: Date.now() / 1000 };
     this.metrics.reloadOk.set(1);
     this.metrics.reloadAt.set(this.lastReload.at);
-    this.o.logger.info('config reloaded', { added: diff.added.length, removed: diff.removed.length, changed: diff.changed.length, unchanged: diff.unchanged.length });
+    this.o.logger.info('config reloaded', {
+      added: diff.added.length,
+      removed: diff.removed.length,
+      changed: diff.changed.length,
+      unchanged: diff.unchanged.length,
+    });
   }
 
   countUnhandled(kind: 'rejection' | 'exception'): void {
@@ -243,13 +262,23 @@ export class Exporter implements ExporterView {
       version: VERSION,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       streams: { configured: c.configured, owned: c.owned, up: c.up, down: c.down, pending: c.owned - c.up - c.down },
-      pool: { threads: p?.threads ?? 0, queue: (p?.queue ?? 0) + (this.scheduler?.queued ?? 0), in_flight: p?.in_flight ?? 0, utilization: p?.utilization ?? 0, max_concurrent: this.config.exporter.max_concurrent },
+      pool: {
+        threads: p?.threads ?? 0,
+        queue: (p?.queue ?? 0) + (this.scheduler?.queued ?? 0),
+        in_flight: p?.in_flight ?? 0,
+        utilization: p?.utilization ?? 0,
+        max_concurrent: this.config.exporter.max_concurrent,
+      },
       memory: { rss_bytes: mem.rss, heap_used_bytes: mem.heapUsed },
       cpu: { user_s: cpu.user / 1e6, system_s: cpu.system / 1e6 },
       config: { path: this.o.configPath, last_reload_ok: this.lastReload.ok, last_reload_at: this.lastReload.at },
       shard: this.shardStatus(c.owned),
       discovery: this.discovery?.status() ?? [],
-      content_checks: { enabled: this.contentOff === undefined, ...(this.contentOff ? { reason: this.contentOff } : {}), running: this.content.running },
+      content_checks: {
+        enabled: this.contentOff === undefined,
+        ...(this.contentOff ? { reason: this.contentOff } : {}),
+        running: this.content.running,
+      },
     };
   }
 
@@ -280,7 +309,11 @@ export class Exporter implements ExporterView {
     const after = new Ownership(before.self, peers);
     if (after.samePeers(before)) return;
     const all = this.allStreams().filter((s) => !s.gone);
-    const moves = ownershipMoves(all.map((s) => s.key), before, after);
+    const moves = ownershipMoves(
+      all.map((s) => s.key),
+      before,
+      after,
+    );
     this.ownership = after;
     this.shardChanges++;
     this.metrics.shardChanges.inc();
@@ -296,7 +329,8 @@ export class Exporter implements ExporterView {
       // which look-up brought the change (dns mode): lets an operator see a change was not missed for long
       ...(this.peerSource?.mode === 'dns' ? { lookup: this.peerSource.health().lookups } : {}),
     });
-    if (moves.movedIn.length + moves.movedOut.length > 0) this.o.logger.debug('shard streams moved', { moved_in: moves.movedIn, moved_out: moves.movedOut });
+    if (moves.movedIn.length + moves.movedOut.length > 0)
+      this.o.logger.debug('shard streams moved', { moved_in: moves.movedIn, moved_out: moves.movedOut });
   }
 
   private createScheduler(): Scheduler {
@@ -395,7 +429,9 @@ export class Exporter implements ExporterView {
     if (!ffmpegAvailable(c.ffmpeg)) {
       this.contentOff = `ffmpeg not found or not working (${c.ffmpeg})`;
       if (c.enabled === true) {
-        throw new ConfigError([`exporter.content_checks.enabled: true, but ffmpeg "${c.ffmpeg}" is not found or does not run`]);
+        throw new ConfigError([
+          `exporter.content_checks.enabled: true, but ffmpeg "${c.ffmpeg}" is not found or does not run`,
+        ]);
       }
       this.o.logger.info(`content checks off: ${this.contentOff}`);
       return;
@@ -433,10 +469,15 @@ export class Exporter implements ExporterView {
     if (!c) return this.content.retryLater(key);
     this.metrics.content.checks.inc({ result: c.result });
     this.metrics.content.duration.observe(c.duration_ms / 1000);
-    if (c.result !== 'ok') this.o.logger.warn('content check failed', { stream: key, result: c.result, error: c.error });
+    if (c.result !== 'ok')
+      this.o.logger.warn('content check failed', { stream: key, result: c.result, error: c.error });
   }
 
-  private async probeOnce(key: string, job: ReturnType<typeof buildJob>, e: Config['exporter']): Promise<ProbeResult | undefined> {
+  private async probeOnce(
+    key: string,
+    job: ReturnType<typeof buildJob>,
+    e: Config['exporter'],
+  ): Promise<ProbeResult | undefined> {
     let result: ProbeResult;
     try {
       result = await probeWithRetries(
@@ -445,7 +486,8 @@ export class Exporter implements ExporterView {
         (j) => this.startedPool().run(j),
         (failed) => {
           this.metrics.retries.inc();
-          if (this.o.logger.isDebugEnabled()) this.o.logger.debug('probe attempt failed, retrying', { stream: key, reason: failed.reason });
+          if (this.o.logger.isDebugEnabled())
+            this.o.logger.debug('probe attempt failed, retrying', { stream: key, reason: failed.reason });
         },
         this.shutdown.signal,
       );

@@ -4,15 +4,15 @@
  */
 export * from './config/index.js';
 export { Exporter, type ExporterOptions } from './exporter.js';
-export { ProbePool, WORKER_FILE, type ProbePoolOptions } from './probe-pool.js';
-export { budgetMs, buildJob, isRetryable, probeWithRetries } from './probe-runner.js';
-export { createLogger, type Logger } from './logging.js';
-export { fnv1a32, nextSlot, phaseMs } from './scheduling/phase.js';
-export { createRoutes } from './http/routes.js';
 export * from './http/index.js';
-export * from './sharding/index.js';
+export { createRoutes } from './http/routes.js';
+export { createLogger, type Logger } from './logging.js';
+export { ENCODER_LABEL_MAX_CHARS, encoderLabel } from './metrics/encoder-label.js';
+export { ProbePool, type ProbePoolOptions, WORKER_FILE } from './probe-pool.js';
+export { budgetMs, buildJob, isRetryable, probeWithRetries } from './probe-runner.js';
+export { fnv1a32, nextSlot, phaseMs } from './scheduling/phase.js';
 export * from './scoring/rules.js';
 export { scoreSingleProbe } from './scoring/single-probe.js';
+export * from './sharding/index.js';
 export type * from './state/types.js';
 export { VERSION } from './version.js';
-export { ENCODER_LABEL_MAX_CHARS, encoderLabel } from './metrics/encoder-label.js';

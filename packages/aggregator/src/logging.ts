@@ -1,5 +1,5 @@
-import winston from 'winston';
 import { redactText } from '@video-exporter/probe-worker';
+import winston from 'winston';
 
 export type Logger = winston.Logger;
 
@@ -18,7 +18,8 @@ const redact = winston.format((info) => {
  * Everything goes to stdout except errors, which go to stderr.
  */
 export function createLogger(level: string, options: { json?: boolean; silent?: boolean } = {}): Logger {
-  const json = options.json ?? (process.env.LOG_FORMAT === 'json' || (process.env.LOG_FORMAT !== 'text' && !process.stdout.isTTY));
+  const json =
+    options.json ?? (process.env.LOG_FORMAT === 'json' || (process.env.LOG_FORMAT !== 'text' && !process.stdout.isTTY));
   const format = json
     ? winston.format.combine(redact(), winston.format.timestamp(), winston.format.json())
     : winston.format.combine(

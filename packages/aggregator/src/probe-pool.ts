@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { emptyResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
 import { Piscina } from 'piscina';
-import { emptyResult, redactUrl, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
 
 const require = createRequire(import.meta.url);
 /** The built worker entry of @video-exporter/probe-worker. */
@@ -52,7 +52,10 @@ export class ProbePool {
       // a content check runs after the probe, under its own decoder timeout (SPEC §13)
       const waitMs = job.deadlineMs + GUARD_SLACK_MS + (job.content?.timeoutMs ?? 0);
       const hung = new Promise<ProbeResult>((resolve) => {
-        guard = setTimeout(() => resolve(failed(job, 'timeout', `no answer from the worker within ${waitMs} ms`)), waitMs);
+        guard = setTimeout(
+          () => resolve(failed(job, 'timeout', `no answer from the worker within ${waitMs} ms`)),
+          waitMs,
+        );
       });
       return await Promise.race([this.piscina.run(job), hung]);
     } catch (err) {
@@ -64,7 +67,12 @@ export class ProbePool {
   }
 
   stats(): { threads: number; queue: number; in_flight: number; utilization: number } {
-    return { threads: this.piscina.threads.length, queue: this.piscina.queueSize, in_flight: this.inFlight, utilization: this.inFlight / this.capacity };
+    return {
+      threads: this.piscina.threads.length,
+      queue: this.piscina.queueSize,
+      in_flight: this.inFlight,
+      utilization: this.inFlight / this.capacity,
+    };
   }
 
   async destroy(): Promise<void> {

@@ -1,5 +1,5 @@
-import pRetry from 'p-retry';
 import type { ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
+import pRetry from 'p-retry';
 import type { ExporterConfig, StreamConfig } from './config/index.js';
 
 /** What carries a failed attempt through p-retry to the retry decision. */
@@ -80,7 +80,8 @@ export async function probeWithRetries(
         ...(signal ? { signal } : {}),
         shouldRetry: () => end - Date.now() > minAttemptMs,
         onFailedAttempt: ({ error, retriesLeft }) => {
-          if (retriesLeft > 0 && end - Date.now() > minAttemptMs && error instanceof AttemptFailed) onRetry(error.result);
+          if (retriesLeft > 0 && end - Date.now() > minAttemptMs && error instanceof AttemptFailed)
+            onRetry(error.result);
         },
       },
     );

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError,
   type Config,
-  type StreamConfig,
+  ConfigError,
   defaultExporterConfig,
   diffStreams,
   expandEnv,
   loadConfigFile,
   parseConfigText,
   parseListenAddr,
+  type StreamConfig,
   summarizeConfig,
 } from '../src/config/index.js';
 import { defaultContentChecks } from '../src/config/validate-content-checks.js';
@@ -52,12 +52,16 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   { file: 'yaml-duplicate-key.yml', message: 'YAML syntax error at line 7, column 9: duplicated mapping key' },
   { file: 'empty-file.yml', message: 'the config is empty: it needs at least a "streams" section' },
   { file: 'wrong-type.yml', message: 'exporter.check_interval: must be a positive number of seconds, got "30s"' },
-  { file: 'negative-duration.yml', message: 'exporter.stall_threshold_ms: must be a positive integer (milliseconds), got -200' },
+  {
+    file: 'negative-duration.yml',
+    message: 'exporter.stall_threshold_ms: must be a positive integer (milliseconds), got -200',
+  },
   { file: 'zero-duration.yml', message: 'exporter.sample_duration: must be a positive number of seconds, got 0' },
   { file: 'fractional-count.yml', message: 'exporter.min_keyframes: must be a positive integer, got 1.5' },
   {
     file: 'sample-not-below-interval.yml',
-    message: 'exporter.sample_duration: must be less than check_interval (15 >= 10): a probe must end before the next one starts',
+    message:
+      'exporter.sample_duration: must be less than check_interval (15 >= 10): a probe must end before the next one starts',
   },
   {
     file: 'timeout-not-below-interval.yml',
@@ -71,7 +75,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   {
     file: 'unsupported-scheme.yml',
-    message: 'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srt-source:9000?streamid=room01"',
+    message:
+      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srt-source:9000?streamid=room01"',
   },
   {
     file: 'rtmp-url-without-stream.yml',
@@ -80,20 +85,31 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   { file: 'missing-url.yml', message: 'streams.G01.CDN[1]: missing required key "url"' },
   { file: 'missing-id.yml', message: 'streams.G01.CDN[0]: missing required key "id"' },
-  { file: 'malformed-url.yml', message: 'streams.G01.CDN[0].url: not a valid URL: "http://cdn.example.com:99999/live/room01.flv"' },
+  {
+    file: 'malformed-url.yml',
+    message: 'streams.G01.CDN[0].url: not a valid URL: "http://cdn.example.com:99999/live/room01.flv"',
+  },
   {
     file: 'url-without-scheme.yml',
-    message: 'streams.G01.CDN[0].url: not a valid URL (expected http://host/path or https://...): "cdn.example.com/live/room01.flv"',
+    message:
+      'streams.G01.CDN[0].url: not a valid URL (expected http://host/path or https://...): "cdn.example.com/live/room01.flv"',
   },
   { file: 'non-string-tag.yml', message: 'streams.G01.CDN[0].tags.isp: must be a string, got 1 (quote it: "1")' },
   { file: 'unknown-key-top.yml', message: 'exporters: unknown key (did you mean "exporter"?)' },
-  { file: 'unknown-key-exporter.yml', message: 'exporter.check_intervall: unknown key (did you mean "check_interval"?)' },
+  {
+    file: 'unknown-key-exporter.yml',
+    message: 'exporter.check_intervall: unknown key (did you mean "check_interval"?)',
+  },
   {
     file: 'unknown-key-stream.yml',
-    message: 'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, tag, content_checks)',
+    message:
+      'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, tag, content_checks)',
   },
   { file: 'unset-var.yml', message: 'streams.G01.CDN[0].url: environment variable CDN_AUTH_KEY is not set' },
-  { file: 'unset-var-header.yml', message: 'streams.G01.CDN[0].headers.Authorization: environment variable CDN_BEARER is not set' },
+  {
+    file: 'unset-var-header.yml',
+    message: 'streams.G01.CDN[0].headers.Authorization: environment variable CDN_BEARER is not set',
+  },
   {
     file: 'env-malformed-reference.yml',
     message: [
@@ -108,11 +124,18 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   { file: 'empty-streams.yml', message: 'streams: no streams configured: list at least one under project -> line' },
   { file: 'missing-streams.yml', message: 'missing required key "streams"' },
-  { file: 'line-not-list.yml', message: 'streams.G01.CDN: must be a list of streams (- url: ... id: ...), got a mapping' },
-  { file: 'bad-listen-addr.yml', message: 'exporter.listen_addr: invalid listen address "0.0.0.0:70000": port must be 1..65535' },
+  {
+    file: 'line-not-list.yml',
+    message: 'streams.G01.CDN: must be a list of streams (- url: ... id: ...), got a mapping',
+  },
+  {
+    file: 'bad-listen-addr.yml',
+    message: 'exporter.listen_addr: invalid listen address "0.0.0.0:70000": port must be 1..65535',
+  },
   {
     file: 'bad-listen-addr-ipv6.yml',
-    message: 'exporter.listen_addr: invalid listen address "::1:9100": an IPv6 address needs brackets, e.g. "[::1]:9100"',
+    message:
+      'exporter.listen_addr: invalid listen address "::1:9100": an IPv6 address needs brackets, e.g. "[::1]:9100"',
   },
   { file: 'bad-log-level.yml', message: 'exporter.log_level: must be one of debug, info, warn, error, got "warning"' },
   {
@@ -153,7 +176,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   {
     file: 'bad-sharding-dns-server.yml',
-    message: 'exporter.sharding.dns_server: "localhost:5353" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
+    message:
+      'exporter.sharding.dns_server: "localhost:5353" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
   },
   {
     file: 'bad-probe-endpoint.yml',
@@ -199,9 +223,18 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     message:
       'discovery[0].refresh: unknown key (expected one of: name, type, url, path, refresh_interval, play_url, project, line, id, tags, match, headers, username, password, events, max_streams, gone_grace)',
   },
-  { file: 'discovery-bad-name.yml', message: 'discovery[0].name: must match [a-z0-9_-]+ (it is the "source" label), got "SRS Origin"' },
-  { file: 'discovery-bad-type.yml', message: 'discovery[0].type: must be one of srs, nms, http_sd, file, got "srs4" (did you mean "srs"?)' },
-  { file: 'discovery-bad-regex.yml', message: 'discovery[0].match.app: invalid regular expression: /^(live/u: Unterminated group' },
+  {
+    file: 'discovery-bad-name.yml',
+    message: 'discovery[0].name: must match [a-z0-9_-]+ (it is the "source" label), got "SRS Origin"',
+  },
+  {
+    file: 'discovery-bad-type.yml',
+    message: 'discovery[0].type: must be one of srs, nms, http_sd, file, got "srs4" (did you mean "srs"?)',
+  },
+  {
+    file: 'discovery-bad-regex.yml',
+    message: 'discovery[0].match.app: invalid regular expression: /^(live/u: Unterminated group',
+  },
   {
     file: 'discovery-bad-template.yml',
     message: [
@@ -236,7 +269,10 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   },
   {
     file: 'discovery-not-list.yml',
-    message: ['discovery: must be a list of sources (- name: ... type: ...), got a mapping', 'missing required key "streams"'].join('\n'),
+    message: [
+      'discovery: must be a list of sources (- name: ... type: ...), got a mapping',
+      'missing required key "streams"',
+    ].join('\n'),
   },
 ];
 
@@ -441,7 +477,10 @@ describe('good configs', () => {
         max_silence_ratio: 0.5,
       },
       sharding: { mode: 'static', index: 1, count: 3, resolve_interval_s: 15 },
-      probe_endpoint: { enabled: true, allowed_hosts: ['cdn.example.com', '*.edge.example.net', '10.0.0.7', '2001:db8::1'] },
+      probe_endpoint: {
+        enabled: true,
+        allowed_hosts: ['cdn.example.com', '*.edge.example.net', '10.0.0.7', '2001:db8::1'],
+      },
       content_checks: {
         ...defaultContentChecks(),
         enabled: false,
@@ -523,13 +562,20 @@ describe('good configs', () => {
         'streams: {G01: {CDN: [{url: "http://a/b.flv", id: x}]}}\n',
       { env: {} },
     );
-    expect(c.exporter.sharding).toEqual({ mode: 'dns', service: 'video-exporter-peers.monitoring.svc.cluster.local', resolve_interval_s: 5 });
+    expect(c.exporter.sharding).toEqual({
+      mode: 'dns',
+      service: 'video-exporter-peers.monitoring.svc.cluster.local',
+      resolve_interval_s: 5,
+    });
   });
 
   it('a "__proto__" tag key is an ordinary key: dropped, never assigned to a prototype', () => {
-    const c = parseConfigText('exporter: {allowed_tags: [isp]}\nstreams: {G01: {CDN: [{url: "http://a/b.flv", id: x, tags: {__proto__: "x", isp: ct}}]}}\n', {
-      env: {},
-    });
+    const c = parseConfigText(
+      'exporter: {allowed_tags: [isp]}\nstreams: {G01: {CDN: [{url: "http://a/b.flv", id: x, tags: {__proto__: "x", isp: ct}}]}}\n',
+      {
+        env: {},
+      },
+    );
     expect(c.streams[0]!.tags).toEqual({ isp: 'ct' });
     expect(Object.getPrototypeOf(c.streams[0]!.tags)).toBe(Object.prototype);
     expect(c.warnings).toEqual(['dropped tag keys not in exporter.allowed_tags: __proto__ (1 stream); allowed: isp']);
@@ -540,7 +586,11 @@ describe('configs/example.yml', () => {
   it('loads with an empty environment and documents every exporter key', async () => {
     const c = await loadConfigFile(EXAMPLE, { env: {} });
     expect(c.warnings).toEqual([]);
-    expect(c.streams.map((s) => s.key)).toEqual(['G01/source/store-01', 'G01/cdn/store-01-cdn', 'G01/cdn/store-02-cdn']);
+    expect(c.streams.map((s) => s.key)).toEqual([
+      'G01/source/store-01',
+      'G01/cdn/store-01-cdn',
+      'G01/cdn/store-02-cdn',
+    ]);
     expect(c.streams[2]!.url).toBe('https://cdn.example.com/live/room02.flv?auth_key=unset');
     const text = await readFile(EXAMPLE, 'utf8');
     const keys = [
@@ -582,12 +632,22 @@ describe('parseListenAddr', () => {
     expect(parseListenAddr(9100)).toEqual({ ok: true, addr: { host: undefined, port: 9100, text: '9100' } });
   });
 
-  it.each(['0', '65536', ':0', 'localhost', 'http://0.0.0.0:8080', '0.0.0.0:', '[::1]', '[nope]:80', '::1:80', 'bad_host:80', '8080 ', ''])(
-    'rejects %j',
-    (text) => {
-      expect(parseListenAddr(text).ok).toBe(false);
-    },
-  );
+  it.each([
+    '0',
+    '65536',
+    ':0',
+    'localhost',
+    'http://0.0.0.0:8080',
+    '0.0.0.0:',
+    '[::1]',
+    '[nope]:80',
+    '::1:80',
+    'bad_host:80',
+    '8080 ',
+    '',
+  ])('rejects %j', (text) => {
+    expect(parseListenAddr(text).ok).toBe(false);
+  });
 });
 
 describe('expandEnv', () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProbeResult } from '@video-exporter/probe-worker';
-import { startHttpServer } from '../src/http/index.js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerHandle } from '../src/http/index.js';
+import { startHttpServer } from '../src/http/index.js';
 import { renderStatusPage } from '../src/http/status-page.js';
 import type { ExporterStatus, ExporterView, StreamSnapshot } from '../src/state/types.js';
 
@@ -26,7 +26,15 @@ function probe(over: Partial<ProbeResult>): ProbeResult {
 }
 
 function identity(project: string, line: string, id: string, tags: Record<string, string> = {}) {
-  return { key: `${project}/${line}/${id}`, project, line, id, url: `http://src.example/live/${id}.flv?token=REDACTED`, tags, source: 'config' };
+  return {
+    key: `${project}/${line}/${id}`,
+    project,
+    line,
+    id,
+    url: `http://src.example/live/${id}.flv?token=REDACTED`,
+    tags,
+    source: 'config',
+  };
 }
 
 const healthy: StreamSnapshot = {
@@ -37,7 +45,16 @@ const healthy: StreamSnapshot = {
     ttfb_ms: 85.4,
     bitrate_bps: 1_203_400,
     packets: { total: 400, video: 250, audio: 150 },
-    video: { codec: 'H.264', profile: 'High', level: '3.1', width: 1280, height: 720, framerate: 25, frames: 250, keyframes: 5 },
+    video: {
+      codec: 'H.264',
+      profile: 'High',
+      level: '3.1',
+      width: 1280,
+      height: 720,
+      framerate: 25,
+      frames: 250,
+      keyframes: 5,
+    },
     audio: { codec: 'AAC', sample_rate: 44_100, channels: 2, frames: 150 },
     stalls: { count: 2, max_ms: 300, total_ms: 450, ratio: 0.045 },
     player: { startup_ms: 1200, rebuffer_count: 0, rebuffer_ms: 0, rebuffer_ratio: 0 },
@@ -179,7 +196,12 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** data-key / data-state of every table row, entities decoded (what a browser's getAttribute returns) */
 function rows(html: string): { key: string; state: string; html: string }[] {
   const decode = (s: string): string =>
-    s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   return [...html.matchAll(/<tr data-key="([^"]*)" data-state="([^"]*)">(.*?)<\/tr>/g)].map((m) => ({
     key: decode(m[1]!),
     state: decode(m[2]!),
@@ -191,8 +213,18 @@ beforeAll(async () => {
   registry = new Registry();
   const g = new Gauge({ name: 'test_probe_gauge', help: 'a gauge for the test', registers: [registry] });
   g.set(42);
-  requests = new Counter({ name: 'video_exporter_http_requests_total', help: 'requests', labelNames: ['path', 'code'] as const, registers: [registry] });
-  duration = new Histogram({ name: 'video_exporter_http_request_duration_seconds', help: 'duration', labelNames: ['path'] as const, registers: [registry] });
+  requests = new Counter({
+    name: 'video_exporter_http_requests_total',
+    help: 'requests',
+    labelNames: ['path', 'code'] as const,
+    registers: [registry],
+  });
+  duration = new Histogram({
+    name: 'video_exporter_http_request_duration_seconds',
+    help: 'duration',
+    labelNames: ['path'] as const,
+    registers: [registry],
+  });
   srv = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -309,7 +341,8 @@ describe('/api/streams', () => {
     const body = JSON.parse((await req('/api/streams')).text) as { streams: Record<string, unknown>[] };
     const p = body.streams.find((s) => s.key === 'G02/source/room 8')!;
     expect(p.state).toBe('pending');
-    for (const k of ['bitrate_bps', 'framerate', 'width', 'codec', 'last_check', 'last_error']) expect(p).not.toHaveProperty(k);
+    for (const k of ['bitrate_bps', 'framerate', 'width', 'codec', 'last_check', 'last_error'])
+      expect(p).not.toHaveProperty(k);
     expect(p.scores).toEqual({ quality: 0, overall: 0 });
     const d = body.streams.find((s) => s.key === 'G02/source/room.7')!;
     expect(d.last_error).toEqual({ reason: 'refused', message: 'connect ECONNREFUSED 10.0.0.1:80', at: NOW - 7200 });
@@ -483,7 +516,11 @@ describe('status page', () => {
   });
 
   it('says so when there are no streams', () => {
-    const html = renderStatusPage({ ...STATUS, streams: { configured: 0, owned: 0, up: 0, down: 0, pending: 0 } }, [], NOW);
+    const html = renderStatusPage(
+      { ...STATUS, streams: { configured: 0, owned: 0, up: 0, down: 0, pending: 0 } },
+      [],
+      NOW,
+    );
     expect(rows(html)).toEqual([]);
     expect(html).toContain('No streams configured.');
   });
@@ -504,11 +541,24 @@ describe('request metrics', () => {
     expect(count('/api/streams/{project}/{line}/{id}', '404')).toBeGreaterThanOrEqual(1);
     expect(count('other', '404')).toBeGreaterThanOrEqual(1);
     expect(count('/healthz', '200')).toBeGreaterThanOrEqual(1);
-    const allowed = new Set(['/metrics', '/healthz', '/readyz', '/status', '/api/streams', '/api/streams/{project}/{line}/{id}', '/', 'other']);
+    const allowed = new Set([
+      '/metrics',
+      '/healthz',
+      '/readyz',
+      '/status',
+      '/api/streams',
+      '/api/streams/{project}/{line}/{id}',
+      '/',
+      'other',
+    ]);
     for (const v of counted) expect(allowed).toContain(v.labels.path);
 
-    const observed = (await duration.get()).values.filter((v) => v.metricName === 'video_exporter_http_request_duration_seconds_count');
-    expect(observed.find((v) => v.labels.path === '/api/streams/{project}/{line}/{id}')?.value).toBeGreaterThanOrEqual(2);
+    const observed = (await duration.get()).values.filter(
+      (v) => v.metricName === 'video_exporter_http_request_duration_seconds_count',
+    );
+    expect(observed.find((v) => v.labels.path === '/api/streams/{project}/{line}/{id}')?.value).toBeGreaterThanOrEqual(
+      2,
+    );
     for (const v of observed) expect(allowed).toContain(v.labels.path);
   });
 
@@ -534,7 +584,9 @@ describe('failures', () => {
       expect((await req('/')).status).toBe(500);
       expect((await req('/healthz')).status).toBe(200);
       const counted = (await requests.get()).values;
-      expect(counted.find((v) => v.labels.path === '/status' && v.labels.code === '500')?.value).toBeGreaterThanOrEqual(1);
+      expect(counted.find((v) => v.labels.path === '/status' && v.labels.code === '500')?.value).toBeGreaterThanOrEqual(
+        1,
+      );
     } finally {
       view.statusThrows = false;
     }

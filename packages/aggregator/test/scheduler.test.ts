@@ -51,7 +51,12 @@ describe('Scheduler', () => {
   it('fires each stream once per interval at its phase, spread out', async () => {
     const clock = new FakeClock();
     const starts: { key: string; at: number }[] = [];
-    const s = new Scheduler({ intervalMs: 10_000, maxConcurrent: 100, clock, run: async (key) => void starts.push({ key, at: clock.t }) });
+    const s = new Scheduler({
+      intervalMs: 10_000,
+      maxConcurrent: 100,
+      clock,
+      run: async (key) => void starts.push({ key, at: clock.t }),
+    });
     for (let i = 0; i < 50; i++) s.add(`k${i}`);
     await clock.advance(30_000);
     expect(starts).toHaveLength(150);

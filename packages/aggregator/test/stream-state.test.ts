@@ -1,11 +1,19 @@
-import { Registry } from 'prom-client';
 import { emptyResult, type ProbeResult } from '@video-exporter/probe-worker';
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics/registry.js';
 import { DEFAULT_THRESHOLDS } from '../src/scoring/rules.js';
 import { StreamState } from '../src/state/stream-state.js';
 
-const identity = { key: 'G01/source/s1', project: 'G01', line: 'source', id: 's1', url: 'http://x/a.flv', tags: { table: 't1' }, source: 'config' };
+const identity = {
+  key: 'G01/source/s1',
+  project: 'G01',
+  line: 'source',
+  id: 's1',
+  url: 'http://x/a.flv',
+  tags: { table: 't1' },
+  source: 'config',
+};
 
 function good(bitrate: number): ProbeResult {
   return {
@@ -16,7 +24,18 @@ function good(bitrate: number): ProbeResult {
     ttfb_ms: 15,
     bitrate_bps: bitrate,
     packets: { total: 400, video: 250, audio: 150 },
-    video: { codec: 'H.264', profile: 'High', level: '3.1', width: 1280, height: 720, framerate: 25, frames: 250, keyframes: 5, gop_frames: 50, gop_seconds: 2 },
+    video: {
+      codec: 'H.264',
+      profile: 'High',
+      level: '3.1',
+      width: 1280,
+      height: 720,
+      framerate: 25,
+      frames: 250,
+      keyframes: 5,
+      gop_frames: 50,
+      gop_seconds: 2,
+    },
     audio: { codec: 'AAC', sample_rate: 48000, channels: 2, frames: 150 },
     stalls: { count: 0, max_ms: 0, total_ms: 0, ratio: 0 },
     timestamps: { discontinuities: 0 },
@@ -32,14 +51,28 @@ describe('StreamState', () => {
     const s = new StreamState(identity);
     expect(s.snapshot.state).toBe('pending');
     let snap = s.record(good(2e6), 1000_000, 2, DEFAULT_THRESHOLDS);
-    expect(snap).toMatchObject({ up: true, playable: true, healthy: true, quality: 2, overall: 2, consecutive_failures: 0 });
+    expect(snap).toMatchObject({
+      up: true,
+      playable: true,
+      healthy: true,
+      quality: 2,
+      overall: 2,
+      consecutive_failures: 0,
+    });
     expect(snap.stability).toBeUndefined();
     s.record(good(2e6), 1030_000, 2, DEFAULT_THRESHOLDS);
     snap = s.record(good(2e6), 1060_000, 2, DEFAULT_THRESHOLDS);
     expect(snap.stability).toBe(2);
     expect(snap.avg_bitrate_bps).toBe(2e6);
     snap = s.record(failed, 1090_000, 2, DEFAULT_THRESHOLDS);
-    expect(snap).toMatchObject({ state: 'down', up: false, healthy: false, quality: 0, overall: 0, consecutive_failures: 1 });
+    expect(snap).toMatchObject({
+      state: 'down',
+      up: false,
+      healthy: false,
+      quality: 0,
+      overall: 0,
+      consecutive_failures: 1,
+    });
     expect(snap.last_error).toMatchObject({ reason: 'refused' });
     snap = s.record(failed, 1120_000, 2, DEFAULT_THRESHOLDS);
     expect(snap.consecutive_failures).toBe(2);
@@ -57,7 +90,9 @@ describe('metrics: absent, not zero', () => {
     let text = await registry.metrics();
     const labels = 'project="G01",line="source",id="s1",table="t1",isp=""';
     expect(text).toContain(`video_stream_ttfb_ms{${labels}} 15`);
-    expect(text).toContain(`video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder="Lavf60.16.100"} 1`);
+    expect(text).toContain(
+      `video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder="Lavf60.16.100"} 1`,
+    );
     // SPEC §12 series in base units
     expect(text).toContain(`video_stream_start_lag_seconds{${labels}} 1.25`);
     expect(text).toContain(`video_stream_media_rate{${labels}} 0.998`);
@@ -71,7 +106,15 @@ describe('metrics: absent, not zero', () => {
     expect(text).toContain(`video_stream_bitrate_bps{${labels}} 0`);
     expect(text).toContain(`video_stream_framerate{${labels}} 0`);
     expect(text).toContain(`video_stream_consecutive_failures{${labels}} 1`);
-    for (const absent of ['video_stream_ttfb_ms{', 'video_stream_response_ms{', 'video_stream_read_stall_ratio{', 'video_stream_width{', 'video_stream_info{', 'video_stream_start_lag_seconds{', 'video_stream_latency_seconds{']) {
+    for (const absent of [
+      'video_stream_ttfb_ms{',
+      'video_stream_response_ms{',
+      'video_stream_read_stall_ratio{',
+      'video_stream_width{',
+      'video_stream_info{',
+      'video_stream_start_lag_seconds{',
+      'video_stream_latency_seconds{',
+    ]) {
       expect(text).not.toContain(absent);
     }
 

@@ -77,7 +77,10 @@ class Amf0Reader {
 
   private need(n: number, what: string, start: number): void {
     if (n > this.left) {
-      throw new AmfFailure('amf_error', `AMF0 ${what} at byte ${start} runs past end (needs ${n} bytes, ${this.left} left)`);
+      throw new AmfFailure(
+        'amf_error',
+        `AMF0 ${what} at byte ${start} runs past end (needs ${n} bytes, ${this.left} left)`,
+      );
     }
   }
 
@@ -117,7 +120,10 @@ class Amf0Reader {
   /** UTF-8 payload of `length` bytes; the length was read by the caller (u16 or u32 prefix). */
   private utf8Bytes(length: number, what: string, start: number): string {
     if (length > this.left) {
-      throw new AmfFailure('amf_error', `AMF0 ${what} at byte ${start} runs past end (length ${length}, ${this.left} left)`);
+      throw new AmfFailure(
+        'amf_error',
+        `AMF0 ${what} at byte ${start} runs past end (length ${length}, ${this.left} left)`,
+      );
     }
     const s = utf8.decode(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;

@@ -40,7 +40,7 @@ export class BitReader {
     if (n > this.bitsLeft) throw new BitReaderUnderrunError(n, this.bitsLeft);
     let value = 0;
     for (let i = 0; i < n; i++) {
-      const byte = this.bytes[(this.bitPos >>> 3)]!;
+      const byte = this.bytes[this.bitPos >>> 3]!;
       const bit = (byte >>> (7 - (this.bitPos & 7))) & 1;
       value = value * 2 + bit; // multiplication keeps 32-bit values unsigned
       this.bitPos++;

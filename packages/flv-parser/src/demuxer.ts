@@ -1,13 +1,26 @@
-import { FATAL_ANOMALIES, type AnomalyCode } from './anomalies.js';
-import { decodeAmf0, interpretScriptData, type Amf0Result } from './amf0.js';
-import { AUDIO_PREFIX_BYTES, AudioPacketType, isKnownAudioFourCc, readAudioTagHeader, type AudioTagHeader } from './audio-tag.js';
+import { type Amf0Result, decodeAmf0, interpretScriptData } from './amf0.js';
+import { type AnomalyCode, FATAL_ANOMALIES } from './anomalies.js';
+import {
+  AUDIO_PREFIX_BYTES,
+  AudioPacketType,
+  type AudioTagHeader,
+  isKnownAudioFourCc,
+  readAudioTagHeader,
+} from './audio-tag.js';
+import { audioFourCcToCodec } from './codecs/audio.js';
+import { videoFourCcToCodec } from './codecs/video-codec-names.js';
 import { parseAudioConfigRecord, parseVideoConfigRecord } from './config-records.js';
 import { parseEnhancedBody } from './enhanced-body.js';
 import { NalScanner } from './nal-scanner.js';
 import type { AudioConfig, FlvEventSink } from './types.js';
-import { FRAME_TYPE_KEY, nalSyntaxOf, readVideoTagHeader, VIDEO_PREFIX_BYTES, VideoPacketType, type VideoTagHeader } from './video-tag.js';
-import { audioFourCcToCodec } from './codecs/audio.js';
-import { videoFourCcToCodec } from './codecs/video-codec-names.js';
+import {
+  FRAME_TYPE_KEY,
+  nalSyntaxOf,
+  readVideoTagHeader,
+  VIDEO_PREFIX_BYTES,
+  VideoPacketType,
+  type VideoTagHeader,
+} from './video-tag.js';
 
 export interface FlvDemuxerOptions {
   /** Largest script tag or sequence header that is read whole; larger ones are skipped as an anomaly. */
@@ -252,10 +265,18 @@ export class FlvDemuxer {
     } else if (this.stage === Stage.TagHeader) {
       // A stream may end right after a tag body or after its PreviousTagSize.
       if (this.headerFill !== 0 && this.headerFill !== 4) {
-        this.anomaly('truncated', `stream ended inside a tag header (${this.headerFill} of ${TAG_HEADER_BYTES} bytes)`, offset - this.headerFill);
+        this.anomaly(
+          'truncated',
+          `stream ended inside a tag header (${this.headerFill} of ${TAG_HEADER_BYTES} bytes)`,
+          offset - this.headerFill,
+        );
       }
     } else if (this.stage !== Stage.HeaderSkip) {
-      this.anomaly('truncated', `stream ended inside a tag body (${this.bodyRemaining} of ${this.tagSize} bytes missing)`, this.tagOffset);
+      this.anomaly(
+        'truncated',
+        `stream ended inside a tag body (${this.bodyRemaining} of ${this.tagSize} bytes missing)`,
+        this.tagOffset,
+      );
     }
     this.stage = Stage.Fatal;
   }
@@ -285,7 +306,13 @@ export class FlvDemuxer {
       this.anomaly('bad_header_size', `FLV DataOffset ${dataOffset} is out of range (9..1048576)`, 5);
       return;
     }
-    this.sink({ type: 'header', version: h[3]!, hasAudio: (h[4]! & 0x04) !== 0, hasVideo: (h[4]! & 0x01) !== 0, headerSize: dataOffset });
+    this.sink({
+      type: 'header',
+      version: h[3]!,
+      hasAudio: (h[4]! & 0x04) !== 0,
+      hasVideo: (h[4]! & 0x01) !== 0,
+      headerSize: dataOffset,
+    });
     this.headerSkip = dataOffset - FILE_HEADER_BYTES;
     this.stage = this.headerSkip > 0 ? Stage.HeaderSkip : Stage.TagHeader;
     void pos;
@@ -299,7 +326,11 @@ export class FlvDemuxer {
     const previousTagSize = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
     // After a resync the PreviousTagSize is what found the header: it matches by construction.
     if (!resynced && previousTagSize !== this.previousTagSize) {
-      this.anomaly('prev_tag_size_mismatch', `PreviousTagSize ${previousTagSize}, expected ${this.previousTagSize}`, at);
+      this.anomaly(
+        'prev_tag_size_mismatch',
+        `PreviousTagSize ${previousTagSize}, expected ${this.previousTagSize}`,
+        at,
+      );
     }
     // Reserved (2) Filter (1) TagType (5), DataSize UI24, Timestamp UI24, TimestampExtended UI8, StreamID UI24
     const filter = (h[4]! & 0x20) !== 0;
@@ -368,7 +399,11 @@ export class FlvDemuxer {
       return;
     }
     if (filter) {
-      this.anomaly('encrypted_tag', `tag type ${this.tagType} has the Filter bit set (encrypted); skipped`, this.tagOffset);
+      this.anomaly(
+        'encrypted_tag',
+        `tag type ${this.tagType} has the Filter bit set (encrypted); skipped`,
+        this.tagOffset,
+      );
       return this.skipBody();
     }
     if (this.tagType === TAG_AUDIO || this.tagType === TAG_VIDEO) {
@@ -393,7 +428,11 @@ export class FlvDemuxer {
           return this.skipBody();
         }
         if (this.tagSize > this.maxRecordBytes) {
-          this.anomaly('script_too_large', `script tag of ${this.tagSize} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
+          this.anomaly(
+            'script_too_large',
+            `script tag of ${this.tagSize} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`,
+            this.tagOffset,
+          );
           return this.skipBody();
         }
         return this.startRecord(RecordKind.Script, '', this.tagSize);
@@ -457,7 +496,13 @@ export class FlvDemuxer {
       case 'frame':
         if (tag.legacy !== null && !sameAudio(tag.legacy, this.lastLegacyAudio)) {
           this.lastLegacyAudio = tag.legacy;
-          this.sink({ type: 'audio-config', timestamp: this.tagTimestamp, track: 0, config: tag.legacy, offset: this.tagOffset });
+          this.sink({
+            type: 'audio-config',
+            timestamp: this.tagTimestamp,
+            track: 0,
+            config: tag.legacy,
+            offset: this.tagOffset,
+          });
         }
         this.pending = Pending.AudioFrame;
         this.frameCodec = tag.codec;
@@ -474,7 +519,11 @@ export class FlvDemuxer {
   private startPrefixedRecord(kind: RecordKind, codec: string, skip: number, tooLarge: AnomalyCode): void {
     const size = this.tagSize - skip;
     if (size > this.maxRecordBytes) {
-      this.anomaly(tooLarge, `${recordName(kind)} of ${size} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`, this.tagOffset);
+      this.anomaly(
+        tooLarge,
+        `${recordName(kind)} of ${size} bytes exceeds the ${this.maxRecordBytes}-byte cap; skipped`,
+        this.tagOffset,
+      );
       return this.skipBody();
     }
     const inPrefix = this.prefix.subarray(Math.min(skip, this.prefixFill), this.prefixFill);
@@ -576,22 +625,44 @@ export class FlvDemuxer {
     if (s.emptyNals > 0) this.anomaly('empty_nal', `${s.emptyNals} NAL unit(s) of length 0`, this.tagOffset);
     if (s.overrun) this.anomaly('nal_overrun', 'a NAL unit length runs past the end of the tag', this.tagOffset);
     if ((s.verdict === 'key' && !keyframe) || (s.verdict === 'inter' && keyframe)) {
-      this.anomaly('keyframe_mismatch', `FLV frame type says ${keyframe ? 'key' : 'inter'} frame, the NAL units say ${s.verdict}`, this.tagOffset);
+      this.anomaly(
+        'keyframe_mismatch',
+        `FLV frame type says ${keyframe ? 'key' : 'inter'} frame, the NAL units say ${s.verdict}`,
+        this.tagOffset,
+      );
     }
     this.lastVideoDts = this.checkTimestamp('video', this.lastVideoDts);
-    this.sink({ type: 'video-frame', track, codec, dts: this.tagTimestamp, cts, keyframe, size, offset: this.tagOffset });
+    this.sink({
+      type: 'video-frame',
+      track,
+      codec,
+      dts: this.tagTimestamp,
+      cts,
+      keyframe,
+      size,
+      offset: this.tagOffset,
+    });
   }
 
   private emitAudioFrame(track: number, codec: string): void {
     this.lastAudioDts = this.checkTimestamp('audio', this.lastAudioDts);
-    this.sink({ type: 'audio-frame', track, codec, dts: this.tagTimestamp, size: this.tagSize, offset: this.tagOffset });
+    this.sink({
+      type: 'audio-frame',
+      track,
+      codec,
+      dts: this.tagTimestamp,
+      size: this.tagSize,
+      offset: this.tagOffset,
+    });
   }
 
   private checkTimestamp(media: string, last: number): number {
     const dts = this.tagTimestamp;
     if (last >= 0) {
-      if (dts < last) this.anomaly('timestamp_backwards', `${media} DTS went back from ${last} to ${dts} ms`, this.tagOffset);
-      else if (dts - last > this.maxJumpMs) this.anomaly('timestamp_jump', `${media} DTS jumped from ${last} to ${dts} ms`, this.tagOffset);
+      if (dts < last)
+        this.anomaly('timestamp_backwards', `${media} DTS went back from ${last} to ${dts} ms`, this.tagOffset);
+      else if (dts - last > this.maxJumpMs)
+        this.anomaly('timestamp_jump', `${media} DTS jumped from ${last} to ${dts} ms`, this.tagOffset);
     }
     return dts;
   }
@@ -620,12 +691,23 @@ export class FlvDemuxer {
     const decoded = decodeAmf0(record, { maxDepth: this.maxAmfDepth });
     this.reportAmf(decoded);
     const script = interpretScriptData(decoded.values);
-    if (script) this.sink({ type: 'script', name: script.name, value: script.value, timestamp: this.tagTimestamp, offset: this.tagOffset });
+    if (script)
+      this.sink({
+        type: 'script',
+        name: script.name,
+        value: script.value,
+        timestamp: this.tagTimestamp,
+        offset: this.tagOffset,
+      });
   }
 
   private reportAmf(decoded: Amf0Result): void {
     if (decoded.references) {
-      this.anomaly('amf_reference', `${decoded.references} AMF0 reference marker(s) not resolved (read as undefined)`, this.tagOffset);
+      this.anomaly(
+        'amf_reference',
+        `${decoded.references} AMF0 reference marker(s) not resolved (read as undefined)`,
+        this.tagOffset,
+      );
     }
     if (!decoded.ok) this.anomaly(decoded.code, decoded.message, this.tagOffset);
   }
@@ -644,7 +726,13 @@ export class FlvDemuxer {
       if (parsed.config.nalLengthSize !== undefined) this.nalLengthSize.set(codec, parsed.config.nalLengthSize);
       this.configured.add(codec);
     }
-    this.sink({ type: 'video-config', timestamp: this.tagTimestamp, track, config: parsed.config, offset: this.tagOffset });
+    this.sink({
+      type: 'video-config',
+      timestamp: this.tagTimestamp,
+      track,
+      config: parsed.config,
+      offset: this.tagOffset,
+    });
   }
 
   private onAudioConfig(track: number, codec: string, record: Uint8Array): void {
@@ -654,7 +742,13 @@ export class FlvDemuxer {
       this.anomaly(parsed.code, parsed.message, this.tagOffset);
       return;
     }
-    this.sink({ type: 'audio-config', timestamp: this.tagTimestamp, track, config: parsed.config, offset: this.tagOffset });
+    this.sink({
+      type: 'audio-config',
+      timestamp: this.tagTimestamp,
+      track,
+      config: parsed.config,
+      offset: this.tagOffset,
+    });
   }
 
   private onComplex(record: Uint8Array, media: 'video' | 'audio'): void {
@@ -676,7 +770,8 @@ export class FlvDemuxer {
           this.scanner.reset(nal, this.nalLengthSize.get(codec) ?? 4);
           this.scanner.feed(p.data, 0, p.data.length, 0);
           this.emitVideoFrame(p.track, codec, body.frameType === FRAME_TYPE_KEY, p.cts, p.data.length);
-        } else if (p.packetType === VideoPacketType.SequenceEnd) this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: p.track, offset: this.tagOffset });
+        } else if (p.packetType === VideoPacketType.SequenceEnd)
+          this.sink({ type: 'video-end', timestamp: this.tagTimestamp, track: p.track, offset: this.tagOffset });
       } else {
         const codec = audioFourCcToCodec(p.fourcc);
         if (p.packetType === AudioPacketType.SequenceStart) this.onAudioConfig(p.track, codec, p.data);
@@ -698,7 +793,11 @@ export class FlvDemuxer {
     // Each name is reported once while the set is small; a hostile stream inventing names without end
     // gets every one reported instead of a set that grows with it.
     if (this.reportedCodecs.size < MAX_REMEMBERED_CODECS) this.reportedCodecs.add(codec);
-    this.anomaly(media === 'video' ? 'unknown_video_codec' : 'unknown_audio_codec', `unknown ${media} codec "${codec}"`, this.tagOffset);
+    this.anomaly(
+      media === 'video' ? 'unknown_video_codec' : 'unknown_audio_codec',
+      `unknown ${media} codec "${codec}"`,
+      this.tagOffset,
+    );
   }
 
   private anomaly(code: AnomalyCode, message: string, offset: number): void {
@@ -709,7 +808,13 @@ export class FlvDemuxer {
 }
 
 function sameAudio(a: AudioConfig, b: AudioConfig | null): boolean {
-  return b !== null && a.codec === b.codec && a.sampleRate === b.sampleRate && a.channels === b.channels && a.sampleSize === b.sampleSize;
+  return (
+    b !== null &&
+    a.codec === b.codec &&
+    a.sampleRate === b.sampleRate &&
+    a.channels === b.channels &&
+    a.sampleSize === b.sampleSize
+  );
 }
 
 function recordName(kind: RecordKind): string {

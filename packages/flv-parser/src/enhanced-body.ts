@@ -44,7 +44,8 @@ export function parseEnhancedBody(body: Uint8Array, media: 'video' | 'audio'): E
       modExDataSize = ((body[pos]! << 8) | body[pos + 1]!) + 1;
       pos += 2;
     }
-    if (!need(modExDataSize + 1)) return { ok: false, message: `ModEx data of ${modExDataSize} bytes runs past the tag` };
+    if (!need(modExDataSize + 1))
+      return { ok: false, message: `ModEx data of ${modExDataSize} bytes runs past the tag` };
     pos += modExDataSize;
     packetType = body[pos++]! & 0x0f;
   }
@@ -62,7 +63,8 @@ export function parseEnhancedBody(body: Uint8Array, media: 'video' | 'audio'): E
     trackLayout = body[pos]! >> 4; // AvMultitrackType
     packetType = body[pos]! & 0x0f;
     pos++;
-    if (trackLayout > MULTITRACK_MANY_TRACKS_MANY_CODECS) return { ok: false, message: `reserved AvMultitrackType ${trackLayout}` };
+    if (trackLayout > MULTITRACK_MANY_TRACKS_MANY_CODECS)
+      return { ok: false, message: `reserved AvMultitrackType ${trackLayout}` };
   }
   if (trackLayout !== MULTITRACK_MANY_TRACKS_MANY_CODECS) {
     if (!need(4)) return { ok: false, message: 'FourCC cut short' };

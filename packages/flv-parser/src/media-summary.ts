@@ -226,7 +226,8 @@ export class MediaSummaryBuilder {
     setIf(audio, 'bitrate_bps', round(this.audio.bitrate(), 0));
 
     const timestamps: TimestampSummary = { discontinuities: this.discontinuities };
-    if (this.video.frames > 0 && this.audio.frames > 0) timestamps.av_offset_ms = this.video.lastDts - this.audio.lastDts;
+    if (this.video.frames > 0 && this.audio.frames > 0)
+      timestamps.av_offset_ms = this.video.lastDts - this.audio.lastDts;
     if (this.video.frames >= 2) timestamps.frame_gap_max_ms = this.video.maxGap;
 
     const summary: MediaSummary = {
@@ -253,7 +254,8 @@ export class MediaSummaryBuilder {
 
 function mergeAudio(previous: AudioConfig | undefined, next: AudioConfig): AudioConfig {
   // An AAC AudioSpecificConfig is the truth; a legacy header (always "44 kHz" for AAC) must not override it.
-  if (previous && previous.codec === next.codec && previous.objectType !== undefined && next.objectType === undefined) return previous;
+  if (previous && previous.codec === next.codec && previous.objectType !== undefined && next.objectType === undefined)
+    return previous;
   return next;
 }
 
@@ -285,7 +287,8 @@ export function toJson(value: AmfValue): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const j = toJson(v);
-    if (j !== undefined) Object.defineProperty(out, k, { value: j, enumerable: true, writable: true, configurable: true });
+    if (j !== undefined)
+      Object.defineProperty(out, k, { value: j, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { FlvDemuxer, type FlvDemuxerOptions } from './demuxer.js';
-import { MediaSummaryBuilder, type MediaSummary } from './media-summary.js';
+import { type MediaSummary, MediaSummaryBuilder } from './media-summary.js';
 import type { FlvEventSink } from './types.js';
 
 /**

@@ -75,12 +75,29 @@ export function readVideoTagHeader(prefix: Uint8Array, dataSize: number): VideoT
     case VideoPacketType.CodedFrames: {
       // Only AVC and HEVC carry a CompositionTime in CodedFrames.
       const hasCts = fourcc === 'avc1' || fourcc === 'hvc1';
-      if (hasCts && dataSize < 8) return { kind: 'short', message: `CodedFrames tag of ${dataSize} bytes has no composition time` };
+      if (hasCts && dataSize < 8)
+        return { kind: 'short', message: `CodedFrames tag of ${dataSize} bytes has no composition time` };
       const cts = hasCts ? si24At(prefix, 5) : 0;
-      return { kind: 'frame', codec, frameType, cts, headerLen: hasCts ? 8 : 5, nal: nalSyntaxOf(codec), known: KNOWN_FOURCCS.has(fourcc) };
+      return {
+        kind: 'frame',
+        codec,
+        frameType,
+        cts,
+        headerLen: hasCts ? 8 : 5,
+        nal: nalSyntaxOf(codec),
+        known: KNOWN_FOURCCS.has(fourcc),
+      };
     }
     case VideoPacketType.CodedFramesX:
-      return { kind: 'frame', codec, frameType, cts: 0, headerLen: 5, nal: nalSyntaxOf(codec), known: KNOWN_FOURCCS.has(fourcc) };
+      return {
+        kind: 'frame',
+        codec,
+        frameType,
+        cts: 0,
+        headerLen: 5,
+        nal: nalSyntaxOf(codec),
+        known: KNOWN_FOURCCS.has(fourcc),
+      };
     default:
       return { kind: 'short', message: `reserved enhanced VideoPacketType ${packetType}` };
   }
@@ -93,11 +110,20 @@ function readLegacy(prefix: Uint8Array, dataSize: number, b0: number): VideoTagH
   if (frameType === FRAME_TYPE_COMMAND) return { kind: 'command' };
   // CodecID 7 (AVC) and 12 (HEVC, the Chinese CDN convention) share the AVCVIDEOPACKET layout.
   if (codecId === 7 || codecId === 12) {
-    if (dataSize < 5) return { kind: 'short', message: `${codec} video tag of ${dataSize} bytes, need 5 for the AVC packet header` };
+    if (dataSize < 5)
+      return { kind: 'short', message: `${codec} video tag of ${dataSize} bytes, need 5 for the AVC packet header` };
     const avcPacketType = prefix[1]!;
     if (avcPacketType === 0) return { kind: 'config', codec, fourcc: null, headerLen: 5 };
     if (avcPacketType === 2) return { kind: 'end', codec };
-    return { kind: 'frame', codec, frameType, cts: si24At(prefix, 2), headerLen: 5, nal: nalSyntaxOf(codec), known: true };
+    return {
+      kind: 'frame',
+      codec,
+      frameType,
+      cts: si24At(prefix, 2),
+      headerLen: 5,
+      nal: nalSyntaxOf(codec),
+      known: true,
+    };
   }
   const known = codecId >= 2 && codecId <= 6;
   return { kind: 'frame', codec, frameType, cts: 0, headerLen: 1, nal: null, known };

@@ -62,9 +62,28 @@ describe('decodeAmf0: value types', () => {
   it('object: key/value pairs until empty key + object-end', () => {
     const b = new Uint8Array([
       0x03,
-      0x00, 0x01, 0x61, /* "a" */ 0x00, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, // 1.5
-      0x00, 0x01, 0x62, /* "b" */ 0x02, 0x00, 0x01, 0x78, // "x"
-      0x00, 0x00, 0x09,
+      0x00,
+      0x01,
+      0x61,
+      /* "a" */ 0x00,
+      0x3f,
+      0xf8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // 1.5
+      0x00,
+      0x01,
+      0x62,
+      /* "b" */ 0x02,
+      0x00,
+      0x01,
+      0x78, // "x"
+      0x00,
+      0x00,
+      0x09,
     ]);
     expect(decodeOk(b)).toEqual([{ a: 1.5, b: 'x' }]);
   });
@@ -75,10 +94,31 @@ describe('decodeAmf0: value types', () => {
 
   it('ECMA array: the count is only a hint (0 here, 2 entries follow)', () => {
     const b = new Uint8Array([
-      0x08, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x01, 0x77, /* "w" */ 0x00, 0x40, 0xae, 0, 0, 0, 0, 0, 0, // 3840
-      0x00, 0x01, 0x73, /* "s" */ 0x01, 0x01, // true
-      0x00, 0x00, 0x09,
+      0x08,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x01,
+      0x77,
+      /* "w" */ 0x00,
+      0x40,
+      0xae,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // 3840
+      0x00,
+      0x01,
+      0x73,
+      /* "s" */ 0x01,
+      0x01, // true
+      0x00,
+      0x00,
+      0x09,
     ]);
     expect(decodeOk(b)).toEqual([{ w: 3840, s: true }]);
   });
@@ -108,10 +148,25 @@ describe('decodeAmf0: value types', () => {
 
   it('strict array: exactly count values', () => {
     const b = new Uint8Array([
-      0x0a, 0x00, 0x00, 0x00, 0x03,
-      0x00, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, // 1.5
+      0x0a,
+      0x00,
+      0x00,
+      0x00,
+      0x03,
+      0x00,
+      0x3f,
+      0xf8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // 1.5
       0x05, // null
-      0x02, 0x00, 0x01, 0x7a, // "z"
+      0x02,
+      0x00,
+      0x01,
+      0x7a, // "z"
     ]);
     expect(decodeOk(b)).toEqual([[1.5, null, 'z']]);
     expect(decodeOk(new Uint8Array([0x0a, 0, 0, 0, 0]))).toEqual([[]]);
@@ -135,9 +190,26 @@ describe('decodeAmf0: value types', () => {
   it('typed object: class name then properties (class name dropped)', () => {
     const b = new Uint8Array([
       0x10,
-      0x00, 0x03, 0x46, 0x6f, 0x6f, // "Foo"
-      0x00, 0x01, 0x78, /* "x" */ 0x00, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, // 1.5
-      0x00, 0x00, 0x09,
+      0x00,
+      0x03,
+      0x46,
+      0x6f,
+      0x6f, // "Foo"
+      0x00,
+      0x01,
+      0x78,
+      /* "x" */ 0x00,
+      0x3f,
+      0xf8,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // 1.5
+      0x00,
+      0x00,
+      0x09,
     ]);
     expect(decodeOk(b)).toEqual([{ x: 1.5 }]);
   });
@@ -192,18 +264,44 @@ describe('decodeAmf0: damage', () => {
   const all = bytes(
     str('onMetaData'),
     [0x08, 0, 0, 0, 9],
-    u16str('num'), num(29.97),
-    u16str('bool'), [0x01, 0x01],
-    u16str('str'), str('Lavf'),
-    u16str('obj'), [0x03], u16str('k'), [0x05], END,
-    u16str('undef'), [0x06],
-    u16str('ref'), [0x07, 0x00, 0x00],
-    u16str('ecma'), [0x08, 0, 0, 0, 1], u16str('k'), [0x0d], END,
-    u16str('strict'), [0x0a, 0, 0, 0, 2], num(1), num(2),
-    u16str('date'), [0x0b], f64(0), [0x00, 0x00],
-    u16str('long'), [0x0c, 0, 0, 0, 2, 0x68, 0x69],
-    u16str('xml'), [0x0f, 0, 0, 0, 0],
-    u16str('typed'), [0x10], u16str('C'), u16str('p'), [0x05], END,
+    u16str('num'),
+    num(29.97),
+    u16str('bool'),
+    [0x01, 0x01],
+    u16str('str'),
+    str('Lavf'),
+    u16str('obj'),
+    [0x03],
+    u16str('k'),
+    [0x05],
+    END,
+    u16str('undef'),
+    [0x06],
+    u16str('ref'),
+    [0x07, 0x00, 0x00],
+    u16str('ecma'),
+    [0x08, 0, 0, 0, 1],
+    u16str('k'),
+    [0x0d],
+    END,
+    u16str('strict'),
+    [0x0a, 0, 0, 0, 2],
+    num(1),
+    num(2),
+    u16str('date'),
+    [0x0b],
+    f64(0),
+    [0x00, 0x00],
+    u16str('long'),
+    [0x0c, 0, 0, 0, 2, 0x68, 0x69],
+    u16str('xml'),
+    [0x0f, 0, 0, 0, 0],
+    u16str('typed'),
+    [0x10],
+    u16str('C'),
+    u16str('p'),
+    [0x05],
+    END,
     END,
   );
   const nameLength = 13; // "onMetaData" as a string value: marker + u16 + 10 bytes
@@ -312,7 +410,8 @@ describe('decodeAmf0: limits', () => {
   });
 
   it('maxItems caps the entries of one container', () => {
-    const many = (n: number) => bytes([0x0a, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff], new Array<number>(n).fill(0x05));
+    const many = (n: number) =>
+      bytes([0x0a, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff], new Array<number>(n).fill(0x05));
     expect(decodeAmf0(many(10_000)).ok).toBe(true);
     const r = decodeAmf0(many(10_001));
     expect(r.ok === false && r.message).toBe('AMF0 strict array at byte 0 has more than 10000 entries');
@@ -336,9 +435,14 @@ describe('decodeAmf0: hostile keys', () => {
       str('onMetaData'),
       [0x08, 0, 0, 0, 3],
       u16str('__proto__'),
-      [0x03], u16str('polluted'), [0x01, 0x01], END,
-      u16str('constructor'), str('data'),
-      u16str('width'), num(640),
+      [0x03],
+      u16str('polluted'),
+      [0x01, 0x01],
+      END,
+      u16str('constructor'),
+      str('data'),
+      u16str('width'),
+      num(640),
       END,
     );
     const values = decodeOk(b);
@@ -381,15 +485,24 @@ describe('metadataNumbers', () => {
       bytes(
         str('onMetaData'),
         [0x08, 0, 0, 0, 0],
-        u16str('width'), num(1280),
-        u16str('height'), str('720'),
-        u16str('framerate'), num(29.97),
-        u16str('videodatarate'), num(2500),
-        u16str('audiodatarate'), num(128),
-        u16str('videocodecid'), num(7),
-        u16str('audiocodecid'), str('mp4a'),
-        u16str('audiosamplerate'), num(44100),
-        u16str('duration'), num(Number.NaN),
+        u16str('width'),
+        num(1280),
+        u16str('height'),
+        str('720'),
+        u16str('framerate'),
+        num(29.97),
+        u16str('videodatarate'),
+        num(2500),
+        u16str('audiodatarate'),
+        num(128),
+        u16str('videocodecid'),
+        num(7),
+        u16str('audiocodecid'),
+        str('mp4a'),
+        u16str('audiosamplerate'),
+        num(44100),
+        u16str('duration'),
+        num(Number.NaN),
         END,
       ),
     );
@@ -443,7 +556,13 @@ describe('corpus onMetaData', () => {
   });
 
   it('hevc_aac.flv: Enhanced FLV writes videocodecid as the hvc1 FourCC number', () => {
-    expect(metadataOf('hevc_aac.flv')).toMatchObject({ width: 3840, height: 2160, frameRate: 60, videoCodecId: 'hvc1', duration: 2.038 });
+    expect(metadataOf('hevc_aac.flv')).toMatchObject({
+      width: 3840,
+      height: 2160,
+      frameRate: 60,
+      videoCodecId: 'hvc1',
+      duration: 2.038,
+    });
   });
 
   it('av1_aac.flv: live recording, framerate 144, duration 0', () => {

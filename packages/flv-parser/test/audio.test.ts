@@ -31,9 +31,15 @@ describe('parseAudioSpecificConfig', () => {
     // 00010 0011 0111: channelConfiguration 7 is 7.1, eight channels
     expect(parseAudioSpecificConfig(new Uint8Array([0x11, 0xb8]))).toMatchObject({ ok: true, config: { channels: 8 } });
     // 00010 1011 0001: AAC-LC 8 kHz mono
-    expect(parseAudioSpecificConfig(new Uint8Array([0x15, 0x88]))).toMatchObject({ ok: true, config: { sampleRate: 8000, channels: 1 } });
+    expect(parseAudioSpecificConfig(new Uint8Array([0x15, 0x88]))).toMatchObject({
+      ok: true,
+      config: { sampleRate: 8000, channels: 1 },
+    });
     // 10111 0011 0010: AAC-LD 48 kHz stereo
-    expect(parseAudioSpecificConfig(new Uint8Array([0xb9, 0x90]))).toMatchObject({ ok: true, config: { profile: 'AAC-LD', objectType: 23 } });
+    expect(parseAudioSpecificConfig(new Uint8Array([0xb9, 0x90]))).toMatchObject({
+      ok: true,
+      config: { profile: 'AAC-LD', objectType: 23 },
+    });
   });
 
   it('channelConfiguration 0 (program_config_element) leaves channels unknown', () => {
@@ -92,7 +98,10 @@ describe('parseAudioSpecificConfig', () => {
 
   it('reserved samplingFrequencyIndex 13 / 14 -> bad_audio_config', () => {
     // 00010 1101 0010 and 00010 1110 0010
-    for (const b of [[0x16, 0x90], [0x17, 0x10]]) {
+    for (const b of [
+      [0x16, 0x90],
+      [0x17, 0x10],
+    ]) {
       const r = parseAudioSpecificConfig(new Uint8Array(b));
       expect(r.ok).toBe(false);
       if (!r.ok) {
@@ -158,7 +167,10 @@ describe('corpus AAC sequence headers', () => {
   });
 
   it('av1_aac.flv: AAC-LC 48 kHz stereo', () => {
-    expect(ascOf('av1_aac.flv')).toMatchObject({ ok: true, config: { profile: 'AAC-LC', sampleRate: 48000, channels: 2 } });
+    expect(ascOf('av1_aac.flv')).toMatchObject({
+      ok: true,
+      config: { profile: 'AAC-LC', sampleRate: 48000, channels: 2 },
+    });
   });
 });
 
@@ -168,27 +180,84 @@ describe('parseLegacyAudioHeader', () => {
   });
 
   it('MP3 at each SoundRate, SoundSize and SoundType', () => {
-    expect(parseLegacyAudioHeader(0x2f)).toEqual({ codec: 'MP3', soundFormat: 2, sampleRate: 44100, sampleSize: 16, channels: 2 });
-    expect(parseLegacyAudioHeader(0x2a)).toEqual({ codec: 'MP3', soundFormat: 2, sampleRate: 22050, sampleSize: 16, channels: 1 });
-    expect(parseLegacyAudioHeader(0x25)).toEqual({ codec: 'MP3', soundFormat: 2, sampleRate: 11025, sampleSize: 8, channels: 2 });
-    expect(parseLegacyAudioHeader(0x20)).toEqual({ codec: 'MP3', soundFormat: 2, sampleRate: 5512, sampleSize: 8, channels: 1 });
-    expect(parseLegacyAudioHeader(0xe2)).toEqual({ codec: 'MP3', soundFormat: 14, sampleRate: 8000, sampleSize: 16, channels: 1 });
+    expect(parseLegacyAudioHeader(0x2f)).toEqual({
+      codec: 'MP3',
+      soundFormat: 2,
+      sampleRate: 44100,
+      sampleSize: 16,
+      channels: 2,
+    });
+    expect(parseLegacyAudioHeader(0x2a)).toEqual({
+      codec: 'MP3',
+      soundFormat: 2,
+      sampleRate: 22050,
+      sampleSize: 16,
+      channels: 1,
+    });
+    expect(parseLegacyAudioHeader(0x25)).toEqual({
+      codec: 'MP3',
+      soundFormat: 2,
+      sampleRate: 11025,
+      sampleSize: 8,
+      channels: 2,
+    });
+    expect(parseLegacyAudioHeader(0x20)).toEqual({
+      codec: 'MP3',
+      soundFormat: 2,
+      sampleRate: 5512,
+      sampleSize: 8,
+      channels: 1,
+    });
+    expect(parseLegacyAudioHeader(0xe2)).toEqual({
+      codec: 'MP3',
+      soundFormat: 14,
+      sampleRate: 8000,
+      sampleSize: 16,
+      channels: 1,
+    });
   });
 
   it('PCM, ADPCM, device-specific', () => {
     expect(parseLegacyAudioHeader(0x0f)).toMatchObject({ codec: 'PCM', soundFormat: 0, sampleRate: 44100 });
-    expect(parseLegacyAudioHeader(0x3e)).toEqual({ codec: 'PCM', soundFormat: 3, sampleRate: 44100, sampleSize: 16, channels: 1 });
+    expect(parseLegacyAudioHeader(0x3e)).toEqual({
+      codec: 'PCM',
+      soundFormat: 3,
+      sampleRate: 44100,
+      sampleSize: 16,
+      channels: 1,
+    });
     expect(parseLegacyAudioHeader(0x1a)).toMatchObject({ codec: 'ADPCM', soundFormat: 1, sampleRate: 22050 });
     expect(parseLegacyAudioHeader(0xf3)).toMatchObject({ codec: 'Device-specific', soundFormat: 15 });
   });
 
   it('fixed-rate formats ignore SoundRate and SoundType', () => {
-    expect(parseLegacyAudioHeader(0xb2)).toEqual({ codec: 'Speex', soundFormat: 11, sampleRate: 16000, sampleSize: 16, channels: 1 });
+    expect(parseLegacyAudioHeader(0xb2)).toEqual({
+      codec: 'Speex',
+      soundFormat: 11,
+      sampleRate: 16000,
+      sampleSize: 16,
+      channels: 1,
+    });
     expect(parseLegacyAudioHeader(0xbf)).toMatchObject({ codec: 'Speex', sampleRate: 16000, channels: 1 });
-    expect(parseLegacyAudioHeader(0x4f)).toMatchObject({ codec: 'Nellymoser', soundFormat: 4, sampleRate: 16000, channels: 1 });
-    expect(parseLegacyAudioHeader(0x5f)).toMatchObject({ codec: 'Nellymoser', soundFormat: 5, sampleRate: 8000, channels: 1 });
+    expect(parseLegacyAudioHeader(0x4f)).toMatchObject({
+      codec: 'Nellymoser',
+      soundFormat: 4,
+      sampleRate: 16000,
+      channels: 1,
+    });
+    expect(parseLegacyAudioHeader(0x5f)).toMatchObject({
+      codec: 'Nellymoser',
+      soundFormat: 5,
+      sampleRate: 8000,
+      channels: 1,
+    });
     expect(parseLegacyAudioHeader(0x6a)).toMatchObject({ codec: 'Nellymoser', soundFormat: 6, sampleRate: 22050 });
-    expect(parseLegacyAudioHeader(0x72)).toMatchObject({ codec: 'G.711 A-law', sampleRate: 8000, sampleSize: 16, channels: 1 });
+    expect(parseLegacyAudioHeader(0x72)).toMatchObject({
+      codec: 'G.711 A-law',
+      sampleRate: 8000,
+      sampleSize: 16,
+      channels: 1,
+    });
     expect(parseLegacyAudioHeader(0x8e)).toMatchObject({ codec: 'G.711 mu-law', sampleRate: 8000 });
   });
 
@@ -242,20 +311,31 @@ describe('codec names', () => {
 
 describe('parseOpusHead', () => {
   // "OpusHead", version 1, 2 channels, pre-skip 312 (LE), input rate 48000 (LE), gain 0, mapping family 0
-  const head = [0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x02, 0x38, 0x01, 0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00];
+  const head = [
+    0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64, 0x01, 0x02, 0x38, 0x01, 0x80, 0xbb, 0x00, 0x00, 0x00, 0x00, 0x00,
+  ];
 
   it('reads channel count and input sample rate', () => {
-    expect(parseOpusHead(new Uint8Array(head))).toEqual({ ok: true, config: { codec: 'Opus', channels: 2, sampleRate: 48000 } });
+    expect(parseOpusHead(new Uint8Array(head))).toEqual({
+      ok: true,
+      config: { codec: 'Opus', channels: 2, sampleRate: 48000 },
+    });
     const mono44 = head.slice();
     mono44[9] = 1;
     mono44.splice(12, 4, 0x44, 0xac, 0x00, 0x00); // 44100 little endian
-    expect(parseOpusHead(new Uint8Array(mono44))).toEqual({ ok: true, config: { codec: 'Opus', channels: 1, sampleRate: 44100 } });
+    expect(parseOpusHead(new Uint8Array(mono44))).toEqual({
+      ok: true,
+      config: { codec: 'Opus', channels: 1, sampleRate: 44100 },
+    });
   });
 
   it('input sample rate 0 (unspecified) reports the 48 kHz decode rate', () => {
     const b = head.slice();
     b.splice(12, 4, 0, 0, 0, 0);
-    expect(parseOpusHead(new Uint8Array(b))).toEqual({ ok: true, config: { codec: 'Opus', channels: 2, sampleRate: 48000 } });
+    expect(parseOpusHead(new Uint8Array(b))).toEqual({
+      ok: true,
+      config: { codec: 'Opus', channels: 2, sampleRate: 48000 },
+    });
   });
 
   it('an empty SequenceStart is accepted', () => {
@@ -279,9 +359,41 @@ describe('parseOpusHead', () => {
 describe('parseFlacConfig', () => {
   // STREAMINFO: block size 4096/4096, frame sizes 0/0, then 44100 Hz (20 bits), 2 channels (3 bits: 1),
   // 16 bits per sample (5 bits: 15), total samples 0, MD5 0
-  const streaminfo44 = [0x10, 0x00, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0x0a, 0xc4, 0x42, 0xf0, ...new Array<number>(20).fill(0)];
+  const streaminfo44 = [
+    0x10,
+    0x00,
+    0x10,
+    0x00,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0x0a,
+    0xc4,
+    0x42,
+    0xf0,
+    ...new Array<number>(20).fill(0),
+  ];
   // 48000 Hz, 6 channels (5), 24 bits (23)
-  const streaminfo48 = [0x10, 0x00, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0x0b, 0xb8, 0x0b, 0x70, ...new Array<number>(20).fill(0)];
+  const streaminfo48 = [
+    0x10,
+    0x00,
+    0x10,
+    0x00,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0x0b,
+    0xb8,
+    0x0b,
+    0x70,
+    ...new Array<number>(20).fill(0),
+  ];
   const fLaC = [0x66, 0x4c, 0x61, 0x43];
   const lastStreaminfoHeader = [0x80, 0x00, 0x00, 0x22];
 
@@ -312,7 +424,12 @@ describe('parseFlacConfig', () => {
     const vorbisComment = [...fLaC, 0x04, 0x00, 0x00, 0x22, ...streaminfo44];
     const zeroRate = streaminfo44.slice();
     zeroRate.splice(10, 4, 0x00, 0x00, 0x02, 0xf0);
-    for (const b of [vorbisComment, [...fLaC, ...lastStreaminfoHeader, ...streaminfo44.slice(0, 12)], streaminfo44.slice(0, 5), zeroRate]) {
+    for (const b of [
+      vorbisComment,
+      [...fLaC, ...lastStreaminfoHeader, ...streaminfo44.slice(0, 12)],
+      streaminfo44.slice(0, 5),
+      zeroRate,
+    ]) {
       const r = parseFlacConfig(new Uint8Array(b));
       expect(r.ok === false && r.code).toBe('bad_audio_config');
     }

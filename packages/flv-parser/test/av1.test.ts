@@ -19,7 +19,6 @@ function ok<T>(r: ConfigResult<T>): T {
 
 // ---------------------------------------------------------------- test bitstream builders
 
-
 interface SeqSpec {
   profile: number;
   still?: boolean;
@@ -48,7 +47,9 @@ interface SeqSpec {
 /** sequence_header_obu() (AV1 5.5) from the elements a test names. */
 function buildSequenceHeader(s: SeqSpec): Uint8Array {
   const w = new BitWriter();
-  w.u(3, s.profile).flag(s.still ?? false).flag(s.reduced ?? false);
+  w.u(3, s.profile)
+    .flag(s.still ?? false)
+    .flag(s.reduced ?? false);
   const ops = s.ops ?? [{ idc: 0, level: 8 }];
   if (s.reduced) {
     w.u(5, ops[0]!.level);
@@ -69,7 +70,10 @@ function buildSequenceHeader(s: SeqSpec): Uint8Array {
       if (op.level > 7) w.u(1, op.tier ?? 0);
       if (model) {
         w.flag(op.decoderModel ?? false);
-        if (op.decoderModel) w.u(s.bufferDelayLengthMinus1! + 1, 300).u(s.bufferDelayLengthMinus1! + 1, 200).flag(0);
+        if (op.decoderModel)
+          w.u(s.bufferDelayLengthMinus1! + 1, 300)
+            .u(s.bufferDelayLengthMinus1! + 1, 200)
+            .flag(0);
       }
       if (s.initialDisplayDelay) {
         w.flag(op.displayDelayMinus1 !== undefined);
@@ -79,7 +83,10 @@ function buildSequenceHeader(s: SeqSpec): Uint8Array {
   }
   const wb = Math.max(1, Math.ceil(Math.log2(s.width)));
   const hb = Math.max(1, Math.ceil(Math.log2(s.height)));
-  w.u(4, wb - 1).u(4, hb - 1).u(wb, s.width - 1).u(hb, s.height - 1);
+  w.u(4, wb - 1)
+    .u(4, hb - 1)
+    .u(wb, s.width - 1)
+    .u(hb, s.height - 1);
   if (!s.reduced) {
     w.flag(s.frameIds ?? false);
     if (s.frameIds) w.u(4, 13).u(3, 2);
@@ -158,23 +165,67 @@ function av1c(configObus: Uint8Array[], b1 = 0x08, b2 = 0x0c): Uint8Array {
  */
 const ENCODED: Array<[string, string, Partial<VideoConfig>]> = [
   // libaom 352x288 yuv420p: ffprobe Main, level 0, 352x288
-  ['libaom 4:2:0', '81000c000a0b00000004457e3e6d7c8020', { profile: 'Main', level: '2.0', levelIdc: 0, width: 352, height: 288, bitDepthLuma: 8, chromaFormat: '4:2:0' }],
+  [
+    'libaom 4:2:0',
+    '81000c000a0b00000004457e3e6d7c8020',
+    { profile: 'Main', level: '2.0', levelIdc: 0, width: 352, height: 288, bitDepthLuma: 8, chromaFormat: '4:2:0' },
+  ],
   // libaom 640x360 yuv420p10le: ffprobe Main, level 1
-  ['libaom 10-bit', '81014c000a0b0000000cc4ff6736be5010', { profile: 'Main', level: '2.1', width: 640, height: 360, bitDepthLuma: 10, bitDepthChroma: 10, chromaFormat: '4:2:0' }],
+  [
+    'libaom 10-bit',
+    '81014c000a0b0000000cc4ff6736be5010',
+    {
+      profile: 'Main',
+      level: '2.1',
+      width: 640,
+      height: 360,
+      bitDepthLuma: 10,
+      bitDepthChroma: 10,
+      chromaFormat: '4:2:0',
+    },
+  ],
   // libaom 176x144 yuv444p: ffprobe High
-  ['libaom 4:4:4', '812000000a0a20000003bd7c79b5f204', { profile: 'High', profileIdc: 1, width: 176, height: 144, bitDepthLuma: 8, chromaFormat: '4:4:4' }],
+  [
+    'libaom 4:4:4',
+    '812000000a0a20000003bd7c79b5f204',
+    { profile: 'High', profileIdc: 1, width: 176, height: 144, bitDepthLuma: 8, chromaFormat: '4:4:4' },
+  ],
   // libaom 176x144 yuv422p12le: ffprobe Professional
-  ['libaom 4:2:2 12-bit', '814068000a0b40000003bd7c79b5f2c440', { profile: 'Professional', profileIdc: 2, bitDepthLuma: 12, chromaFormat: '4:2:2' }],
+  [
+    'libaom 4:2:2 12-bit',
+    '814068000a0b40000003bd7c79b5f2c440',
+    { profile: 'Professional', profileIdc: 2, bitDepthLuma: 12, chromaFormat: '4:2:2' },
+  ],
   // libaom 160x120 gray: ffprobe Main, gray
-  ['libaom monochrome', '81001c000a0a00000003b4ff736be4a8', { profile: 'Main', width: 160, height: 120, chromaFormat: '4:0:0' }],
+  [
+    'libaom monochrome',
+    '81001c000a0a00000003b4ff736be4a8',
+    { profile: 'Main', width: 160, height: 120, chromaFormat: '4:0:0' },
+  ],
   // libaom 320x240 50 fps, -aom-params timing-info=constant: equal_picture_interval, 1 / 50
-  ['libaom timing-info=constant', '81000c000a140400000004000000cb400000bc3cffbcdaf90040', { width: 320, height: 240, frameRate: 50 }],
+  [
+    'libaom timing-info=constant',
+    '81000c000a140400000004000000cb400000bc3cffbcdaf90040',
+    { width: 320, height: 240, frameRate: 50 },
+  ],
   // libaom 320x240 30 fps, -aom-params timing-info=model: decoder model info + per-op parameters
-  ['libaom timing-info=model', '81000c000a1e040000000400000079780000000a530000035f915f90bc3cffbcdaf90040', { width: 320, height: 240, frameRate: 30 }],
+  [
+    'libaom timing-info=model',
+    '81000c000a1e040000000400000079780000000a530000035f915f90bc3cffbcdaf90040',
+    { width: 320, height: 240, frameRate: 30 },
+  ],
   // SVT-AV1 1.4 1280x720 60 fps: ffprobe Main, level 8 (no timing info written)
-  ['SVT-AV1 720p', '81080c000a0b00000042a67fd9e017c002', { profile: 'Main', level: '4.0', levelIdc: 8, tier: 'Main', width: 1280, height: 720 }],
+  [
+    'SVT-AV1 720p',
+    '81080c000a0b00000042a67fd9e017c002',
+    { profile: 'Main', level: '4.0', levelIdc: 8, tier: 'Main', width: 1280, height: 720 },
+  ],
   // SVT-AV1 1920x1080 yuv420p10le: ffprobe Main, level 8
-  ['SVT-AV1 1080p 10-bit', '81084c000a0b00000042abbfc3700be101', { level: '4.0', width: 1920, height: 1080, bitDepthLuma: 10 }],
+  [
+    'SVT-AV1 1080p 10-bit',
+    '81084c000a0b00000042abbfc3700be101',
+    { level: '4.0', width: 1920, height: 1080, bitDepthLuma: 10 },
+  ],
 ];
 
 describe('parseAv1CodecConfigurationRecord: encoder output (expected values from ffprobe)', () => {
@@ -385,7 +436,14 @@ describe('parseAv1SequenceHeaderObu', () => {
 
   it('10-bit monochrome', () => {
     // checked with ffmpeg trace_headers as above
-    const seq = buildSequenceHeader({ profile: 0, highBitdepth: true, mono: true, colorRange: true, width: 640, height: 480 });
+    const seq = buildSequenceHeader({
+      profile: 0,
+      highBitdepth: true,
+      mono: true,
+      colorRange: true,
+      width: 640,
+      height: 480,
+    });
     expect(seq).toEqual(hex('00000042627fefbeff3d40'));
     expect(ok(parseAv1CodecConfigurationRecord(av1c([obu(1, seq)])))).toMatchObject({
       chromaFormat: '4:0:0',
@@ -406,14 +464,23 @@ describe('parseAv1SequenceHeaderObu', () => {
   });
 
   it('num_ticks_per_picture_minus_1 = 2^32 - 1 is bad_sps', () => {
-    const seq = buildSequenceHeader({ profile: 0, timing: { tick: 1, scale: 30, ticksPerPictureMinus1Raw: 2 ** 32 - 1 }, width: 64, height: 64 });
+    const seq = buildSequenceHeader({
+      profile: 0,
+      timing: { tick: 1, scale: 30, ticksPerPictureMinus1Raw: 2 ** 32 - 1 },
+      width: 64,
+      height: 64,
+    });
     expect(parseAv1SequenceHeaderObu(seq)).toMatchObject({ ok: false, code: 'bad_sps' });
   });
 
   it('reserved seq_profile is bad_sps', () => {
     const seq = buildSequenceHeader({ profile: 0, width: 64, height: 64 });
     seq[0] = (seq[0]! & 0x1f) | (3 << 5);
-    expect(parseAv1SequenceHeaderObu(seq)).toMatchObject({ ok: false, code: 'bad_sps', message: expect.stringMatching(/seq_profile 3/) });
+    expect(parseAv1SequenceHeaderObu(seq)).toMatchObject({
+      ok: false,
+      code: 'bad_sps',
+      message: expect.stringMatching(/seq_profile 3/),
+    });
   });
 
   it('every truncation of a sequence header is data, never an exception', () => {
@@ -449,7 +516,10 @@ describe('parseAv1CodecConfigurationRecord: config OBUs and hostile records', ()
       chromaFormat: '4:4:4',
     });
     // monochrome 10-bit
-    expect(ok(parseAv1CodecConfigurationRecord(hex('81 08 5c 00')))).toMatchObject({ bitDepthLuma: 10, chromaFormat: '4:0:0' });
+    expect(ok(parseAv1CodecConfigurationRecord(hex('81 08 5c 00')))).toMatchObject({
+      bitDepthLuma: 10,
+      chromaFormat: '4:0:0',
+    });
   });
 
   it('skips a metadata OBU before the sequence header', () => {
@@ -459,7 +529,9 @@ describe('parseAv1CodecConfigurationRecord: config OBUs and hostile records', ()
   });
 
   it('reads an OBU extension header and a last OBU without obu_size', () => {
-    const c = ok(parseAv1CodecConfigurationRecord(av1c([obu(5, hex('0102'), { extension: true }), obu(1, seq, { sized: false })])));
+    const c = ok(
+      parseAv1CodecConfigurationRecord(av1c([obu(5, hex('0102'), { extension: true }), obu(1, seq, { sized: false })])),
+    );
     expect(c.width).toBe(1920);
   });
 
@@ -476,7 +548,10 @@ describe('parseAv1CodecConfigurationRecord: config OBUs and hostile records', ()
   });
 
   it('a broken sequence header is bad_sps', () => {
-    expect(parseAv1CodecConfigurationRecord(av1c([obu(1, seq.subarray(0, 3))]))).toMatchObject({ ok: false, code: 'bad_sps' });
+    expect(parseAv1CodecConfigurationRecord(av1c([obu(1, seq.subarray(0, 3))]))).toMatchObject({
+      ok: false,
+      code: 'bad_sps',
+    });
   });
 
   it.each<[string, Uint8Array, RegExp]>([

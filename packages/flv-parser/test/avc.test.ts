@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAvcDecoderConfigurationRecord, readAvcDecoderConfigurationRecord } from '../src/codecs/avc.js';
-import { h264LevelName, h264ProfileName, parseH264Sps, type H264Sps } from '../src/codecs/h264-sps.js';
+import { type H264Sps, h264LevelName, h264ProfileName, parseH264Sps } from '../src/codecs/h264-sps.js';
 import { indexFlvTags } from '../src/tag-index.js';
 import { BitWriter } from './support/bit-writer.js';
 
-const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+const hex = (s: string) =>
+  Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 
 function sps(nal: Uint8Array): H264Sps {
   const r = parseH264Sps(nal);
@@ -256,7 +262,13 @@ describe('parseH264Sps: real x264 parameter sets', () => {
 
   it('High 4:2:2', () => {
     const s = sps(SPS_720P_HIGH422);
-    expect(s).toMatchObject({ profile_idc: 122, chroma_format_idc: 2, chromaFormat: '4:2:2', width: 1280, height: 720 });
+    expect(s).toMatchObject({
+      profile_idc: 122,
+      chroma_format_idc: 2,
+      chromaFormat: '4:2:2',
+      width: 1280,
+      height: 720,
+    });
     expect(h264ProfileName(s)).toBe('High 4:2:2');
   });
 
@@ -353,9 +365,20 @@ describe('parseH264Sps: syntax x264 does not write (hand-built, checked with FFm
 
   it('12 scaling lists for 4:4:4', () => {
     const s = sps(SPS_SCALING_444);
-    expect(s.seq_scaling_list_present_flag).toEqual(
-      [false, false, false, false, false, false, true, true, true, true, true, false],
-    );
+    expect(s.seq_scaling_list_present_flag).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
     expect(s).toMatchObject({
       profile_idc: 244,
       chroma_format_idc: 3,
@@ -413,7 +436,6 @@ describe('h264ProfileName: the names ffprobe prints', () => {
 // Hostile SPS data, built bit by bit (independent little writer: u(n), ue, se, then rbsp trailing bits and
 // emulation prevention, as an encoder would).
 // ---------------------------------------------------------------------------------------------------------
-
 
 interface SpsFields {
   nalHeader: number;
@@ -492,7 +514,9 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
     expect(spsError(buildSps({ log2_max_frame_num_minus4: 200 }))).toMatch(
       /log2_max_frame_num_minus4 = 200 out of range 0\.\.12/,
     );
-    expect(spsError(buildSps({ log2_max_frame_num_minus4: 2 ** 32 - 2 }))).toMatch(/log2_max_frame_num_minus4 = 4294967294/);
+    expect(spsError(buildSps({ log2_max_frame_num_minus4: 2 ** 32 - 2 }))).toMatch(
+      /log2_max_frame_num_minus4 = 4294967294/,
+    );
     expect(sps(buildSps({ log2_max_frame_num_minus4: 12 })).log2_max_frame_num_minus4).toBe(12);
   });
 
@@ -513,7 +537,9 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
 
   it('pic_order_cnt_type > 2 and log2_max_pic_order_cnt_lsb_minus4 > 12', () => {
     expect(spsError(buildSps({ pic_order_cnt_type: 3 }))).toMatch(/pic_order_cnt_type = 3/);
-    expect(spsError(buildSps({ log2_max_pic_order_cnt_lsb_minus4: 13 }))).toMatch(/log2_max_pic_order_cnt_lsb_minus4 = 13/);
+    expect(spsError(buildSps({ log2_max_pic_order_cnt_lsb_minus4: 13 }))).toMatch(
+      /log2_max_pic_order_cnt_lsb_minus4 = 13/,
+    );
   });
 
   it('num_ref_frames_in_pic_order_cnt_cycle > 255 is refused before the loop', () => {
@@ -535,7 +561,9 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
 
   it('picture above 16384x16384, including ue values near 2^32', () => {
     expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1024 }))).toMatch(/picture size 16400x720/);
-    expect(spsError(buildSps({ pic_height_in_map_units_minus1: 2 ** 32 - 2 }))).toMatch(/picture size 1280x68719476720/);
+    expect(spsError(buildSps({ pic_height_in_map_units_minus1: 2 ** 32 - 2 }))).toMatch(
+      /picture size 1280x68719476720/,
+    );
     // interlaced doubles the height: 600 map units x 2 x 16 = 19200
     expect(spsError(buildSps({ pic_height_in_map_units_minus1: 599, frame_mbs_only_flag: 0 }))).toMatch(
       /picture size 1280x19200/,
@@ -551,12 +579,17 @@ describe('parseH264Sps: hostile values give bad_sps with a specific message', ()
     expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 1023 }))).toMatch(
       /16384x16384 is 1048576 macroblocks, above MaxFS 139264/,
     );
-    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 136 }))).toMatch(/139264/);
-    // interlaced: FrameHeightInMbs is twice the map units
-    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 68, frame_mbs_only_flag: 0 }))).toMatch(
-      /16384x2208/,
+    expect(spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 136 }))).toMatch(
+      /139264/,
     );
-    expect(sps(buildSps({ pic_width_in_mbs_minus1: 511, pic_height_in_map_units_minus1: 271 }))).toMatchObject({ width: 8192, height: 4352 });
+    // interlaced: FrameHeightInMbs is twice the map units
+    expect(
+      spsError(buildSps({ pic_width_in_mbs_minus1: 1023, pic_height_in_map_units_minus1: 68, frame_mbs_only_flag: 0 })),
+    ).toMatch(/16384x2208/);
+    expect(sps(buildSps({ pic_width_in_mbs_minus1: 511, pic_height_in_map_units_minus1: 271 }))).toMatchObject({
+      width: 8192,
+      height: 4352,
+    });
   });
 
   it('cropping larger than the picture', () => {
@@ -682,7 +715,10 @@ describe('parseAvcDecoderConfigurationRecord', () => {
   });
 
   it('lengthSizeMinusOne 0 and 1 give 1- and 2-byte NAL lengths', () => {
-    for (const [byte4, size] of [[0xfc, 1], [0xfd, 2]] as const) {
+    for (const [byte4, size] of [
+      [0xfc, 1],
+      [0xfd, 2],
+    ] as const) {
       const record = AVCC_1080P25.slice();
       record[4] = byte4;
       expect(parseAvcDecoderConfigurationRecord(record)).toMatchObject({ ok: true, config: { nalLengthSize: size } });

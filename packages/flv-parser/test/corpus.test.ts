@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseFlvFile } from '../src/parse-file.js';
 
-const corpus = (name: string) => readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url)));
+const corpus = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url)));
 
 // Expected values: tests/fixtures/corpus/README.md (asserted by the scuffle project's own tests).
 describe('corpus', () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FlvDemuxer } from '../src/demuxer.js';
 import type { FlvEvent } from '../src/types.js';
-import { aacFrame, amfKey, amfNumber, amfString, flv, flvHeader, fourcc, nalFrame, tag } from './support/flv-builder.js';
+import {
+  aacFrame,
+  amfKey,
+  amfNumber,
+  amfString,
+  flv,
+  flvHeader,
+  fourcc,
+  nalFrame,
+  tag,
+} from './support/flv-builder.js';
 
 function parse(bytes: Uint8Array, end = true): FlvEvent[] {
   const events: FlvEvent[] = [];
@@ -29,7 +39,22 @@ describe('FLV header', () => {
   });
 
   it('ends the stream on a bad signature and ignores what follows', () => {
-    const bytes = Uint8Array.from([0x3c, 0x68, 0x74, 0x6d, 0x6c, 0x3e, 0, 0, 0, 0, 0, 0, 0, ...tag(9, 0, [0x17, 1, 0, 0, 0])]);
+    const bytes = Uint8Array.from([
+      0x3c,
+      0x68,
+      0x74,
+      0x6d,
+      0x6c,
+      0x3e,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...tag(9, 0, [0x17, 1, 0, 0, 0]),
+    ]);
     const d = new FlvDemuxer(() => {});
     const events: FlvEvent[] = [];
     const d2 = new FlvDemuxer((e) => events.push(e));
@@ -41,7 +66,25 @@ describe('FLV header', () => {
   });
 
   it('skips a DataOffset larger than 9', () => {
-    const bytes = Uint8Array.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 12, 0xaa, 0xbb, 0xcc, 0, 0, 0, 0, ...tag(8, 0, aacFrame())]);
+    const bytes = Uint8Array.from([
+      0x46,
+      0x4c,
+      0x56,
+      1,
+      5,
+      0,
+      0,
+      0,
+      12,
+      0xaa,
+      0xbb,
+      0xcc,
+      0,
+      0,
+      0,
+      0,
+      ...tag(8, 0, aacFrame()),
+    ]);
     const events = parse(bytes);
     expect(events.map((e) => e.type)).toEqual(['header', 'audio-frame']);
   });
@@ -67,7 +110,9 @@ describe('tags', () => {
   });
 
   it('reports zero-size, unknown-type, non-zero stream id and encrypted tags', () => {
-    const events = parse(flv(tag(9, 0, []), tag(7, 0, [1, 2, 3]), tag(8, 0, aacFrame(), 1), tag(0x20 | 8, 0, aacFrame())));
+    const events = parse(
+      flv(tag(9, 0, []), tag(7, 0, [1, 2, 3]), tag(8, 0, aacFrame(), 1), tag(0x20 | 8, 0, aacFrame())),
+    );
     expect(anomalies(events)).toEqual(['zero_size_tag', 'unknown_tag_type', 'nonzero_stream_id', 'encrypted_tag']);
   });
 
@@ -140,7 +185,9 @@ describe('video tags', () => {
   });
 
   it('reports an unknown FourCC by name and still counts its frames', () => {
-    const events = parse(flv(tag(9, 0, [0x80 | 0x10 | 3, ...fourcc('xyz1'), 1, 2]), tag(9, 40, [0x80 | 0x20 | 3, ...fourcc('xyz1'), 3])));
+    const events = parse(
+      flv(tag(9, 0, [0x80 | 0x10 | 3, ...fourcc('xyz1'), 1, 2]), tag(9, 40, [0x80 | 0x20 | 3, ...fourcc('xyz1'), 3])),
+    );
     expect(frames(events).map((e) => e.codec)).toEqual(['xyz1', 'xyz1']);
     const unknown = events.filter((e) => e.type === 'anomaly' && e.code === 'unknown_video_codec');
     expect(unknown).toHaveLength(1);

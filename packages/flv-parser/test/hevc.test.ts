@@ -19,7 +19,6 @@ function ok<T>(r: ConfigResult<T>): T {
 
 // ---------------------------------------------------------------- test bitstream builders
 
-
 type Rps =
   /** explicit: [delta_poc_sX_minus1, used_by_curr_pic_sX_flag] */
   | { neg: Array<[number, boolean]>; pos: Array<[number, boolean]> }
@@ -61,7 +60,10 @@ function buildSps(s: SpsSpec): Uint8Array {
   const w = new BitWriter();
   const maxSub = s.maxSubLayersMinus1 ?? 0;
   w.u(4, 0).u(3, maxSub).flag(1); // vps id, sps_max_sub_layers_minus1, temporal_id_nesting
-  w.u(2, 0).flag(s.tier ?? false).u(5, s.profileIdc ?? 1).u(32, s.compat ?? 0x60000000);
+  w.u(2, 0)
+    .flag(s.tier ?? false)
+    .u(5, s.profileIdc ?? 1)
+    .u(32, s.compat ?? 0x60000000);
   w.u(4, 0b1001).u(32, 0).u(12, 0); // progressive + frame_only, 44 zero bits
   w.u(8, s.levelIdc ?? 93);
   const subs = s.subLayers ?? [];
@@ -161,10 +163,25 @@ function buildRecord(
   const out: number[] = [
     0x01, // configurationVersion
     opts.profileByte ?? 0x01, // profile_space, tier, profile_idc
-    0x60, 0x00, 0x00, 0x00, // compatibility flags
-    0x90, 0x00, 0x00, 0x00, 0x00, 0x00, // constraint flags
+    0x60,
+    0x00,
+    0x00,
+    0x00, // compatibility flags
+    0x90,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0x00, // constraint flags
     opts.levelIdc ?? 93,
-    0xf0, 0x00, 0xfc, 0xfd, 0xf8, 0xf8, 0x00, 0x00,
+    0xf0,
+    0x00,
+    0xfc,
+    0xfd,
+    0xf8,
+    0xf8,
+    0x00,
+    0x00,
     0x0c | (opts.lengthSizeMinusOne ?? 3), // numTemporalLayers 1, temporalIdNested, lengthSizeMinusOne
     opts.numOfArrays ?? arrays.length,
   ];
@@ -387,7 +404,13 @@ const CRAFTED_SPEC: SpsSpec = {
   scalingList: 'data',
   pcm: true,
   rps: [
-    { neg: [[0, true], [1, true]], pos: [[0, true]] }, // S0 {-1, -3}, S1 {+1}
+    {
+      neg: [
+        [0, true],
+        [1, true],
+      ],
+      pos: [[0, true]],
+    }, // S0 {-1, -3}, S1 {+1}
     { sign: true, absMinus1: 0, flags: [[true], [false, true], [true], [false, false]] }, // -> S0 {-2, -4}
     { sign: false, absMinus1: 1, flags: [[true], [true], [false, true]] }, // -> S0 {-2}, S1 {+2}
     { neg: [[3, false]], pos: [] }, // S0 {-4}
@@ -543,10 +566,22 @@ describe('parseH265Sps', () => {
     ['width 0', { width: 0, height: 64 }, /pic_width_in_luma_samples 0/],
     ['height 0', { width: 64, height: 0 }, /pic_height_in_luma_samples 0/],
     ['width 16889', { width: 16889, height: 64 }, /pic_width_in_luma_samples 16889/],
-    ['log2_max_pic_order_cnt_lsb_minus4 13', { width: 64, height: 64, log2MaxPocLsbMinus4: 13 }, /log2_max_pic_order_cnt_lsb_minus4 13/],
+    [
+      'log2_max_pic_order_cnt_lsb_minus4 13',
+      { width: 64, height: 64, log2MaxPocLsbMinus4: 13 },
+      /log2_max_pic_order_cnt_lsb_minus4 13/,
+    ],
     ['65 short-term RPSs', { width: 64, height: 64, numShortTermRefPicSets: 65 }, /num_short_term_ref_pic_sets 65/],
     ['sps_max_sub_layers_minus1 7', { width: 64, height: 64, maxSubLayersMinus1: 7 }, /sps_max_sub_layers_minus1 7/],
-    ['17 negative pictures', { width: 64, height: 64, rps: [{ neg: Array.from({ length: 17 }, (): [number, boolean] => [0, true]), pos: [] }] }, /num_negative_pics 17/],
+    [
+      '17 negative pictures',
+      {
+        width: 64,
+        height: 64,
+        rps: [{ neg: Array.from({ length: 17 }, (): [number, boolean] => [0, true]), pos: [] }],
+      },
+      /num_negative_pics 17/,
+    ],
   ])('out of range: %s -> bad_sps', (_name, spec, message) => {
     const r = parseH265Sps(buildSps(spec));
     expect(r.ok).toBe(false);
@@ -562,7 +597,11 @@ describe('parseH265Sps', () => {
 
   it('two sane sides above MaxLumaPs 35651584 together are bad_sps; 8192x4352 is the largest 8K frame', () => {
     const r = parseH265Sps(buildSps({ width: 16888, height: 16888 }));
-    expect(r).toMatchObject({ ok: false, code: 'bad_sps', message: expect.stringMatching(/285204544 luma samples, above MaxLumaPs 35651584/) });
+    expect(r).toMatchObject({
+      ok: false,
+      code: 'bad_sps',
+      message: expect.stringMatching(/285204544 luma samples, above MaxLumaPs 35651584/),
+    });
     expect(parseH265Sps(buildSps({ width: 8192, height: 4360 }))).toMatchObject({ ok: false, code: 'bad_sps' });
     expect(ok(parseH265Sps(buildSps({ width: 8192, height: 4352 }))).height).toBe(4352);
   });
@@ -572,7 +611,11 @@ describe('parseH265Sps', () => {
     expect(parseH265Sps(pps)).toMatchObject({ ok: false, code: 'bad_sps' });
     const layer1 = Uint8Array.from(CRAFTED_SPS);
     layer1[1] = 0x09; // nuh_layer_id 1, tid 1
-    expect(parseH265Sps(layer1)).toMatchObject({ ok: false, code: 'bad_sps', message: expect.stringMatching(/nuh_layer_id 1/) });
+    expect(parseH265Sps(layer1)).toMatchObject({
+      ok: false,
+      code: 'bad_sps',
+      message: expect.stringMatching(/nuh_layer_id 1/),
+    });
     expect(parseH265Sps(new Uint8Array(0))).toMatchObject({ ok: false, code: 'bad_sps' });
   });
 
@@ -671,7 +714,9 @@ describe('parseHevcDecoderConfigurationRecord: hostile and odd records', () => {
   });
 
   it('2-byte NAL lengths', () => {
-    const c = ok(parseHevcDecoderConfigurationRecord(buildRecord([{ type: 33, nalus: [sps] }], { lengthSizeMinusOne: 1 })));
+    const c = ok(
+      parseHevcDecoderConfigurationRecord(buildRecord([{ type: 33, nalus: [sps] }], { lengthSizeMinusOne: 1 })),
+    );
     expect(c.nalLengthSize).toBe(2);
   });
 
@@ -684,7 +729,9 @@ describe('parseHevcDecoderConfigurationRecord: hostile and odd records', () => {
   it('SPS without profile or level: the record summary is used', () => {
     const bare = buildSps({ width: 64, height: 64, profileIdc: 0, compat: 0, levelIdc: 0 });
     const c = ok(
-      parseHevcDecoderConfigurationRecord(buildRecord([{ type: 33, nalus: [bare] }], { profileByte: 0x03, levelIdc: 186 })),
+      parseHevcDecoderConfigurationRecord(
+        buildRecord([{ type: 33, nalus: [bare] }], { profileByte: 0x03, levelIdc: 186 }),
+      ),
     );
     expect([c.profile, c.level]).toEqual(['Main Still Picture', '6.2']);
   });

@@ -1,12 +1,14 @@
 /** SPEC §4 media figures across timestamp discontinuities: a jump or a step back is not media time. */
 import { describe, expect, it } from 'vitest';
 import { FlvDemuxer } from '../src/demuxer.js';
-import { MediaSummaryBuilder, type MediaSummary } from '../src/media-summary.js';
+import { type MediaSummary, MediaSummaryBuilder } from '../src/media-summary.js';
 import { flv, nalFrame, tag } from './support/flv-builder.js';
 
 /** `count` legacy AVC frames 40 ms apart from `start`, each body 5 + 4 + 1 = 10 bytes (a keyframe every 25th). */
 function frames(start: number, count: number): number[][] {
-  return Array.from({ length: count }, (_, i) => tag(9, start + i * 40, nalFrame(i % 25 === 0 ? 1 : 2, 7, 0, [[i % 25 === 0 ? 0x65 : 0x41]])));
+  return Array.from({ length: count }, (_, i) =>
+    tag(9, start + i * 40, nalFrame(i % 25 === 0 ? 1 : 2, 7, 0, [[i % 25 === 0 ? 0x65 : 0x41]])),
+  );
 }
 
 function summarize(bytes: Uint8Array): MediaSummary {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_RECORD_BYTES, FlvDemuxer } from '../src/demuxer.js';
 import type { FlvEvent } from '../src/types.js';
 
-const corpus = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url))));
+const corpus = (name: string) =>
+  new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url))));
 const files = { avc: corpus('avc_aac.flv'), hevc: corpus('hevc_aac.flv') };
 /** The stated bound: fixed header and prefix buffers plus one record of at most maxRecordBytes. */
 const MEMORY_BOUND = 15 + 8 + DEFAULT_MAX_RECORD_BYTES;
@@ -52,7 +53,10 @@ describe('chunking invariance', () => {
 
 describe('damage', () => {
   const mutated = fc.record({
-    flips: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 40 }),
+    flips: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), {
+      minLength: 1,
+      maxLength: 40,
+    }),
     truncateAt: fc.option(fc.nat(), { nil: undefined }),
   });
 
@@ -62,7 +66,10 @@ describe('damage', () => {
         fc.property(mutated, cutsFor(bytes.length), ({ flips, truncateAt }, cuts) => {
           const copy = bytes.slice(0, truncateAt === undefined ? bytes.length : truncateAt % bytes.length);
           for (const { at, value } of flips) copy[at % Math.max(1, copy.length)] = value;
-          const { maxRetained } = run(copy, cuts.filter((c) => c < copy.length));
+          const { maxRetained } = run(
+            copy,
+            cuts.filter((c) => c < copy.length),
+          );
           expect(maxRetained).toBeLessThanOrEqual(MEMORY_BOUND);
         }),
         { numRuns: 60 },

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseVp9CodecConfigurationRecord,
-  readVpCodecConfigurationRecord,
-  vp9LevelName,
-} from '../src/codecs/vp9.js';
+import { parseVp9CodecConfigurationRecord, readVpCodecConfigurationRecord, vp9LevelName } from '../src/codecs/vp9.js';
 import type { ConfigResult } from '../src/types.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -19,16 +15,33 @@ function ok<T>(r: ConfigResult<T>): T {
  *   ffmpeg -f lavfi -i testsrc2=size=WxH:rate=30 -frames:v 1 -pix_fmt PIX -c:v libvpx-vp9 -deadline realtime -f mp4
  * Profiles and pixel formats are what ffprobe reports for those files.
  */
-const LIBVPX: Array<[string, string, { profile: string; bitDepthLuma: number; chromaFormat: string; level: string }]> = [
-  // 320x240 yuv420p: ffprobe Profile 0, yuv420p
-  ['yuv420p', '01000000 00 14 82 02 02 02 0000', { profile: 'Profile 0', bitDepthLuma: 8, chromaFormat: '4:2:0', level: '2' }],
-  // 176x144 yuv444p: ffprobe Profile 1, yuv444p
-  ['yuv444p', '01000000 01 0a 86 02 02 02 0000', { profile: 'Profile 1', bitDepthLuma: 8, chromaFormat: '4:4:4', level: '1' }],
-  // 320x240 yuv420p10le: ffprobe Profile 2, yuv420p10le
-  ['yuv420p10le', '01000000 02 14 a2 02 02 02 0000', { profile: 'Profile 2', bitDepthLuma: 10, chromaFormat: '4:2:0', level: '2' }],
-  // 176x144 yuv422p12le: ffprobe Profile 3, yuv422p12le
-  ['yuv422p12le', '01000000 03 0a c4 02 02 02 0000', { profile: 'Profile 3', bitDepthLuma: 12, chromaFormat: '4:2:2', level: '1' }],
-];
+const LIBVPX: Array<[string, string, { profile: string; bitDepthLuma: number; chromaFormat: string; level: string }]> =
+  [
+    // 320x240 yuv420p: ffprobe Profile 0, yuv420p
+    [
+      'yuv420p',
+      '01000000 00 14 82 02 02 02 0000',
+      { profile: 'Profile 0', bitDepthLuma: 8, chromaFormat: '4:2:0', level: '2' },
+    ],
+    // 176x144 yuv444p: ffprobe Profile 1, yuv444p
+    [
+      'yuv444p',
+      '01000000 01 0a 86 02 02 02 0000',
+      { profile: 'Profile 1', bitDepthLuma: 8, chromaFormat: '4:4:4', level: '1' },
+    ],
+    // 320x240 yuv420p10le: ffprobe Profile 2, yuv420p10le
+    [
+      'yuv420p10le',
+      '01000000 02 14 a2 02 02 02 0000',
+      { profile: 'Profile 2', bitDepthLuma: 10, chromaFormat: '4:2:0', level: '2' },
+    ],
+    // 176x144 yuv422p12le: ffprobe Profile 3, yuv422p12le
+    [
+      'yuv422p12le',
+      '01000000 03 0a c4 02 02 02 0000',
+      { profile: 'Profile 3', bitDepthLuma: 12, chromaFormat: '4:2:2', level: '1' },
+    ],
+  ];
 
 describe('parseVp9CodecConfigurationRecord', () => {
   it.each(LIBVPX)('libvpx %s, with the FullBox header', (_name, record, expected) => {
@@ -97,7 +110,10 @@ describe('parseVp9CodecConfigurationRecord', () => {
   it('every truncation is data, never an exception', () => {
     const full = hex(LIBVPX[0]![1]);
     for (let n = 0; n < full.length; n++) {
-      expect(parseVp9CodecConfigurationRecord(full.subarray(0, n))).toMatchObject({ ok: false, code: 'bad_video_config' });
+      expect(parseVp9CodecConfigurationRecord(full.subarray(0, n))).toMatchObject({
+        ok: false,
+        code: 'bad_video_config',
+      });
     }
   });
 });

@@ -5,8 +5,9 @@
  * forwards the publisher's timestamps), so the rewritten 11-byte tag headers of a loop are shared too:
  * bodies are views of the file buffer, headers views of one small per-loop block.
  */
-import { indexFlvTags, writeTagTimestamp } from '@video-exporter/flv-parser';
+
 import type { IndexedTag } from '@video-exporter/flv-parser';
+import { indexFlvTags, writeTagTimestamp } from '@video-exporter/flv-parser';
 
 export const TAG_HEADER_SIZE = 11;
 const PREVIOUS_TAG_SIZE = 4;
@@ -70,7 +71,9 @@ export class FixtureTimeline {
     this.audioOnlyFlvHeader[4] = 0x04;
 
     this.prelude = pickPrelude(buf, index.tags);
-    const media = index.tags.filter((t) => (t.tagType === TAG_AUDIO || t.tagType === TAG_VIDEO) && !t.sequenceHeader && !isEndOfSequence(buf, t));
+    const media = index.tags.filter(
+      (t) => (t.tagType === TAG_AUDIO || t.tagType === TAG_VIDEO) && !t.sequenceHeader && !isEndOfSequence(buf, t),
+    );
     if (media.length === 0) throw new Error(`fixture ${name}: no media tags`);
     // The loop starts at the first keyframe so that every repetition is decodable on its own; media muxed
     // before it (usually a few audio frames) is never sent.
@@ -97,7 +100,9 @@ export class FixtureTimeline {
       this.keyframe[i] = t.keyframe ? 1 : 0;
       this.relTs[i] = t.timestamp - keyTs;
       headers.push(buf.subarray(t.offset, t.offset + TAG_HEADER_SIZE));
-      bodies.push(buf.subarray(t.offset + TAG_HEADER_SIZE, t.offset + TAG_HEADER_SIZE + t.dataSize + PREVIOUS_TAG_SIZE));
+      bodies.push(
+        buf.subarray(t.offset + TAG_HEADER_SIZE, t.offset + TAG_HEADER_SIZE + t.dataSize + PREVIOUS_TAG_SIZE),
+      );
       if (t.keyframe || !anyKeyframe) keyframes.push(i);
     });
     this.bodies = bodies;

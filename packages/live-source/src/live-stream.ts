@@ -4,10 +4,10 @@
  * in one corked batch, so the kernel gets one writev per tick and no media byte is copied per connection.
  */
 import { writeTagTimestamp } from '@video-exporter/flv-parser';
-import type { FixtureTimeline } from './fixture-timeline.js';
 import type { PauseFault } from './faults.js';
-import type { PacedStream } from './pacer.js';
+import type { FixtureTimeline } from './fixture-timeline.js';
 import { onFiTag } from './onfi-tag.js';
+import type { PacedStream } from './pacer.js';
 
 const TAG_VIDEO = 9;
 

@@ -9,8 +9,8 @@
  * 2 on a usage error, 1 when it cannot start.
  */
 import { parseArgs } from 'node:util';
-import { startLiveSource } from './server.js';
 import type { LiveSource, StreamStart } from './server.js';
+import { startLiveSource } from './server.js';
 
 function usage(message: string): never {
   const usageLine =

@@ -1,6 +1,7 @@
 /** Whole (non-streaming) answers of the live source: errors, fault pages and redirects. */
-import { STATUS_CODES } from 'node:http';
+
 import type { ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
   const body = `${text}\n`;
@@ -35,7 +36,13 @@ export function sendRedirect(res: ServerResponse, location: string): void {
 }
 
 /** The same URL with `key` set to `value`, or removed when value is undefined. */
-export function withParam(base: string, pathname: string, query: URLSearchParams, key: string, value: string | undefined): string {
+export function withParam(
+  base: string,
+  pathname: string,
+  query: URLSearchParams,
+  key: string,
+  value: string | undefined,
+): string {
   const q = new URLSearchParams(query);
   if (value === undefined) q.delete(key);
   else q.set(key, value);

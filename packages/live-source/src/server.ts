@@ -7,19 +7,20 @@
  * head is flushed, and the FLV body is written straight to the socket, bypassing the OutgoingMessage
  * write path (per-write bookkeeping and chunk framing) that would run thousands of times a second.
  */
-import http from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+
 import { readFile } from 'node:fs/promises';
-import { FixtureTimeline } from './fixture-timeline.js';
-import { parseFaults } from './faults.js';
-import type { Faults } from './faults.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import { after } from './after.js';
-import { LiveStream } from './live-stream.js';
+import type { Faults } from './faults.js';
+import { parseFaults } from './faults.js';
+import { FixtureTimeline } from './fixture-timeline.js';
 import type { ByteCounter, StreamSocket } from './live-stream.js';
-import { startRtmpListener } from './rtmp/listener.js';
+import { LiveStream } from './live-stream.js';
 import { Pacer } from './pacer.js';
 import { sendHtml, sendRedirect, sendStatus, sendText, withParam } from './responses.js';
+import { startRtmpListener } from './rtmp/listener.js';
 
 export interface LiveSourceOptions {
   /** default 127.0.0.1 */
@@ -140,7 +141,9 @@ class LiveSourceHandler {
   async shutdown(): Promise<void> {
     this.pacer.stop();
     const sockets = [...this.sockets];
-    const closed = sockets.map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
+    const closed = sockets.map(
+      (s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))),
+    );
     for (const socket of sockets) socket.destroy();
     await Promise.all(closed);
   }
@@ -163,11 +166,17 @@ class LiveSourceHandler {
   private respond(req: IncomingMessage, res: ServerResponse, url: URL, timeline: FixtureTimeline, f: Faults): void {
     const base = `http://${req.headers.host ?? 'localhost'}`;
     if (f.redirectLoop !== undefined) {
-      return sendRedirect(res, withParam(base, url.pathname, url.searchParams, 'redirect_loop', f.redirectLoop === 1 ? '2' : '1'));
+      return sendRedirect(
+        res,
+        withParam(base, url.pathname, url.searchParams, 'redirect_loop', f.redirectLoop === 1 ? '2' : '1'),
+      );
     }
     if (f.redirect !== undefined) {
       const next = f.redirect - 1;
-      return sendRedirect(res, withParam(base, url.pathname, url.searchParams, 'redirect', next > 0 ? String(next) : undefined));
+      return sendRedirect(
+        res,
+        withParam(base, url.pathname, url.searchParams, 'redirect', next > 0 ? String(next) : undefined),
+      );
     }
     const refused = this.refusal(url.pathname, f);
     if (refused !== undefined) return sendStatus(res, refused);
@@ -192,7 +201,9 @@ class LiveSourceHandler {
     if (f.halfTag) {
       this.writeRaw(socket, timeline.flvHeader);
       const first = timeline.prelude[0];
-      const tag = first ? Buffer.concat([first.header, first.rest]) : Buffer.concat([timeline.headersFor(0)[0]!, timeline.bodies[0]!]);
+      const tag = first
+        ? Buffer.concat([first.header, first.rest])
+        : Buffer.concat([timeline.headersFor(0)[0]!, timeline.bodies[0]!]);
       this.writeRaw(socket, tag.subarray(0, tag.length >> 1));
       return void socket.uncork();
     }

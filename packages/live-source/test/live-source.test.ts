@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFaults, startLiveSource } from '../src/index.js';
 import type { LiveSource } from '../src/index.js';
+import { parseFaults, startLiveSource } from '../src/index.js';
 
 const fixture = (rel: string): string => fileURLToPath(new URL(`../../../tests/fixtures/${rel}`, import.meta.url));
 const HD = fixture('live/live_720p25.flv'); // 720p25, GOP 2 s, ~4 s
@@ -72,12 +72,22 @@ function fetchRaw(base: string, path: string, readMs: number): Promise<Capture> 
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const cap: Capture = { status: 0, headers: {}, body: Buffer.alloc(0), arrivals: [], headersAt: -1, firstByteAt: -1, closedByServer: false };
+    const cap: Capture = {
+      status: 0,
+      headers: {},
+      body: Buffer.alloc(0),
+      arrivals: [],
+      headersAt: -1,
+      firstByteAt: -1,
+      closedByServer: false,
+    };
     let head = Buffer.alloc(0);
     const chunks: Buffer[] = [];
     let bodyLen = 0;
     let finished = false;
-    const socket = net.connect(Number(port), hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`));
+    const socket = net.connect(Number(port), hostname, () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`),
+    );
     const finish = (): void => {
       if (finished) return;
       finished = true;
@@ -242,7 +252,10 @@ describe('live source: stream shape', () => {
   });
 
   it('viewers of one path share its timeline: they start at the same keyframe', async () => {
-    const [a, b] = await Promise.all([fetchRaw(source.url, '/live/hd/same.flv', 150), fetchRaw(source.url, '/live/hd/same.flv', 150)]);
+    const [a, b] = await Promise.all([
+      fetchRaw(source.url, '/live/hd/same.flv', 150),
+      fetchRaw(source.url, '/live/hd/same.flv', 150),
+    ]);
     const first = (c: Capture): Tag => media(readTags(c.body, []).tags)[0]!;
     expect(first(a).keyframe).toBe(true);
     expect(first(a).ts).toBe(first(b).ts);
@@ -432,7 +445,9 @@ describe('live source: slow consumers', () => {
     try {
       const { hostname, port } = new URL(s.url);
       const chunks: Buffer[] = [];
-      const socket = net.connect(Number(port), hostname, () => socket.write(`GET /live/hd/slow.flv?pace=100 HTTP/1.1\r\nHost: x\r\n\r\n`));
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.write(`GET /live/hd/slow.flv?pace=100 HTTP/1.1\r\nHost: x\r\n\r\n`),
+      );
       // never read before the buffers are full (reading first lets the kernel grow the receive buffer up to
       // tcp_rmem max); at 100x real time they fill within ~0.5 s, then the server must stop writing: no
       // queue in the process grows while the timeline goes on
@@ -483,9 +498,13 @@ describe('live source: lifecycle', () => {
 
   it('CLI: prints its URL as one JSON line, serves streams, exits 0 on SIGTERM', async () => {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--fixture', `hd=${HD}`, '--tick-ms', '25'], {
-      cwd: fileURLToPath(new URL('..', import.meta.url)),
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', main, '--port', '0', '--fixture', `hd=${HD}`, '--tick-ms', '25'],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+      },
+    );
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -529,7 +548,15 @@ describe('live source: lifecycle', () => {
         const done = () => { process.stdout.write(JSON.stringify({ bytes, errors, open })); process.exit(0); };
         setTimeout(done, Number(ms));
       `;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', client, hostname, port, String(n), String(readMs + 500)]);
+      const child = spawn(process.execPath, [
+        '--input-type=module',
+        '-e',
+        client,
+        hostname,
+        port,
+        String(n),
+        String(readMs + 500),
+      ]);
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       // let the connections open, then measure a steady window

@@ -1,13 +1,19 @@
-import { FlvDemuxer, MediaSummaryBuilder, STREAM_CLOCK_SCRIPT_NAME, streamClockMs, type MediaSummary } from '@video-exporter/flv-parser';
+import {
+  FlvDemuxer,
+  type MediaSummary,
+  MediaSummaryBuilder,
+  STREAM_CLOCK_SCRIPT_NAME,
+  streamClockMs,
+} from '@video-exporter/flv-parser';
 import { runContentCheck } from './content/content-check.js';
 import { SampleRecorder } from './content/sample-recorder.js';
-import { readSource, type SourceOutcome } from './source/index.js';
 import type { ProbeJob } from './job.js';
 import { LatencyTracker } from './latency.js';
 import { applyMediaSummary, emptyResult } from './media-fields.js';
 import { PlayerModel } from './player-model.js';
 import { redactText, redactUrl, requestSecrets } from './redact.js';
 import type { FailureReason, LatencySummary, ProbeResult } from './result.js';
+import { readSource, type SourceOutcome } from './source/index.js';
 import { StallTracker } from './stalls.js';
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -30,7 +36,10 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   // timer and signal alive until the deadline passes, past every probe that ends on time (all of them),
   // and AbortSignal.any() registers in a FinalizationRegistry per call.
   const deadline = new AbortController();
-  const deadlineTimer = setTimeout(() => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), job.deadlineMs);
+  const deadlineTimer = setTimeout(
+    () => deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+    job.deadlineMs,
+  );
   const signal = externalSignal ? AbortSignal.any([deadline.signal, externalSignal]) : deadline.signal;
   const stop = new AbortController();
   const t0 = performance.now();
@@ -38,7 +47,10 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   const wallOffsetMs = Date.now() - t0;
   const media = new MediaSummaryBuilder();
   const stalls = new StallTracker(job.stallThresholdMs);
-  const player = new PlayerModel({ t0Ms: t0, ...(job.startupBufferMs !== undefined ? { startupBufferMs: job.startupBufferMs } : {}) });
+  const player = new PlayerModel({
+    t0Ms: t0,
+    ...(job.startupBufferMs !== undefined ? { startupBufferMs: job.startupBufferMs } : {}),
+  });
   let now = t0;
   let firstKeyframeAt: number | undefined;
   let keyframes = 0;
@@ -156,10 +168,20 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
     result.sample_ms = round1(sampleMs);
     if (sampleMs > 0) result.throughput_bps = Math.round((outcome.bodyBytes * 8 * 1000) / sampleMs);
     const s = stalls.finish(end, outcome.firstByteAt);
-    if (s) result.stalls = { count: s.count, max_ms: round1(s.max_ms), total_ms: round1(s.total_ms), ratio: Math.round(s.ratio * 1000) / 1000 };
+    if (s)
+      result.stalls = {
+        count: s.count,
+        max_ms: round1(s.max_ms),
+        total_ms: round1(s.total_ms),
+        ratio: Math.round(s.ratio * 1000) / 1000,
+      };
     const p = player.finish(end);
     if (p) {
-      result.player = { rebuffer_count: p.rebuffer_count, rebuffer_ms: round1(p.rebuffer_ms), rebuffer_ratio: Math.round(p.rebuffer_ratio * 1000) / 1000 };
+      result.player = {
+        rebuffer_count: p.rebuffer_count,
+        rebuffer_ms: round1(p.rebuffer_ms),
+        rebuffer_ratio: Math.round(p.rebuffer_ratio * 1000) / 1000,
+      };
       if (p.startup_ms !== undefined) result.player.startup_ms = round1(p.startup_ms);
     }
     const l = roundLatency(latency.finish());
@@ -173,7 +195,8 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   }
   result.ok = failure === undefined;
   // a check needs pictures: a probe that failed before any video frame has nothing to decode
-  if (recorder && job.content && summary.video.frames > 0) result.content = await runContentCheck(recorder.finish(), job.content);
+  if (recorder && job.content && summary.video.frames > 0)
+    result.content = await runContentCheck(recorder.finish(), job.content);
   return result;
 }
 
@@ -198,7 +221,10 @@ function classify(
 ): { reason: FailureReason; message: string } | undefined {
   if (media.fatal) {
     return media.fatal.code === 'bad_signature'
-      ? { reason: 'not_flv', message: `${media.fatal.message}${outcome.contentType ? ` (Content-Type ${outcome.contentType})` : ''}` }
+      ? {
+          reason: 'not_flv',
+          message: `${media.fatal.message}${outcome.contentType ? ` (Content-Type ${outcome.contentType})` : ''}`,
+        }
       : { reason: 'parse_error', message: media.fatal.message };
   }
   const gotBody = outcome.firstByteAt !== undefined;
@@ -206,7 +232,10 @@ function classify(
     // Silence after the body began says more about the stream than the timer that noticed it.
     if (gotBody && outcome.error.reason === 'timeout' && media.video.frames === 0) {
       return insideUnit
-        ? { reason: 'truncated', message: `the stream stopped inside a tag after ${outcome.bodyBytes} bytes (${outcome.error.message})` }
+        ? {
+            reason: 'truncated',
+            message: `the stream stopped inside a tag after ${outcome.bodyBytes} bytes (${outcome.error.message})`,
+          }
         : { reason: 'no_video', message: `no video frames before the stream went silent (${outcome.error.message})` };
     }
     return outcome.error;
@@ -219,13 +248,26 @@ function classify(
     if (insideUnit || media.video.frames === 0) {
       return media.video.frames === 0 && !insideUnit
         ? { reason: 'no_video', message: 'the server closed the stream before any video frame' }
-        : { reason: 'truncated', message: `the server closed the stream inside a tag after ${outcome.bodyBytes} bytes` };
+        : {
+            reason: 'truncated',
+            message: `the server closed the stream inside a tag after ${outcome.bodyBytes} bytes`,
+          };
     }
-    return { reason: 'truncated', message: `the server closed the stream after ${outcome.bodyBytes} bytes, before the sample ended` };
+    return {
+      reason: 'truncated',
+      message: `the server closed the stream after ${outcome.bodyBytes} bytes, before the sample ended`,
+    };
   }
   if (media.video.frames === 0) {
-    return { reason: 'no_video', message: media.audio.frames > 0 ? `audio only: ${media.audio.frames} audio frames, no video` : 'no video frames in the sample' };
+    return {
+      reason: 'no_video',
+      message:
+        media.audio.frames > 0
+          ? `audio only: ${media.audio.frames} audio frames, no video`
+          : 'no video frames in the sample',
+    };
   }
-  if (keyframes < minKeyframes) return { reason: 'no_keyframe', message: `${keyframes} keyframe(s) in the sample, ${minKeyframes} needed` };
+  if (keyframes < minKeyframes)
+    return { reason: 'no_keyframe', message: `${keyframes} keyframe(s) in the sample, ${minKeyframes} needed` };
   return undefined;
 }

@@ -123,7 +123,26 @@ export function urlSecrets(url: string): string[] {
 }
 
 /** Request headers whose values are no credentials; every other per-stream header value is treated as one. */
-const PUBLIC_HEADERS = new Set(['host', 'referer', 'user-agent', 'accept', 'accept-language', 'accept-encoding', 'accept-charset', 'origin', 'range', 'via', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'cache-control', 'pragma', 'connection', 'icy-metadata']);
+const PUBLIC_HEADERS = new Set([
+  'host',
+  'referer',
+  'user-agent',
+  'accept',
+  'accept-language',
+  'accept-encoding',
+  'accept-charset',
+  'origin',
+  'range',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-real-ip',
+  'cache-control',
+  'pragma',
+  'connection',
+  'icy-metadata',
+]);
 
 /**
  * Every secret a probe request carries, for `redactText` of what comes back (a hostile or broken server
@@ -154,7 +173,13 @@ export function requestSecrets(url: string, headers?: Readonly<Record<string, st
     if (PUBLIC_HEADERS.has(name.toLowerCase())) continue;
     found.push(value.trim());
     const space = value.trim().indexOf(' ');
-    if (space > 0) found.push(value.trim().slice(space + 1).trim());
+    if (space > 0)
+      found.push(
+        value
+          .trim()
+          .slice(space + 1)
+          .trim(),
+      );
   }
   return found.filter((s) => s !== '');
 }

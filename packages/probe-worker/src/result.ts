@@ -1,10 +1,9 @@
-import type { ContentResult } from './content/content-check.js';
-
 /**
  * The probe result: one plain, structured-clone-safe object per probe, shaped as SPEC §7's
  * `probe --json` output (snake_case; a field that was not measured is absent, never a fake 0).
  */
 import type { AudioSummary, PacketCounts, TimestampSummary, VideoSummary } from '@video-exporter/flv-parser';
+import type { ContentResult } from './content/content-check.js';
 
 /** SPEC §4: the closed set of failure reasons. */
 export const FAILURE_REASONS = [
@@ -28,7 +27,7 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
-export type { PacketCounts, VideoSummary, AudioSummary, TimestampSummary };
+export type { AudioSummary, PacketCounts, TimestampSummary, VideoSummary };
 
 export interface StallSummary {
   count: number;

@@ -1,5 +1,5 @@
-import { runProbe } from './probe.js';
 import type { ProbeJob } from './job.js';
+import { runProbe } from './probe.js';
 import type { ProbeResult } from './result.js';
 
 /**

@@ -60,12 +60,17 @@ describe('classifyNetworkError', () => {
 describe('describeError', () => {
   it('puts the code in front when the message lacks it', () => {
     expect(describeError(err('EPROTO', 'wrong version number'))).toBe('EPROTO: wrong version number');
-    expect(describeError(err('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'))).toBe('connect ECONNREFUSED 127.0.0.1:1');
+    expect(describeError(err('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'))).toBe(
+      'connect ECONNREFUSED 127.0.0.1:1',
+    );
     expect(describeError('plain')).toBe('plain');
-    const ssl = Object.assign(new Error('80EC:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:x.c:350:\n'), {
-      code: 'ERR_SSL_WRONG_VERSION_NUMBER',
-      reason: 'wrong version number',
-    });
+    const ssl = Object.assign(
+      new Error('80EC:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:x.c:350:\n'),
+      {
+        code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+        reason: 'wrong version number',
+      },
+    );
     expect(describeError(ssl)).toBe('ERR_SSL_WRONG_VERSION_NUMBER: wrong version number');
   });
 });

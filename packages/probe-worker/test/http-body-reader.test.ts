@@ -25,9 +25,23 @@ function collect(r: BodyReader, parts: string[]) {
 
 describe('framingOf', () => {
   it('picks chunked over Content-Length, Content-Length over close', () => {
-    expect(framingOf(head([['transfer-encoding', 'chunked'], ['content-length', '5']]))).toEqual({ kind: 'chunked' });
+    expect(
+      framingOf(
+        head([
+          ['transfer-encoding', 'chunked'],
+          ['content-length', '5'],
+        ]),
+      ),
+    ).toEqual({ kind: 'chunked' });
     expect(framingOf(head([['content-length', '42']]))).toEqual({ kind: 'length', length: 42 });
-    expect(framingOf(head([['content-length', '42'], ['content-length', '42']]))).toEqual({ kind: 'length', length: 42 });
+    expect(
+      framingOf(
+        head([
+          ['content-length', '42'],
+          ['content-length', '42'],
+        ]),
+      ),
+    ).toEqual({ kind: 'length', length: 42 });
     expect(framingOf(head([]))).toEqual({ kind: 'close' });
     expect(framingOf(head([['transfer-encoding', 'identity']]))).toEqual({ kind: 'close' });
   });

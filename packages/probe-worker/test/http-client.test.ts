@@ -1,8 +1,8 @@
 import { getEventListeners } from 'node:events';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpProbe, type HttpProbeOptions } from '../src/http/index.js';
-import { closedPort, sleep, startRawServer, writeBytewise, type RawServer } from './helpers/raw-http-server.js';
+import { type HttpProbeOptions, httpProbe } from '../src/http/index.js';
+import { closedPort, type RawServer, sleep, startRawServer, writeBytewise } from './helpers/raw-http-server.js';
 
 const servers: RawServer[] = [];
 afterEach(async () => {
@@ -41,7 +41,12 @@ const BODY = Buffer.from('FLV\x01\x05\x00\x00\x00\x09' + 'abcdefghij'.repeat(30)
 describe('httpProbe: body framing', () => {
   it('reads a Content-Length body, reports status, content type and ordered timings', async () => {
     const srv = await server((s) => {
-      s.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nContent-Length: ${BODY.length}\r\n\r\n`), BODY]));
+      s.end(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nContent-Length: ${BODY.length}\r\n\r\n`),
+          BODY,
+        ]),
+      );
     });
     // "localhost" makes the probe do a DNS lookup
     const { outcome, body } = await probe(`http://localhost:${srv.port}/live/a.flv`);
@@ -105,7 +110,10 @@ describe('httpProbe: body framing', () => {
   });
 
   it('decodes a chunked body written one byte per write', async () => {
-    const wire = Buffer.from('5\r\nFLV\x01\x05\r\n3;ext=1\r\nabc\r\n1a\r\n' + 'z'.repeat(26) + '\r\n0\r\n\r\n', 'latin1');
+    const wire = Buffer.from(
+      '5\r\nFLV\x01\x05\r\n3;ext=1\r\nabc\r\n1a\r\n' + 'z'.repeat(26) + '\r\n0\r\n\r\n',
+      'latin1',
+    );
     const srv = await server((s) => {
       s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
       void writeBytewise(s, wire).then(() => s.end());
@@ -118,7 +126,9 @@ describe('httpProbe: body framing', () => {
 
   it('reads the response head written one byte per write', async () => {
     const srv = await server((s) => {
-      void writeBytewise(s, Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nFLV\x01', 'latin1')).then(() => s.end());
+      void writeBytewise(s, Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nFLV\x01', 'latin1')).then(() =>
+        s.end(),
+      );
     });
     const { outcome, body } = await probe(srv.url());
     expect(outcome.error).toBeUndefined();
@@ -170,7 +180,9 @@ describe('httpProbe: body framing', () => {
   });
 
   it('skips an interim 1xx response', async () => {
-    const srv = await server((s) => s.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'));
+    const srv = await server((s) =>
+      s.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'),
+    );
     const { outcome, body } = await probe(srv.url());
     expect(outcome.status).toBe(200);
     expect(body.toString()).toBe('abc');
@@ -279,7 +291,8 @@ describe('httpProbe: redirects', () => {
     const srv = await server((s, head, self) => {
       const path = head.split(' ')[1];
       if (path === '/a') s.end('HTTP/1.1 302 Found\r\nLocation: b?hop=2\r\nContent-Length: 0\r\n\r\n');
-      else if (path === '/b?hop=2') s.end(`HTTP/1.1 301 Moved\r\nLocation: http://localhost:${self.port}/c/d.flv\r\n\r\n`);
+      else if (path === '/b?hop=2')
+        s.end(`HTTP/1.1 301 Moved\r\nLocation: http://localhost:${self.port}/c/d.flv\r\n\r\n`);
       else if (path === '/c/d.flv') s.end(`HTTP/1.1 307 Temporary\r\nLocation: ../e.flv\r\n\r\n`);
       else s.end(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\n\r\n${BODY.toString('latin1')}`);
     });
@@ -337,7 +350,11 @@ describe('httpProbe: redirects', () => {
   it('does not forward Authorization or a Host override to another origin, but keeps other headers', async () => {
     const target = await server((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
     const first = await server((s, head) =>
-      s.end(head.startsWith('GET /x ') ? 'HTTP/1.1 302 Found\r\nLocation: /same\r\n\r\n' : `HTTP/1.1 302 Found\r\nLocation: ${target.url('/y')}\r\n\r\n`),
+      s.end(
+        head.startsWith('GET /x ')
+          ? 'HTTP/1.1 302 Found\r\nLocation: /same\r\n\r\n'
+          : `HTTP/1.1 302 Found\r\nLocation: ${target.url('/y')}\r\n\r\n`,
+      ),
     );
     const headers = { Authorization: 'Bearer s3cret', Referer: 'https://r/', Host: 'live.example.com' };
     const { outcome } = await probe(first.url('/x'), { headers });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerValue, ResponseHeadParser, type HeadParseResult } from '../src/http/response-head.js';
+import { type HeadParseResult, headerValue, ResponseHeadParser } from '../src/http/response-head.js';
 
 // Buffers, like the socket's read buffer (Buffer#slice is a view, Uint8Array#slice a copy)
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -67,7 +67,7 @@ describe('ResponseHeadParser', () => {
     expect(r.kind).toBe('error');
     expect(p.bytes).toBeLessThanOrEqual(16 * 1024);
     // a head exactly at the cap is fine
-    const exact = 'HTTP/1.1 200 OK\r\nX: ' ;
+    const exact = 'HTTP/1.1 200 OK\r\nX: ';
     const fill = 'b'.repeat(16 * 1024 - exact.length - 4);
     expect(new ResponseHeadParser(16 * 1024).push(enc(exact + fill + '\r\n\r\n')).kind).toBe('done');
     expect(new ResponseHeadParser(16 * 1024).push(enc(exact + fill + 'b\r\n\r\n')).kind).toBe('error');

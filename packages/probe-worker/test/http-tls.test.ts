@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpProbe, type HttpProbeOptions } from '../src/http/index.js';
-import { startRawServer, type RawServer } from './helpers/raw-http-server.js';
+import { type HttpProbeOptions, httpProbe } from '../src/http/index.js';
+import { type RawServer, startRawServer } from './helpers/raw-http-server.js';
 
 let dir = '';
 let key: Buffer;
@@ -23,8 +23,21 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'probe-tls-'));
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
     { stdio: 'ignore' },
   );
   key = readFileSync(join(dir, 'key.pem'));

@@ -9,7 +9,10 @@ function play(
   endMs: number,
   opts: { t0Ms?: number; startupBufferMs?: number } = {},
 ) {
-  const p = new PlayerModel({ t0Ms: opts.t0Ms ?? 0, ...(opts.startupBufferMs ? { startupBufferMs: opts.startupBufferMs } : {}) });
+  const p = new PlayerModel({
+    t0Ms: opts.t0Ms ?? 0,
+    ...(opts.startupBufferMs ? { startupBufferMs: opts.startupBufferMs } : {}),
+  });
   // frames after the sample end are not part of the sample
   for (const f of frames) if (f.at <= endMs) p.onFrame(f.at, f.ts);
   return p.finish(endMs);

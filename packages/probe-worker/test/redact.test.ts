@@ -7,7 +7,10 @@ describe('redactUrl', () => {
     ['https://user@cdn.example.com/a.flv', 'https://***@cdn.example.com/a.flv'],
     ['http://u:p@ss@host:8080/a.flv', 'http://***:***@host:8080/a.flv'],
     // Aliyun
-    ['http://live.example.com/app/s.flv?auth_key=1700000000-0-0-abcdef', 'http://live.example.com/app/s.flv?auth_key=***'],
+    [
+      'http://live.example.com/app/s.flv?auth_key=1700000000-0-0-abcdef',
+      'http://live.example.com/app/s.flv?auth_key=***',
+    ],
     // Tencent: txTime stays, it is not secret and tells an expired link apart
     [
       'http://x.livepull.myqcloud.com/live/s.flv?txSecret=f00d&txTime=65A0B1C2',
@@ -20,7 +23,10 @@ describe('redactUrl', () => {
       'http://h/s.flv?token=***&sign=***&secret=***&key=***&password=***&pass=***&signature=***&access_token=***&auth=***',
     ],
     // by name part, any case
-    ['http://h/s.flv?X-Auth-Token=1&clientSecret=2&MyTOKEN=3&stream_key=4', 'http://h/s.flv?X-Auth-Token=***&clientSecret=***&MyTOKEN=***&stream_key=***'],
+    [
+      'http://h/s.flv?X-Auth-Token=1&clientSecret=2&MyTOKEN=3&stream_key=4',
+      'http://h/s.flv?X-Auth-Token=***&clientSecret=***&MyTOKEN=***&stream_key=***',
+    ],
     // harmless parameters and the rest of the URL stay byte for byte
     ['http://h/live/a%20b.flv?room=1&monkey=2&flag&t=9#frag', 'http://h/live/a%20b.flv?room=1&monkey=2&flag&t=9#frag'],
     ['http://h/a.flv?token=abc#access_token=xyz', 'http://h/a.flv?token=***#access_token=***'],
@@ -43,8 +49,10 @@ describe('redactUrl', () => {
 
 describe('isSecretParam', () => {
   it('spares time and ordinary parameters', () => {
-    for (const name of ['txTime', 'wsTime', 't', 'room', 'expires', 'keyframe', 'monkey']) expect(isSecretParam(name)).toBe(false);
-    for (const name of ['KEY', 'Sign', 'api_key', 'refresh_token', 'Authorization']) expect(isSecretParam(name)).toBe(true);
+    for (const name of ['txTime', 'wsTime', 't', 'room', 'expires', 'keyframe', 'monkey'])
+      expect(isSecretParam(name)).toBe(false);
+    for (const name of ['KEY', 'Sign', 'api_key', 'refresh_token', 'Authorization'])
+      expect(isSecretParam(name)).toBe(true);
   });
 });
 
@@ -95,7 +103,10 @@ describe('requestSecrets', () => {
 
   it('an echoed Authorization header is scrubbed from a server message', () => {
     const headers = { Authorization: 'Basic c2VjcmV0OnBhc3M=' };
-    const text = redactText('HTTP/1.1 400 echo: Authorization: Basic c2VjcmV0OnBhc3M=', requestSecrets('http://h.example/a.flv', headers));
+    const text = redactText(
+      'HTTP/1.1 400 echo: Authorization: Basic c2VjcmV0OnBhc3M=',
+      requestSecrets('http://h.example/a.flv', headers),
+    );
     expect(text).not.toContain('c2VjcmV0OnBhc3M=');
   });
 

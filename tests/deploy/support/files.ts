@@ -23,7 +23,8 @@ export const repoPath = (...parts: string[]): string => join(ROOT, ...parts);
 export const readText = (path: string): string => readFileSync(path, 'utf8');
 export const readYaml = <T = unknown>(path: string): T => yaml.load(readText(path)) as T;
 export const parseYaml = <T = unknown>(text: string): T => yaml.load(text) as T;
-export const parseYamlAll = (text: string): unknown[] => yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
+export const parseYamlAll = (text: string): unknown[] =>
+  yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
 export const exists = (path: string): boolean => existsSync(path);
 
 /** Every JS file of the built aggregator, probe-worker and flv-parser, concatenated (for greps). */

@@ -69,7 +69,9 @@ export function createFieldChecker(kinds: readonly KindRef[]): (obj: KindRef & R
   if (problems.length > 0) throw new Error(`cannot load the Kubernetes types:\n${problems.join('\n')}`);
   const checker = program.getTypeChecker();
   const file = program.getSourceFile(entry)!;
-  const decl = file.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Kinds')!;
+  const decl = file.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Kinds',
+  )!;
   const kindsType = checker.getTypeAtLocation(decl.name);
 
   const typeOfProperty = (sym: ts.Symbol): ts.Type => checker.getTypeOfSymbolAtLocation(sym, file);
@@ -109,7 +111,8 @@ export function createFieldChecker(kinds: readonly KindRef[]): (obj: KindRef & R
         }
       }
       const p = path === '' ? key : `${path}.${key}`;
-      if (found === undefined) out.push(`${p}: unknown field (not in ${objects.map((o) => checker.typeToString(o)).join(' | ')})`);
+      if (found === undefined)
+        out.push(`${p}: unknown field (not in ${objects.map((o) => checker.typeToString(o)).join(' | ')})`);
       else walk(v, found, p, out);
     }
   }

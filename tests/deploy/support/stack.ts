@@ -40,7 +40,9 @@ export async function startDemoExporter(): Promise<Proc & { url: string }> {
     }
     return undefined;
   });
-  await until('/readyz 200', 15_000, async () => ((await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined));
+  await until('/readyz 200', 15_000, async () =>
+    (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
+  );
   return { child, url, output, stop: () => stopChild(child, 10_000) };
 }
 
@@ -56,7 +58,12 @@ export interface Prometheus extends Proc {
 }
 
 /** A Prometheus scraping `target` every second as job `job`, with `ruleFiles` loaded. */
-export async function startPrometheus(dir: { file(name: string): string }, target: string, job: string, ruleFiles: string[]): Promise<Prometheus> {
+export async function startPrometheus(
+  dir: { file(name: string): string },
+  target: string,
+  job: string,
+  ruleFiles: string[],
+): Promise<Prometheus> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = dir.file('prometheus.yml');
@@ -89,13 +96,18 @@ export async function startPrometheus(dir: { file(name: string): string }, targe
     return r?.status === 200 ? true : undefined;
   });
   const query = async (expr: string): Promise<PromSeries[]> => {
-    const r = await getJson<{ status: string; error?: string; data: { resultType: string; result: PromSeries[] | [number, string] } }>(
-      `${url}/api/v1/query?query=${encodeURIComponent(expr)}`,
-    );
-    if (r.body.status !== 'success') throw new Error(`${expr}: HTTP ${r.status} ${r.body.error ?? JSON.stringify(r.body)}`);
+    const r = await getJson<{
+      status: string;
+      error?: string;
+      data: { resultType: string; result: PromSeries[] | [number, string] };
+    }>(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+    if (r.body.status !== 'success')
+      throw new Error(`${expr}: HTTP ${r.status} ${r.body.error ?? JSON.stringify(r.body)}`);
     const { resultType, result } = r.body.data;
     // a scalar or string result is one value
-    return resultType === 'scalar' || resultType === 'string' ? [{ metric: {}, value: result as [number, string] }] : (result as PromSeries[]);
+    return resultType === 'scalar' || resultType === 'string'
+      ? [{ metric: {}, value: result as [number, string] }]
+      : (result as PromSeries[]);
   };
   return { child, url, output, query, stop: () => stopChild(child, 5_000) };
 }

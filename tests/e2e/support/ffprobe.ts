@@ -19,16 +19,32 @@ export interface FfStream {
  * process itself is killed after `killAfterMs`.
  */
 export function ffprobeLiveStreams(url: string, killAfterMs = 15_000): Promise<FfStream[]> {
-  const args = ['-v', 'error', '-rw_timeout', '5000000', '-analyzeduration', '3000000', '-show_streams', '-of', 'json', url];
+  const args = [
+    '-v',
+    'error',
+    '-rw_timeout',
+    '5000000',
+    '-analyzeduration',
+    '3000000',
+    '-show_streams',
+    '-of',
+    'json',
+    url,
+  ];
   return new Promise<FfStream[]>((resolve, reject) => {
-    execFile('ffprobe', args, { timeout: killAfterMs, killSignal: 'SIGKILL', encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`ffprobe ${url} failed: ${err.message}\n${stderr}`));
-      try {
-        resolve((JSON.parse(stdout) as { streams?: FfStream[] }).streams ?? []);
-      } catch {
-        reject(new Error(`ffprobe ${url} printed no JSON: ${stdout.slice(0, 500)}\n${stderr}`));
-      }
-    });
+    execFile(
+      'ffprobe',
+      args,
+      { timeout: killAfterMs, killSignal: 'SIGKILL', encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`ffprobe ${url} failed: ${err.message}\n${stderr}`));
+        try {
+          resolve((JSON.parse(stdout) as { streams?: FfStream[] }).streams ?? []);
+        } catch {
+          reject(new Error(`ffprobe ${url} printed no JSON: ${stdout.slice(0, 500)}\n${stderr}`));
+        }
+      },
+    );
   });
 }
 
@@ -40,4 +56,11 @@ export function ffRate(r: string | undefined): number | undefined {
 }
 
 /** ffprobe codec_name → the project's codec label (SPEC names). */
-export const FF_CODEC_LABEL: Record<string, string> = { h264: 'H.264', hevc: 'H.265', av1: 'AV1', vp9: 'VP9', aac: 'AAC', mp3: 'MP3' };
+export const FF_CODEC_LABEL: Record<string, string> = {
+  h264: 'H.264',
+  hevc: 'H.265',
+  av1: 'AV1',
+  vp9: 'VP9',
+  aac: 'AAC',
+  mp3: 'MP3',
+};

@@ -41,7 +41,11 @@ export interface FlvPrefix {
  * GET `url` and read the body until `enough` says so or `ms` pass, then drop the connection (a live
  * HTTP-FLV body never ends by itself). Rejects only when there is no HTTP response at all.
  */
-export function readFlvPrefix(url: string, ms: number, enough: (bytes: Buffer) => boolean = () => false): Promise<FlvPrefix> {
+export function readFlvPrefix(
+  url: string,
+  ms: number,
+  enough: (bytes: Buffer) => boolean = () => false,
+): Promise<FlvPrefix> {
   return new Promise<FlvPrefix>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;

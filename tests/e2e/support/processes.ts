@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 export { freePorts } from '../../support/ports.js';
 
@@ -72,11 +72,16 @@ export class Child {
     return new Promise<void>((resolve, reject) => {
       let exitedWith: ChildExit | undefined;
       void this.exited.then((e) => (exitedWith = e));
-      const timer = setTimeout(() => finish(new Error(`${this.name}: no "${line}" line within ${timeoutMs} ms\n${this.output()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`${this.name}: no "${line}" line within ${timeoutMs} ms\n${this.output()}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (this.tail.split(/\r?\n/).includes(line)) return finish();
         if (exitedWith || this.done) {
-          const how = exitedWith?.error ? exitedWith.error.message : `code ${this.proc.exitCode}, signal ${this.proc.signalCode}`;
+          const how = exitedWith?.error
+            ? exitedWith.error.message
+            : `code ${this.proc.exitCode}, signal ${this.proc.signalCode}`;
           finish(new Error(`${this.name} exited (${how}) before printing "${line}"\n${this.output()}`));
         }
       };

@@ -3,7 +3,7 @@
  * JSON log lines. Every child started here is also killed when the test process exits, so a failed or
  * interrupted test leaves nothing running.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -97,7 +97,8 @@ export class ExporterProcess {
     for (;;) {
       const hit = this.logs.slice(from).find(pred);
       if (hit) return hit;
-      if (!this.running) throw new Error(`exporter exited (${JSON.stringify(this.exitInfo)}) before ${what}; stderr:\n${this.stderr}`);
+      if (!this.running)
+        throw new Error(`exporter exited (${JSON.stringify(this.exitInfo)}) before ${what}; stderr:\n${this.stderr}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no ${what} within ${timeoutMs} ms; last lines:\n${this.tail()}`);
       await new Promise<void>((resolve) => {
@@ -178,7 +179,12 @@ function onLines(stream: NodeJS.ReadableStream, take: (line: string) => void): v
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value other than undefined. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 200): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -188,7 +194,10 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     } catch (err) {
       lastError = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+      );
     await sleep(everyMs);
   }
 }

@@ -1,4 +1,4 @@
-import { parseExposition, type Exposition } from './prom-text.js';
+import { type Exposition, parseExposition } from './prom-text.js';
 
 export interface TextReply {
   status: number;

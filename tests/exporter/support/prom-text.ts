@@ -68,7 +68,8 @@ function parseSample(line: string, lineNo: number): Sample {
   const v = rest[0] ?? fail('no value');
   // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes "Nan")
   const lower = v.toLowerCase();
-  const value = lower === 'nan' ? NaN : /^[+-]?inf$/.test(lower) ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(v);
+  const value =
+    lower === 'nan' ? NaN : /^[+-]?inf$/.test(lower) ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(v);
   if (Number.isNaN(value) && lower !== 'nan') fail(`bad value ${v}`);
   return { name, labels, value };
 }

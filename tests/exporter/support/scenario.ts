@@ -4,10 +4,10 @@
  * use it; each test file starts (and stops) its own instance.
  */
 import { writeFileSync } from 'node:fs';
-import { startLiveSource, type LiveSource } from '@video-exporter/live-source';
-import { configYaml, tempDir, type StreamSpec } from './config-file.js';
+import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
+import { configYaml, type StreamSpec, tempDir } from './config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, until } from './exporter-process.js';
-import { apiStreams, type ApiStream } from './http.js';
+import { type ApiStream, apiStreams } from './http.js';
 
 export const CHECK_INTERVAL_S = 4;
 export const SAMPLE_DURATION_S = 2;
@@ -38,14 +38,42 @@ export interface Scenario {
 export function scenarioStreams(src: string): ScenarioStream[] {
   return [
     // healthy: the fixture in real time; a token in the query (the source ignores unknown parameters)
-    { role: 'healthy', project: 'Shop', line: 'SOURCE', id: 'room-healthy', url: `${src}/live/hd/healthy.flv?token=${SECRET}`, tags: { table: 't-01', biz: 'toys', [STRAY_TAG]: 'red' } },
+    {
+      role: 'healthy',
+      project: 'Shop',
+      line: 'SOURCE',
+      id: 'room-healthy',
+      url: `${src}/live/hd/healthy.flv?token=${SECRET}`,
+      tags: { table: 't-01', biz: 'toys', [STRAY_TAG]: 'red' },
+    },
     // no bytes for 800 ms of every 1000 ms after the first second: read stalls inside a 2 s sample
-    { role: 'stall', project: 'Shop', line: 'CDN', id: 'room-stall', url: `${src}/live/hd/stall.flv?pause_ms=800&pause_every_ms=1000`, tags: { isp: 'ct' } },
+    {
+      role: 'stall',
+      project: 'Shop',
+      line: 'CDN',
+      id: 'room-stall',
+      url: `${src}/live/hd/stall.flv?pause_ms=800&pause_every_ms=1000`,
+      tags: { isp: 'ct' },
+    },
     // no fixture named "gone": the source answers 404
-    { role: 'offline', project: 'Shop', line: 'CDN', id: 'room-offline', url: `${src}/live/gone/offline.flv`, tags: { table: 't-03' } },
+    {
+      role: 'offline',
+      project: 'Shop',
+      line: 'CDN',
+      id: 'room-offline',
+      url: `${src}/live/gone/offline.flv`,
+      tags: { table: 't-03' },
+    },
     // 200 with an HTML page: a CDN's "stream unavailable" answer
     { role: 'html', project: 'Other', line: 'Service', id: 'room-html', url: `${src}/live/hd/page.flv?html=1` },
-    { role: 'audio', project: 'Other', line: 'Service', id: 'room-audio', url: `${src}/live/hd/audio.flv?audio_only=1`, tags: { biz: 'radio' } },
+    {
+      role: 'audio',
+      project: 'Other',
+      line: 'Service',
+      id: 'room-audio',
+      url: `${src}/live/hd/audio.flv?audio_only=1`,
+      tags: { biz: 'radio' },
+    },
   ];
 }
 

@@ -1,4 +1,4 @@
-import { apiStreams, type ApiStream } from '../../exporter/support/http.js';
+import { type ApiStream, apiStreams } from '../../exporter/support/http.js';
 
 /** /api/streams entries with the fields the fault tests read beyond tests/exporter's ApiStream. */
 export interface ApiStreamFull extends ApiStream {

@@ -33,7 +33,10 @@ export function configJson(exporter: ExporterKeys, streams: readonly FaultStream
 }
 
 /** The label set SPEC §6 gives a stream's series, for the given allowed_tags. */
-export function streamLabels(s: FaultStream, allowedTags: readonly string[] = ['table', 'desk', 'biz', 'isp', 'role']): Record<string, string> {
+export function streamLabels(
+  s: FaultStream,
+  allowedTags: readonly string[] = ['table', 'desk', 'biz', 'isp', 'role'],
+): Record<string, string> {
   const labels: Record<string, string> = { project: s.project, line: s.line.toLowerCase(), id: s.id };
   for (const t of allowedTags) labels[t] = s.tags?.[t] ?? '';
   return labels;

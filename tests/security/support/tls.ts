@@ -4,11 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import http from 'node:http';
+import https from 'node:https';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { SecureVersion } from 'node:tls';
-import { createRequire } from 'node:module';
 
 export interface Certs {
   /** self-signed server certificate for localhost / 127.0.0.1, and its key */
@@ -27,12 +27,52 @@ export interface Certs {
 export function makeCerts(dir: string): Certs {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const selfSigned = (name: string, cn: string, ...extra: string[]) =>
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-days', '1', '-keyout', `${name}.key`, '-out', `${name}.crt`, ...extra);
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '1',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      ...extra,
+    );
   selfSigned('server', 'localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1');
   selfSigned('ca', 'video-exporter test CA');
   selfSigned('stranger', 'stranger');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=prometheus', '-keyout', 'client.key', '-out', 'client.csr');
-  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-out', 'client.crt');
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=prometheus',
+    '-keyout',
+    'client.key',
+    '-out',
+    'client.csr',
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'client.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-out',
+    'client.crt',
+  );
   const p = (f: string) => `${dir}/${f}`;
   return {
     serverCrt: p('server.crt'),
@@ -47,7 +87,9 @@ export function makeCerts(dir: string): Certs {
 
 /** bcrypt through the exporter's own dependency (the root workspace does not install it) */
 export function bcryptHash(password: string, cost = 4): string {
-  const bcrypt = createRequire(new URL('../../../packages/aggregator/package.json', import.meta.url))('bcryptjs') as { hashSync(p: string, c: number): string };
+  const bcrypt = createRequire(new URL('../../../packages/aggregator/package.json', import.meta.url))('bcryptjs') as {
+    hashSync(p: string, c: number): string;
+  };
   return bcrypt.hashSync(password, cost);
 }
 
@@ -94,7 +136,9 @@ export function httpsGet(url: string, o: HttpsOptions = {}): Promise<Answer> {
 /** GET over plain HTTP (a fresh connection); rejects on network errors. */
 export function httpGet(url: string, headers: Record<string, string> = {}, timeoutMs = 5_000): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) => collectAnswer(res, resolve, reject));
+    const req = http.get(url, { agent: false, headers, timeout: timeoutMs }, (res) =>
+      collectAnswer(res, resolve, reject),
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });

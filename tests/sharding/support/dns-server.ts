@@ -74,7 +74,8 @@ export class TestDnsServer {
     else {
       const family = q.type === 'A' ? 4 : q.type === 'AAAA' ? 6 : 0;
       for (const address of known) {
-        if (isIP(address) === family) answers.push({ type: q.type as 'A' | 'AAAA', name: q.name, ttl: 0, class: 'IN', data: address });
+        if (isIP(address) === family)
+          answers.push({ type: q.type as 'A' | 'AAAA', name: q.name, ttl: 0, class: 'IN', data: address });
       }
     }
     const reply = dnsPacket.encode({

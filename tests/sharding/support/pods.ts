@@ -3,14 +3,19 @@
  * CLI), and what the tests ask of them: which streams each owns (/api/streams), its shard view
  * (/status) and its series (/metrics).
  */
+
+import type { ShardStatus } from '@video-exporter/aggregator';
 import { configYaml, type ExporterKeys, type StreamSpec } from '../../exporter/support/config-file.js';
 import { ExporterProcess } from '../../exporter/support/exporter-process.js';
 import { apiStreams, getJson, scrape } from '../../exporter/support/http.js';
 import { select } from '../../exporter/support/prom-text.js';
-import type { ShardStatus } from '@video-exporter/aggregator';
 
 /** The operator's config with an `exporter.sharding` block (written as a YAML flow mapping). */
-export function shardedConfigYaml(exporter: ExporterKeys, sharding: Record<string, string | number>, streams: readonly StreamSpec[]): string {
+export function shardedConfigYaml(
+  exporter: ExporterKeys,
+  sharding: Record<string, string | number>,
+  streams: readonly StreamSpec[],
+): string {
   const text = configYaml(exporter, streams);
   return text.replace(/^exporter:\n/, `exporter:\n  sharding: ${JSON.stringify(sharding)}\n`);
 }
@@ -59,7 +64,10 @@ export class Pod {
 }
 
 /** key -> the pods that report it; a correct split has exactly one pod per key */
-export async function ownersByKey(pods: readonly Pod[], what: (p: Pod) => Promise<string[]> = (p) => p.owned()): Promise<Map<string, string[]>> {
+export async function ownersByKey(
+  pods: readonly Pod[],
+  what: (p: Pod) => Promise<string[]> = (p) => p.owned(),
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const lists = await Promise.all(pods.map(async (p) => [p.name, await what(p)] as const));
   for (const [name, keys] of lists) for (const k of keys) out.set(k, [...(out.get(k) ?? []), name]);

@@ -1,5 +1,12 @@
 import { redactUrl } from '@video-exporter/probe-worker';
-import { CONFIG_SOURCE, type Config, ConfigError, loadConfigFile, type StreamConfig, type StreamLabels } from '../config/index.js';
+import {
+  CONFIG_SOURCE,
+  type Config,
+  ConfigError,
+  loadConfigFile,
+  type StreamConfig,
+  type StreamLabels,
+} from '../config/index.js';
 import { DiscoveryManager } from '../discovery/manager.js';
 import { createLogger } from '../logging.js';
 import type { DiscoverySourceStatus } from '../state/types.js';

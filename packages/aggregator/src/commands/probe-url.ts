@@ -2,9 +2,9 @@ import {
   isRtmpUrl,
   PROBE_URL_SCHEMES,
   PROBE_URL_SCHEMES_TEXT,
+  type ProbeResult,
   rtmpUrlProblem,
   runProbe,
-  type ProbeResult,
 } from '@video-exporter/probe-worker';
 import { scoreSingleProbe } from '../scoring/single-probe.js';
 import type { ProbeCommandOptions } from './probe.js';
@@ -33,7 +33,10 @@ export async function probeUrlOnce(o: ProbeCommandOptions): Promise<ProbeResult>
   const tty = process.stderr.isTTY && !o.json;
   const started = Date.now();
   const progress = tty
-    ? setInterval(() => process.stderr.write(`\rprobing… ${((Date.now() - started) / 1000).toFixed(0)} s / ${sampleMs / 1000} s`), 250)
+    ? setInterval(
+        () => process.stderr.write(`\rprobing… ${((Date.now() - started) / 1000).toFixed(0)} s / ${sampleMs / 1000} s`),
+        250,
+      )
     : undefined;
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -50,7 +53,11 @@ export async function probeUrlOnce(o: ProbeCommandOptions): Promise<ProbeResult>
       },
       abort.signal,
     );
-    result.scores = scoreSingleProbe(result, { minKeyframes: o.minKeyframes, local: false, flvHeader: result.video.frames > 0 });
+    result.scores = scoreSingleProbe(result, {
+      minKeyframes: o.minKeyframes,
+      local: false,
+      flvHeader: result.video.frames > 0,
+    });
     return result;
   } finally {
     if (progress) {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { probeFileBytes, type ProbeResult } from '@video-exporter/probe-worker';
+import { type ProbeResult, probeFileBytes } from '@video-exporter/probe-worker';
 import { formatProbeSummary } from '../format/probe-text.js';
 import { scoreSingleProbe } from '../scoring/single-probe.js';
 import { checkFileContent, contentLine, finishContent } from './probe-content.js';

@@ -1,9 +1,9 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { ConfigError, loadConfigFile, parseListenAddr, type Config } from '../config/index.js';
+import { type Config, ConfigError, loadConfigFile, parseListenAddr } from '../config/index.js';
 import { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
-import { BasicAuth, WebConfigError, loadWebConfigFile, type WebSecurity } from '../http/index.js';
+import { BasicAuth, loadWebConfigFile, WebConfigError, type WebSecurity } from '../http/index.js';
 import { createLogger, type Logger } from '../logging.js';
 import { UsageError } from './usage.js';
 
@@ -100,7 +100,9 @@ function logWebConfig(logger: Logger, file: string, web: WebSecurity | undefined
   logger.info('web config loaded', {
     file,
     tls: tls !== undefined,
-    ...(tls ? { cert_file: tls.certFile, min_version: tls.minVersion, client_certificates: tls.clientCa !== undefined } : {}),
+    ...(tls
+      ? { cert_file: tls.certFile, min_version: tls.minVersion, client_certificates: tls.clientCa !== undefined }
+      : {}),
     basic_auth: web?.auth !== undefined,
   });
 }

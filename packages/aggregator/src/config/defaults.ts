@@ -1,6 +1,6 @@
 import { DEFAULT_THRESHOLDS } from '../scoring/rules.js';
-import { defaultContentChecks } from './validate-content-checks.js';
 import type { ExporterConfig } from './types.js';
+import { defaultContentChecks } from './validate-content-checks.js';
 
 /** The reference's tag allow-list: tag keys outside it are dropped (they would become label names). */
 export const DEFAULT_ALLOWED_TAGS: readonly string[] = ['table', 'desk', 'biz', 'isp', 'role'];

@@ -6,7 +6,9 @@ import type { ListenAddr } from './types.js';
  * "127.0.0.1:9100", "[::1]:9100", "localhost:9100". An unquoted YAML port (8080) is a number and is
  * accepted too. Returns the parsed address or the reason it is not one.
  */
-export function parseListenAddr(value: string | number): { ok: true; addr: ListenAddr } | { ok: false; reason: string } {
+export function parseListenAddr(
+  value: string | number,
+): { ok: true; addr: ListenAddr } | { ok: false; reason: string } {
   const text = String(value);
   let host: string | undefined;
   let portText: string;
@@ -24,7 +26,8 @@ export function parseListenAddr(value: string | number): { ok: true; addr: Liste
     const h = text.slice(0, colon);
     portText = text.slice(colon + 1);
     if (h.includes(':')) return { ok: false, reason: 'an IPv6 address needs brackets, e.g. "[::1]:9100"' };
-    if (h !== '' && isIP(h) === 0 && !HOSTNAME.test(h)) return { ok: false, reason: `"${h}" is not an IP address or host name` };
+    if (h !== '' && isIP(h) === 0 && !HOSTNAME.test(h))
+      return { ok: false, reason: `"${h}" is not an IP address or host name` };
     host = h === '' ? undefined : h;
     if (!/^\d+$/.test(portText)) return { ok: false, reason: FORMS };
   }
@@ -36,4 +39,5 @@ export function parseListenAddr(value: string | number): { ok: true; addr: Liste
 const FORMS = 'expected "PORT", ":PORT", "HOST:PORT" or "[IPv6]:PORT"';
 
 /** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens. */
-export const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;

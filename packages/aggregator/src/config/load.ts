@@ -25,7 +25,14 @@ export async function loadConfigFile(path: string, options: Omit<LoadOptions, 's
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (err as Error).message;
     throw new ConfigError([`cannot read config file ${path}: ${reason}`], path);
   }
   return parseConfigText(text, { ...options, source: path });

@@ -14,7 +14,10 @@ export function parseYaml(text: string, source?: string): unknown {
     return yaml.load(text, { schema: yaml.DEFAULT_SCHEMA, ...(source !== undefined ? { filename: source } : {}) });
   } catch (err) {
     if (err instanceof yaml.YAMLException) {
-      const where = err.mark === undefined || err.mark === null ? '' : ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}`;
+      const where =
+        err.mark === undefined || err.mark === null
+          ? ''
+          : ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}`;
       throw new ConfigError([`YAML syntax error${where}: ${err.reason}`], source);
     }
     throw err;

@@ -96,7 +96,12 @@ export function walkMapping(
     const handler = Object.hasOwn(handlers, key) ? handlers[key] : undefined;
     if (handler === undefined) {
       const guess = closest(key, known);
-      problems.add(keyPath, guess !== undefined ? `unknown key (did you mean "${guess}"?)` : `unknown key (expected one of: ${known.join(', ')})`);
+      problems.add(
+        keyPath,
+        guess !== undefined
+          ? `unknown key (did you mean "${guess}"?)`
+          : `unknown key (expected one of: ${known.join(', ')})`,
+      );
       continue;
     }
     seen.add(key);
@@ -152,10 +157,18 @@ export function readNonNegativeInteger(value: unknown, path: string, problems: P
   return undefined;
 }
 
-export function readEnum<T extends string>(value: unknown, path: string, problems: Problems, allowed: readonly T[]): T | undefined {
+export function readEnum<T extends string>(
+  value: unknown,
+  path: string,
+  problems: Problems,
+  allowed: readonly T[],
+): T | undefined {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
-  problems.add(path, `must be one of ${allowed.join(', ')}, got ${describe(value)}${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`);
+  problems.add(
+    path,
+    `must be one of ${allowed.join(', ')}, got ${describe(value)}${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`,
+  );
   return undefined;
 }
 

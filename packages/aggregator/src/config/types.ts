@@ -1,5 +1,5 @@
-import type { ContentChecksConfig } from './validate-content-checks.js';
 import type { ScoringThresholds } from '../scoring/rules.js';
+import type { ContentChecksConfig } from './validate-content-checks.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,4 +1,10 @@
-import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, redactUrl, rtmpUrlProblem } from '@video-exporter/probe-worker';
+import {
+  isRtmpUrl,
+  PROBE_URL_SCHEMES,
+  PROBE_URL_SCHEMES_TEXT,
+  redactUrl,
+  rtmpUrlProblem,
+} from '@video-exporter/probe-worker';
 import { encodeSegment, parseTemplate, renderTemplate, TEMPLATE_FIELDS } from '../discovery/template.js';
 import { type Env, expandEnv } from './env.js';
 import {

@@ -1,15 +1,14 @@
 import { isIP } from 'node:net';
 import { DEFAULT_THRESHOLDS, type ScoringThresholds } from '../scoring/rules.js';
-import { defaultExporterConfig } from './defaults.js';
-import { readContentChecks } from './validate-content-checks.js';
-import { HOSTNAME, parseListenAddr } from './listen-addr.js';
 import { parseDnsServer } from '../sharding/dns-server-address.js';
+import { defaultExporterConfig } from './defaults.js';
+import { HOSTNAME, parseListenAddr } from './listen-addr.js';
 import {
+  describe,
+  indexPath,
   type KeyHandler,
   type Mapping,
   type Problems,
-  describe,
-  indexPath,
   readBoolean,
   readEnum,
   readMapping,
@@ -22,6 +21,7 @@ import {
   walkMapping,
 } from './problems.js';
 import type { ExporterConfig, LogLevel, ProbeEndpointConfig, ShardingConfig, ShardingMode } from './types.js';
+import { readContentChecks } from './validate-content-checks.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 const SHARDING_MODES: readonly ShardingMode[] = ['none', 'static', 'dns'];
@@ -57,7 +57,15 @@ export function validateExporter(raw: Mapping | undefined, problems: Problems): 
       set(key, n);
       return n !== undefined;
     });
-  const positiveInt = (key: 'min_keyframes' | 'max_concurrent' | 'stall_threshold_ms' | 'startup_buffer_ms' | (typeof TIMEOUT_KEYS)[number], unit = ''): KeyHandler =>
+  const positiveInt = (
+    key:
+      | 'min_keyframes'
+      | 'max_concurrent'
+      | 'stall_threshold_ms'
+      | 'startup_buffer_ms'
+      | (typeof TIMEOUT_KEYS)[number],
+    unit = '',
+  ): KeyHandler =>
     track(key, (v, p) => {
       const n = readPositiveInteger(v, p, problems, unit);
       set(key, n);
@@ -175,7 +183,10 @@ function readScoring(raw: Mapping, path: string, problems: Problems): ScoringThr
   }
   walkMapping(raw, path, problems, handlers);
   // "fair" must be reachable below "good", "moderate" above "stable"
-  const order: [Exclude<keyof ScoringThresholds, 'max_silence_ratio'>, Exclude<keyof ScoringThresholds, 'max_silence_ratio'>][] = [
+  const order: [
+    Exclude<keyof ScoringThresholds, 'max_silence_ratio'>,
+    Exclude<keyof ScoringThresholds, 'max_silence_ratio'>,
+  ][] = [
     ['fair_framerate', 'good_framerate'],
     ['fair_bitrate_bps', 'good_bitrate_bps'],
     ['stable_cv', 'moderate_cv'],
@@ -232,9 +243,11 @@ function readSharding(raw: Mapping, path: string, problems: Problems): ShardingC
     ['dns_server', 'dns'],
   ];
   for (const [key, mode] of belongs) {
-    if (seen.has(key) && s.mode !== mode) problems.add(`${path}.${key}`, `only applies to mode ${mode} (mode is ${s.mode})`);
+    if (seen.has(key) && s.mode !== mode)
+      problems.add(`${path}.${key}`, `only applies to mode ${mode} (mode is ${s.mode})`);
   }
-  if (s.mode === 'dns' && !seen.has('service')) problems.add(path, 'mode dns needs "service" (the headless Service name)');
+  if (s.mode === 'dns' && !seen.has('service'))
+    problems.add(path, 'mode dns needs "service" (the headless Service name)');
   if (s.index !== undefined && s.count !== undefined && s.index >= s.count) {
     problems.add(`${path}.index`, `must be less than count (${s.index} >= ${s.count})`);
   }
@@ -265,13 +278,19 @@ function readProbeEndpoint(raw: Mapping, path: string, problems: Problems): Prob
         else if (isIP(bare) === 6) e.allowed_hosts.push(bare);
         else {
           hostsValid = false;
-          problems.add(indexPath(p, i), `${JSON.stringify(host)} is not a host name, "*.domain" or IP address (no scheme, port or path)`);
+          problems.add(
+            indexPath(p, i),
+            `${JSON.stringify(host)} is not a host name, "*.domain" or IP address (no scheme, port or path)`,
+          );
         }
       });
     },
   });
   if (e.enabled && hostsValid && e.allowed_hosts.length === 0) {
-    problems.add(`${path}.allowed_hosts`, 'must list at least one host when enabled: without an allow-list anyone could make the exporter fetch any URL');
+    problems.add(
+      `${path}.allowed_hosts`,
+      'must list at least one host when enabled: without an allow-list anyone could make the exporter fetch any URL',
+    );
   }
   return e;
 }

@@ -7,12 +7,12 @@ import {
 } from '@video-exporter/probe-worker';
 import { type Env, expandEnv } from './env.js';
 import {
-  type Mapping,
-  type Problems,
   childPath,
   describe,
   indexPath,
   isMapping,
+  type Mapping,
+  type Problems,
   readBoolean,
   readNonEmptyString,
   walkMapping,
@@ -66,19 +66,25 @@ export function validateStreams(
       }
       list.forEach((entry: unknown, i) => {
         entries++;
-        const stream = readStream(entry, indexPath(linePath, i), { project, line: lineKey.toLowerCase(), labelsOk: projectOk && lineOk }, {
-          allowedTags,
-          env,
-          problems,
-          firstAt,
-          dropped,
-        });
+        const stream = readStream(
+          entry,
+          indexPath(linePath, i),
+          { project, line: lineKey.toLowerCase(), labelsOk: projectOk && lineOk },
+          {
+            allowedTags,
+            env,
+            problems,
+            firstAt,
+            dropped,
+          },
+        );
         if (stream !== undefined) out.push(stream);
       });
     }
   }
   // after a structural problem (a line that is not a list, ...) "no streams" would only repeat it
-  if (entries === 0 && problems.list.length === before) problems.add(path, 'no streams configured: list at least one under project -> line');
+  if (entries === 0 && problems.list.length === before)
+    problems.add(path, 'no streams configured: list at least one under project -> line');
   if (dropped.keys.size > 0) {
     const list = [...dropped.keys].map(([key, n]) => `${key} (${n} stream${n === 1 ? '' : 's'})`).join(', ');
     const allowed = allowedTags.length === 0 ? 'none' : allowedTags.join(', ');
@@ -161,7 +167,8 @@ function readStream(
       insecureTls = readBoolean(v, p, problems) ?? false;
     },
     [LEGACY_TAG_KEY]: (v, p) => {
-      if (isMapping(v)) problems.add(p, 'must be one string (the Go exporter\'s single tag); a mapping of tags goes under "tags"');
+      if (isMapping(v))
+        problems.add(p, 'must be one string (the Go exporter\'s single tag); a mapping of tags goes under "tags"');
       else legacyTag = readNonEmptyString(v, p, problems);
     },
     content_checks: (v, p) => {
@@ -174,7 +181,8 @@ function readStream(
   }
   // as the Go exporter merges it: `tag` joins the tags unless they already have a "tag" key, then the
   // allow-list applies to it like to any tag (the default list drops it, with the usual warning)
-  if (legacyTag !== undefined && !Object.hasOwn(rawTags, LEGACY_TAG_KEY)) rawTags = { ...rawTags, [LEGACY_TAG_KEY]: legacyTag };
+  if (legacyTag !== undefined && !Object.hasOwn(rawTags, LEGACY_TAG_KEY))
+    rawTags = { ...rawTags, [LEGACY_TAG_KEY]: legacyTag };
   const tags = readTags(rawTags, tagsPath, ctx) ?? {};
   if (problems.list.length > before || url === undefined || id === undefined) return undefined;
   return {
@@ -240,7 +248,11 @@ function duplicateMessage(key: string, first: string): string {
   );
 }
 
-export function readTags(value: unknown, path: string, ctx: Pick<Context, 'allowedTags' | 'problems' | 'dropped'>): Record<string, string> | undefined {
+export function readTags(
+  value: unknown,
+  path: string,
+  ctx: Pick<Context, 'allowedTags' | 'problems' | 'dropped'>,
+): Record<string, string> | undefined {
   if (!isMapping(value)) {
     ctx.problems.add(path, `must be a mapping of tag -> string value, got ${describe(value)}`);
     return undefined;
@@ -249,7 +261,10 @@ export function readTags(value: unknown, path: string, ctx: Pick<Context, 'allow
   for (const [key, v] of Object.entries(value)) {
     if (typeof v !== 'string') {
       const scalar = typeof v === 'number' || typeof v === 'boolean';
-      ctx.problems.add(childPath(path, key), `must be a string, got ${describe(v)}${scalar ? ` (quote it: "${String(v)}")` : ''}`);
+      ctx.problems.add(
+        childPath(path, key),
+        `must be a string, got ${describe(v)}${scalar ? ` (quote it: "${String(v)}")` : ''}`,
+      );
       continue;
     }
     if (ctx.allowedTags.includes(key)) kept.push([key, v]);
@@ -260,7 +275,11 @@ export function readTags(value: unknown, path: string, ctx: Pick<Context, 'allow
 }
 
 /** Header values are never shown: they are where auth tokens live. */
-export function readHeaders(value: unknown, path: string, ctx: Pick<Context, 'env' | 'problems'>): Record<string, string> | undefined {
+export function readHeaders(
+  value: unknown,
+  path: string,
+  ctx: Pick<Context, 'env' | 'problems'>,
+): Record<string, string> | undefined {
   if (!isMapping(value)) {
     ctx.problems.add(path, `must be a mapping of header name -> string value, got ${describe(value)}`);
     return undefined;

@@ -1,9 +1,9 @@
 import type { Env } from './env.js';
 import { ConfigError } from './errors.js';
-import { Problems, childPath, closest, describe, isMapping } from './problems.js';
+import { childPath, closest, describe, isMapping, Problems } from './problems.js';
 import type { Config } from './types.js';
-import { validateExporter } from './validate-exporter.js';
 import { validateDiscovery } from './validate-discovery.js';
+import { validateExporter } from './validate-exporter.js';
 import { validateStreams } from './validate-streams.js';
 
 const TOP_LEVEL = ['exporter', 'streams', 'discovery'] as const;
@@ -19,7 +19,10 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     throw new ConfigError(['the config is empty: it needs at least a "streams" section'], source);
   }
   if (!isMapping(doc)) {
-    throw new ConfigError([`the config must be a mapping with keys exporter and streams, got ${describe(doc)}`], source);
+    throw new ConfigError(
+      [`the config must be a mapping with keys exporter and streams, got ${describe(doc)}`],
+      source,
+    );
   }
   const exporterProblems = new Problems();
   const streamsProblems = new Problems();
@@ -49,7 +52,9 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     else if (key === 'discovery') problems.push(...discoveryProblems.list);
     else {
       const guess = closest(key, TOP_LEVEL);
-      problems.push(`${childPath('', key)}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`);
+      problems.push(
+        `${childPath('', key)}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`,
+      );
     }
   }
   if (!Object.hasOwn(doc, 'streams') && !hasDiscovery) problems.push('missing required key "streams"');

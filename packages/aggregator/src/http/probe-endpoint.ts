@@ -27,16 +27,16 @@
  *   scrape timeout Prometheus announces (X-Prometheus-Scrape-Timeout-Seconds) minus 0.5 s.
  */
 import dns from 'node:dns';
-import net from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
+import { emptyResult, type ProbeJob, type ProbeResult, redactText, redactUrl } from '@video-exporter/probe-worker';
 import { Gauge, Registry } from 'prom-client';
-import { emptyResult, redactText, redactUrl, type ProbeJob, type ProbeResult } from '@video-exporter/probe-worker';
 import type { ExporterConfig, StreamConfig } from '../config/index.js';
-import { INFO_LABELS, STREAM_GAUGES, infoLabels } from '../metrics/stream-series.js';
+import { INFO_LABELS, infoLabels, STREAM_GAUGES } from '../metrics/stream-series.js';
 import { buildJob } from '../probe-runner.js';
 import { StreamState } from '../state/stream-state.js';
-import { jsonReply } from './routes.js';
 import type { Reply, Route, RouteRequest } from './routes.js';
+import { jsonReply } from './routes.js';
 import { type AllowList, checkResolved, checkTarget, compileAllowList } from './ssrf.js';
 
 export const PROBE_PATH = '/probe';
@@ -69,7 +69,8 @@ const HISTORY_SERIES = new Set([
   'video_stream_last_check_timestamp_seconds',
 ]);
 
-const defaultLookupAll = async (name: string): Promise<string[]> => (await dns.promises.lookup(name, { all: true })).map((a) => a.address);
+const defaultLookupAll = async (name: string): Promise<string[]> =>
+  (await dns.promises.lookup(name, { all: true })).map((a) => a.address);
 
 export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Route {
   const max = d.maxConcurrent ?? PROBE_LIMITS.maxConcurrent;
@@ -86,7 +87,10 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
     async handle(req: RouteRequest): Promise<Reply> {
       const e = d.settings();
       if (!e.probe_endpoint.enabled) {
-        return jsonReply(404, { error: '/probe is disabled', hint: 'enable it with exporter.probe_endpoint: {enabled: true, allowed_hosts: [...]}' });
+        return jsonReply(404, {
+          error: '/probe is disabled',
+          hint: 'enable it with exporter.probe_endpoint: {enabled: true, allowed_hosts: [...]}',
+        });
       }
       if (!ready()) return jsonReply(503, { error: 'not ready' });
       const targets = req.query.getAll('target');
@@ -97,7 +101,8 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
 
       const verdict = checkTarget(target, allowList(e.probe_endpoint.allowed_hosts));
       if (!verdict.ok) return jsonReply(verdict.status, { error: redactText(verdict.error) });
-      if (inFlight >= max) return jsonReply(429, { error: `too many /probe requests in flight (limit ${max})` }, { 'Retry-After': '1' });
+      if (inFlight >= max)
+        return jsonReply(429, { error: `too many /probe requests in flight (limit ${max})` }, { 'Retry-After': '1' });
       inFlight++;
       try {
         let url = verdict.url;
@@ -106,9 +111,16 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
         if (verdict.kind === 'name') {
           let addresses: string[];
           try {
-            addresses = await withTimeout(lookupAll(verdict.host), e.connect_timeout_ms, `DNS lookup of ${verdict.host} took longer than ${e.connect_timeout_ms} ms`);
+            addresses = await withTimeout(
+              lookupAll(verdict.host),
+              e.connect_timeout_ms,
+              `DNS lookup of ${verdict.host} took longer than ${e.connect_timeout_ms} ms`,
+            );
           } catch (err) {
-            return await exposition(failedResult(target, 'dns', `DNS lookup of ${verdict.host} failed: ${(err as Error).message}`), e);
+            return await exposition(
+              failedResult(target, 'dns', `DNS lookup of ${verdict.host} failed: ${(err as Error).message}`),
+              e,
+            );
           }
           const resolved = checkResolved(verdict.host, addresses);
           if (!resolved.ok) return jsonReply(403, { error: resolved.error });
@@ -141,7 +153,8 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
 function parseDuration(values: string[]): { ok: true; seconds: number | undefined } | { ok: false; error: string } {
   if (values.length === 0) return { ok: true, seconds: undefined };
   const n = values.length === 1 && /^\d+(\.\d+)?$/.test(values[0]!) ? Number(values[0]) : NaN;
-  if (!(n > 0 && n <= PROBE_LIMITS.maxDurationS)) return { ok: false, error: `duration must be one number of seconds, > 0 and <= ${PROBE_LIMITS.maxDurationS}` };
+  if (!(n > 0 && n <= PROBE_LIMITS.maxDurationS))
+    return { ok: false, error: `duration must be one number of seconds, > 0 and <= ${PROBE_LIMITS.maxDurationS}` };
   return { ok: true, seconds: n };
 }
 
@@ -157,8 +170,23 @@ function scrapeTimeout(headers: IncomingHttpHeaders | undefined): number | undef
  * extend to 2 × sample while keyframes are missing, and connecting and the first byte come first.
  * Under a scrape timeout the deadline shrinks to fit it, and the sample with it.
  */
-export function probeJob(url: string, host: string | undefined, e: ExporterConfig, durationS: number | undefined, scrapeTimeoutMs: number | undefined): ProbeJob {
-  const stream: StreamConfig = { key: 'probe', project: '', line: '', id: '', url, tags: {}, headers: host ? { Host: host } : {}, insecure_tls: false };
+export function probeJob(
+  url: string,
+  host: string | undefined,
+  e: ExporterConfig,
+  durationS: number | undefined,
+  scrapeTimeoutMs: number | undefined,
+): ProbeJob {
+  const stream: StreamConfig = {
+    key: 'probe',
+    project: '',
+    line: '',
+    id: '',
+    url,
+    tags: {},
+    headers: host ? { Host: host } : {},
+    insecure_tls: false,
+  };
   const job = buildJob(stream, e);
   let sampleMs = Math.round((durationS ?? e.sample_duration) * 1000);
   let deadlineMs = 2 * sampleMs + e.connect_timeout_ms + e.first_byte_timeout_ms;
@@ -201,10 +229,25 @@ export async function exposition(result: ProbeResult, e: ExporterConfig): Promis
     if (v !== undefined && Number.isFinite(v)) new Gauge({ name, help, registers }).set(v);
   }
   const info = infoLabels(snap);
-  if (info) new Gauge({ name: 'video_stream_info', help: 'Codecs of the probe (value 1)', labelNames: INFO_LABELS, registers }).set(info, 1);
-  new Gauge({ name: 'video_exporter_probe_success', help: '1 if the probe succeeded (SPEC §4: no failure reason)', registers }).set(result.ok ? 1 : 0);
+  if (info)
+    new Gauge({
+      name: 'video_stream_info',
+      help: 'Codecs of the probe (value 1)',
+      labelNames: INFO_LABELS,
+      registers,
+    }).set(info, 1);
+  new Gauge({
+    name: 'video_exporter_probe_success',
+    help: '1 if the probe succeeded (SPEC §4: no failure reason)',
+    registers,
+  }).set(result.ok ? 1 : 0);
   if (!result.ok && result.reason) {
-    new Gauge({ name: 'video_exporter_probe_failure_reason', help: 'Why the probe failed (value 1)', labelNames: ['reason'], registers }).set({ reason: result.reason }, 1);
+    new Gauge({
+      name: 'video_exporter_probe_failure_reason',
+      help: 'Why the probe failed (value 1)',
+      labelNames: ['reason'],
+      registers,
+    }).set({ reason: result.reason }, 1);
   }
   return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
 }

@@ -7,8 +7,8 @@ import type { Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
 import { metricsHandler } from './metrics-route.js';
 import { renderStatusPage } from './status-page.js';
-import { renderWallPage } from './wall-page.js';
 import { parseStreamFilter, selectStreams, summarizeStream } from './stream-list.js';
+import { renderWallPage } from './wall-page.js';
 
 export interface Reply {
   status: number;
@@ -69,7 +69,9 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
   add('/metrics', metricsHandler(d.registry));
   // liveness: answering at all proves the process and its event loop run
   add('/healthz', () => jsonReply(200, { status: 'ok' }));
-  add('/readyz', () => (d.view.ready() ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'not ready' })));
+  add('/readyz', () =>
+    d.view.ready() ? jsonReply(200, { status: 'ready' }) : jsonReply(503, { status: 'not ready' }),
+  );
   add('/status', () => jsonReply(200, d.view.status()));
   add('/api/streams', ({ query }) => {
     const parsed = parseStreamFilter(query);
@@ -77,7 +79,11 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     return jsonReply(200, { streams: selectStreams(d.view.snapshots(), parsed.filter).map(summarizeStream) });
   });
   add('/wall', () => ({ status: 200, contentType: HTML_TYPE, body: renderWallPage(d.view.snapshots(), d.now()) }));
-  add('/', () => ({ status: 200, contentType: HTML_TYPE, body: renderStatusPage(d.view.status(), d.view.snapshots(), d.now()) }));
+  add('/', () => ({
+    status: 200,
+    contentType: HTML_TYPE,
+    body: renderStatusPage(d.view.status(), d.view.snapshots(), d.now()),
+  }));
   for (const route of d.extra ?? []) fixed.set(route.template, route);
 
   const stream: Route = {

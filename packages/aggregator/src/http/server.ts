@@ -11,16 +11,17 @@
  * Clients do not delay each other: every request is answered from memory on the event loop, and a
  * client that trickles its head holds only its own socket until the timeout.
  */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Counter, Histogram, Registry, RegistryContentType } from 'prom-client';
 import type { ExporterView } from '../state/types.js';
 import type { BasicAuth } from './basic-auth.js';
 import { createProbeRoute, type ProbeEndpointDeps } from './probe-endpoint.js';
-import { ALLOWED_METHODS, OTHER_PATH, createRoutes, jsonReply } from './routes.js';
 import type { Reply } from './routes.js';
+import { ALLOWED_METHODS, createRoutes, jsonReply, OTHER_PATH } from './routes.js';
 import type { TlsSettings } from './web-config.js';
 
 /** What `--web.config.file` adds to the server: TLS and basic auth. */
@@ -104,9 +105,12 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
 
     let reply: Reply;
     try {
-      const verdict = o.auth === undefined || OPEN_PATHS.has(path) ? 'ok' : await o.auth.check(req.headers.authorization);
-      if (verdict === 'denied') reply = jsonReply(401, { error: 'unauthorized' }, { 'WWW-Authenticate': o.auth!.challenge });
-      else if (verdict === 'busy') reply = jsonReply(429, { error: 'too many authentication checks in progress' }, { 'Retry-After': '1' });
+      const verdict =
+        o.auth === undefined || OPEN_PATHS.has(path) ? 'ok' : await o.auth.check(req.headers.authorization);
+      if (verdict === 'denied')
+        reply = jsonReply(401, { error: 'unauthorized' }, { 'WWW-Authenticate': o.auth!.challenge });
+      else if (verdict === 'busy')
+        reply = jsonReply(429, { error: 'too many authentication checks in progress' }, { 'Retry-After': '1' });
       else if (match === undefined) reply = jsonReply(404, { error: 'not found', path });
       else if (!(ALLOWED_METHODS as readonly string[]).includes(req.method ?? '')) {
         reply = jsonReply(405, { error: 'method not allowed' }, { Allow: ALLOW });
@@ -131,7 +135,10 @@ export async function startHttpServer(o: HttpServerOptions): Promise<HttpServerH
     maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
     connectionsCheckingInterval: HTTP_LIMITS.connectionsCheckingIntervalMs,
   };
-  const server: http.Server | https.Server = o.tls === undefined ? http.createServer(httpOptions, onRequest) : https.createServer({ ...httpOptions, ...tlsOptions(o.tls) }, onRequest);
+  const server: http.Server | https.Server =
+    o.tls === undefined
+      ? http.createServer(httpOptions, onRequest)
+      : https.createServer({ ...httpOptions, ...tlsOptions(o.tls) }, onRequest);
   server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
   server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
   server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;

@@ -17,8 +17,8 @@
  * are the main thing an operator probes, and the names are the operator's own.
  */
 import net from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker';
+import ipaddr from 'ipaddr.js';
 
 export type AddressClass =
   | 'public'
@@ -122,7 +122,14 @@ export function classifyAddress(ip: string): AddressClass {
     const own = classIn(addr.toNormalizedString(), 'ipv6');
     if (own === 'unspecified' || own === 'loopback') return own;
     for (const [prefix, bits, offset] of EMBEDDED_V4) {
-      if (addr.match(prefix, bits)) return classIn(addr.toByteArray().slice(offset, offset + 4).join('.'), 'ipv4');
+      if (addr.match(prefix, bits))
+        return classIn(
+          addr
+            .toByteArray()
+            .slice(offset, offset + 4)
+            .join('.'),
+          'ipv4',
+        );
     }
     return own;
   }
@@ -178,7 +185,8 @@ function canonicalHost(host: string): string | undefined {
 }
 
 const stripDot = (name: string): string => (name.endsWith('.') ? name.slice(0, -1) : name);
-const bareHost = (hostname: string): string => (hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname);
+const bareHost = (hostname: string): string =>
+  hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 
 // ------------------------------------------------------------------------------------------- verdicts
 
@@ -213,12 +221,15 @@ export function checkTarget(raw: string, allow: AllowList): TargetVerdict {
   const host = bareHost(url.hostname);
   if (host === '') return { ok: false, status: 400, error: 'target has no host' };
   if (net.isIP(host) !== 0) {
-    if (!allow.ips.has(host)) return { ok: false, status: 403, error: `target host ${host} is not in exporter.probe_endpoint.allowed_hosts` };
+    if (!allow.ips.has(host))
+      return { ok: false, status: 403, error: `target host ${host} is not in exporter.probe_endpoint.allowed_hosts` };
     return { ok: true, url, host, kind: 'ip' };
   }
   const name = stripDot(host);
-  if (METADATA_NAMES.has(name)) return { ok: false, status: 403, error: `target host ${name} is a cloud metadata service: never probed` };
-  if (!nameAllowed(name, allow)) return { ok: false, status: 403, error: `target host ${name} is not in exporter.probe_endpoint.allowed_hosts` };
+  if (METADATA_NAMES.has(name))
+    return { ok: false, status: 403, error: `target host ${name} is a cloud metadata service: never probed` };
+  if (!nameAllowed(name, allow))
+    return { ok: false, status: 403, error: `target host ${name} is not in exporter.probe_endpoint.allowed_hosts` };
   return { ok: true, url, host: name, kind: 'name' };
 }
 

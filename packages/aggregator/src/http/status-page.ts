@@ -72,8 +72,24 @@ function row(s: StreamSnapshot, nowS: number): string {
 }
 
 const HEADINGS = [
-  'Project', 'Line', 'ID', 'Tags', 'State', 'Quality', 'Stability', 'Overall', 'Bitrate (kbps)', 'FPS',
-  'Resolution', 'Codec', 'TTFB', 'Stalls', 'Start-up', 'Last check', 'Last error', 'Picture',
+  'Project',
+  'Line',
+  'ID',
+  'Tags',
+  'State',
+  'Quality',
+  'Stability',
+  'Overall',
+  'Bitrate (kbps)',
+  'FPS',
+  'Resolution',
+  'Codec',
+  'TTFB',
+  'Stalls',
+  'Start-up',
+  'Last check',
+  'Last error',
+  'Picture',
 ];
 
 /** SPEC §13: the latest content-check thumbnail, small (the wall shows them large). */
@@ -101,8 +117,11 @@ td:last-child{max-width:28rem;overflow-wrap:anywhere}
 
 /** One line: which pod this is among how many, and its share of the streams. */
 function shardLine(s: ShardStatus, configured: number): string {
-  if (s.mode === 'none') return `<p class="shard">sharding off: this process probes all ${escapeHtml(configured)} streams</p>`;
-  const failing = s.lookup_failing ? ` · <span class="reason">peer lookup failing</span>${s.last_error ? ` ${escapeHtml(s.last_error)}` : ''} (keeping the last peer set)` : '';
+  if (s.mode === 'none')
+    return `<p class="shard">sharding off: this process probes all ${escapeHtml(configured)} streams</p>`;
+  const failing = s.lookup_failing
+    ? ` · <span class="reason">peer lookup failing</span>${s.last_error ? ` ${escapeHtml(s.last_error)}` : ''} (keeping the last peer set)`
+    : '';
   return (
     `<p class="shard">shard ${escapeHtml(s.mode)} · this pod <span title="${escapeHtml(s.peers.join(' '))}">${escapeHtml(s.self ?? '?')}</span>` +
     ` of ${escapeHtml(s.peers.length)} peer${s.peers.length === 1 ? '' : 's'} · owns ${escapeHtml(s.owned)} of ${escapeHtml(configured)} streams${failing}</p>`

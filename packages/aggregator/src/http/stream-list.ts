@@ -76,7 +76,9 @@ export interface StreamFilter {
  * ?project=&line=&state=&source= as exact matches; empty values are ignored (an empty form field means "any").
  * An unknown state is the caller's mistake and is reported rather than silently matching nothing.
  */
-export function parseStreamFilter(query: URLSearchParams): { ok: true; filter: StreamFilter } | { ok: false; error: string; allowed: readonly string[] } {
+export function parseStreamFilter(
+  query: URLSearchParams,
+): { ok: true; filter: StreamFilter } | { ok: false; error: string; allowed: readonly string[] } {
   const filter: StreamFilter = {};
   for (const name of ['project', 'line', 'state', 'source'] as const) {
     const values = query.getAll(name).filter((v) => v !== '');

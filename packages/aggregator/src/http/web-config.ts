@@ -25,7 +25,18 @@ import { dirname, resolve } from 'node:path';
 import tls from 'node:tls';
 import { ConfigError, ProblemsError } from '../config/errors.js';
 import { parseYaml } from '../config/parse-yaml.js';
-import { type KeyHandler, type Mapping, Problems, childPath, describe, isMapping, readEnum, readMapping, readNonEmptyString, walkMapping } from '../config/problems.js';
+import {
+  childPath,
+  describe,
+  isMapping,
+  type KeyHandler,
+  type Mapping,
+  Problems,
+  readEnum,
+  readMapping,
+  readNonEmptyString,
+  walkMapping,
+} from '../config/problems.js';
 
 /** A web config that cannot be used: every problem on its own line, naming its path. Exit code 2. */
 export class WebConfigError extends ProblemsError {
@@ -51,7 +62,10 @@ export interface WebConfig {
   basicAuthUsers?: ReadonlyMap<string, string>;
 }
 
-const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const satisfies Record<string, tls.SecureVersion>;
+const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const satisfies Record<
+  string,
+  tls.SecureVersion
+>;
 type TlsVersionName = keyof typeof TLS_VERSIONS;
 const VERSION_NAMES = Object.keys(TLS_VERSIONS) as TlsVersionName[];
 
@@ -96,7 +110,10 @@ export function parseWebConfigText(text: string, o: ParseWebConfigOptions): WebC
   if (!isMapping(doc)) throw new WebConfigError([`the web config must be a mapping, got ${describe(doc)}`], o.source);
 
   const read = o.readFile ?? ((p: string) => readFileSync(p));
-  const unsupported = (what: string): KeyHandler => (_v, p) => problems.add(p, `${what} is an exporter-toolkit option video-exporter does not support; remove it`);
+  const unsupported =
+    (what: string): KeyHandler =>
+    (_v, p) =>
+      problems.add(p, `${what} is an exporter-toolkit option video-exporter does not support; remove it`);
   walkMapping(doc, '', problems, {
     tls_server_config: (v, p) => {
       if (v === null) return; // `tls_server_config:` with nothing under it: TLS off, as in the toolkit
@@ -121,7 +138,13 @@ export function parseWebConfigText(text: string, o: ParseWebConfigOptions): WebC
   return out;
 }
 
-function readTls(m: Mapping, path: string, problems: Problems, baseDir: string, read: (p: string) => Buffer): TlsSettings | undefined {
+function readTls(
+  m: Mapping,
+  path: string,
+  problems: Problems,
+  baseDir: string,
+  read: (p: string) => Buffer,
+): TlsSettings | undefined {
   const problemsBefore = problems.list.length;
   let certFile: string | undefined;
   let keyFile: string | undefined;
@@ -130,17 +153,26 @@ function readTls(m: Mapping, path: string, problems: Problems, baseDir: string, 
   let minVersion = 'TLS12' as TlsVersionName;
   let maxVersion = 'TLS13' as TlsVersionName;
   // a key that fails its check adds a problem and keeps its default; the problem count decides at the end
-  const fileKey = (set: (f: string) => void): KeyHandler => (v, p) => {
-    const s = readNonEmptyString(v, p, problems);
-    if (s !== undefined) set(resolve(baseDir, s));
-  };
-  const version = (set: (n: TlsVersionName) => void): KeyHandler => (v, p) => {
-    const n = readEnum(v, p, problems, VERSION_NAMES);
-    if (n !== undefined) set(n);
-  };
-  const unsupported = (name: string): KeyHandler => (_v, p) => {
-    problems.add(p, `${name} is an exporter-toolkit option video-exporter does not support (Node's TLS defaults apply); remove it`);
-  };
+  const fileKey =
+    (set: (f: string) => void): KeyHandler =>
+    (v, p) => {
+      const s = readNonEmptyString(v, p, problems);
+      if (s !== undefined) set(resolve(baseDir, s));
+    };
+  const version =
+    (set: (n: TlsVersionName) => void): KeyHandler =>
+    (v, p) => {
+      const n = readEnum(v, p, problems, VERSION_NAMES);
+      if (n !== undefined) set(n);
+    };
+  const unsupported =
+    (name: string): KeyHandler =>
+    (_v, p) => {
+      problems.add(
+        p,
+        `${name} is an exporter-toolkit option video-exporter does not support (Node's TLS defaults apply); remove it`,
+      );
+    };
   const seen = walkMapping(m, path, problems, {
     cert_file: fileKey((f) => (certFile = f)),
     key_file: fileKey((f) => (keyFile = f)),
@@ -186,13 +218,18 @@ function readTls(m: Mapping, path: string, problems: Problems, baseDir: string, 
   };
   const cert = load('cert_file', certFile);
   const key = load('key_file', keyFile);
-  const ca = clientAuth === 'RequireAndVerifyClientCert' && caFile !== undefined ? load('client_ca_file', caFile) : undefined;
-  if (cert === undefined || key === undefined || (clientAuth === 'RequireAndVerifyClientCert' && ca === undefined)) return undefined;
+  const ca =
+    clientAuth === 'RequireAndVerifyClientCert' && caFile !== undefined ? load('client_ca_file', caFile) : undefined;
+  if (cert === undefined || key === undefined || (clientAuth === 'RequireAndVerifyClientCert' && ca === undefined))
+    return undefined;
   try {
     // fails now, with OpenSSL's reason, on a key that does not match, garbage PEM or an unusable CA
     tls.createSecureContext({ cert, key, ...(ca ? { ca } : {}) });
   } catch (err) {
-    problems.add(path, `cert_file ${certFile} and key_file ${keyFile} are not a usable certificate and key: ${(err as Error).message}`);
+    problems.add(
+      path,
+      `cert_file ${certFile} and key_file ${keyFile} are not a usable certificate and key: ${(err as Error).message}`,
+    );
     return undefined;
   }
   return {
@@ -227,7 +264,10 @@ function readUsers(m: Mapping, path: string, problems: Problems): Map<string, st
     const cost = match ? Number(match[1]) : NaN;
     if (!match || cost < 4 || cost > 31) {
       // never echo the value: it may be a plain-text password pasted by mistake
-      problems.add(p, 'must be a bcrypt hash like $2y$10$... (make one with: htpasswd -nBC 10 "" | tr -d \':\\n\'); plain-text passwords are not accepted');
+      problems.add(
+        p,
+        'must be a bcrypt hash like $2y$10$... (make one with: htpasswd -nBC 10 "" | tr -d \':\\n\'); plain-text passwords are not accepted',
+      );
       ok = false;
       continue;
     }

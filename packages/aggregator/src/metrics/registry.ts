@@ -1,7 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { contentMetrics } from './content-metrics.js';
 import { FAILURE_REASONS } from '@video-exporter/probe-worker';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DiscoverySourceStatus, StreamIdentity, StreamSnapshot } from '../state/types.js';
+import { contentMetrics } from './content-metrics.js';
 import { StreamFamilies } from './stream-families.js';
 
 export interface MetricsOptions {
@@ -46,8 +46,12 @@ export function createMetrics(o: MetricsOptions) {
   // first, as the per-stream Gauges were: the exposition keeps its order
   const perStream = new StreamFamilies(o.registry, labelsOf);
 
-
-  const buildInfo = new Gauge({ name: 'video_exporter_build_info', help: 'Build information (value 1)', labelNames: ['version', 'nodejs'], registers });
+  const buildInfo = new Gauge({
+    name: 'video_exporter_build_info',
+    help: 'Build information (value 1)',
+    labelNames: ['version', 'nodejs'],
+    registers,
+  });
   buildInfo.set({ version: o.version, nodejs: process.version }, 1);
   const src = o.sources;
   const streams = new Gauge({
@@ -61,11 +65,25 @@ export function createMetrics(o: MetricsOptions) {
     },
   });
   for (const state of ['configured', 'owned', 'up', 'down']) streams.set({ state }, 0);
-  const probes = new Counter({ name: 'video_exporter_probes_total', help: 'Finished probes by result', labelNames: ['result'], registers });
+  const probes = new Counter({
+    name: 'video_exporter_probes_total',
+    help: 'Finished probes by result',
+    labelNames: ['result'],
+    registers,
+  });
   for (const result of ['success', 'failure']) probes.inc({ result }, 0);
-  const probeErrors = new Counter({ name: 'video_exporter_probe_errors_total', help: 'Failed probes by reason', labelNames: ['reason'], registers });
+  const probeErrors = new Counter({
+    name: 'video_exporter_probe_errors_total',
+    help: 'Failed probes by reason',
+    labelNames: ['reason'],
+    registers,
+  });
   for (const reason of FAILURE_REASONS) probeErrors.inc({ reason }, 0);
-  const retries = new Counter({ name: 'video_exporter_probe_retries_total', help: 'Connection retries made by probes', registers });
+  const retries = new Counter({
+    name: 'video_exporter_probe_retries_total',
+    help: 'Connection retries made by probes',
+    registers,
+  });
   const probeDuration = new Histogram({
     name: 'video_exporter_probe_duration_seconds',
     help: 'Wall time of a probe including retries',
@@ -105,9 +123,22 @@ export function createMetrics(o: MetricsOptions) {
       if (src) this.set(src.pool().utilization);
     },
   });
-  const reloadOk = new Gauge({ name: 'video_exporter_config_last_reload_successful', help: '1 if the last config load or reload succeeded', registers });
-  const reloadAt = new Gauge({ name: 'video_exporter_config_last_reload_timestamp_seconds', help: 'Unix time of the last successful config load', registers });
-  const httpRequests = new Counter({ name: 'video_exporter_http_requests_total', help: 'HTTP requests served by route and status code', labelNames: ['path', 'code'], registers });
+  const reloadOk = new Gauge({
+    name: 'video_exporter_config_last_reload_successful',
+    help: '1 if the last config load or reload succeeded',
+    registers,
+  });
+  const reloadAt = new Gauge({
+    name: 'video_exporter_config_last_reload_timestamp_seconds',
+    help: 'Unix time of the last successful config load',
+    registers,
+  });
+  const httpRequests = new Counter({
+    name: 'video_exporter_http_requests_total',
+    help: 'HTTP requests served by route and status code',
+    labelNames: ['path', 'code'],
+    registers,
+  });
   const httpDuration = new Histogram({
     name: 'video_exporter_http_request_duration_seconds',
     help: 'HTTP request latency by route',
@@ -129,11 +160,15 @@ export function createMetrics(o: MetricsOptions) {
     help: 'Changes of the shard peer set seen by this pod (each one re-splits the streams)',
     registers,
   });
-  const unhandled = new Counter({ name: 'video_exporter_unhandled_errors_total', help: 'Unhandled rejections and exceptions caught by the process handlers', labelNames: ['kind'], registers });
+  const unhandled = new Counter({
+    name: 'video_exporter_unhandled_errors_total',
+    help: 'Unhandled rejections and exceptions caught by the process handlers',
+    labelNames: ['kind'],
+    registers,
+  });
   for (const kind of ['rejection', 'exception']) unhandled.inc({ kind }, 0);
   const discovery = discoveryMetrics(registers, src);
   const content = contentMetrics(registers);
-
 
   return {
     registry: o.registry,

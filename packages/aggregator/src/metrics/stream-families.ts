@@ -32,7 +32,14 @@ export class StreamFamilies {
     STREAM_GAUGES.forEach(([name, help], i) => {
       registry.registerMetric(this.family(name, help, (row) => row.values[i]));
     });
-    registry.registerMetric(this.family('video_stream_info', 'Codecs and encoder of the last probe (value 1)', (row) => (row.info ? 1 : undefined), (row) => row.info ?? NO_LABELS));
+    registry.registerMetric(
+      this.family(
+        'video_stream_info',
+        'Codecs and encoder of the last probe (value 1)',
+        (row) => (row.info ? 1 : undefined),
+        (row) => row.info ?? NO_LABELS,
+      ),
+    );
   }
 
   /** Sets what the snapshot measured; what it did not measure has no series. */
@@ -55,7 +62,12 @@ export class StreamFamilies {
     this.rows.delete(s.key);
   }
 
-  private family(name: string, help: string, value: (row: Row) => number | undefined, own: (row: Row) => Labels = () => NO_LABELS): Metric {
+  private family(
+    name: string,
+    help: string,
+    value: (row: Row) => number | undefined,
+    own: (row: Row) => Labels = () => NO_LABELS,
+  ): Metric {
     const rows = this.rows;
     const collect = (shared: boolean) => {
       const values: Array<{ value: number; labels: Labels; sharedLabels?: Labels }> = [];
@@ -65,7 +77,11 @@ export class StreamFamilies {
         const extra = own(row);
         // prom-client writes `labels` before `sharedLabels`: series with labels of their own (info) keep the
         // stream's labels first by merging them, a rare case (one series per stream)
-        values.push(shared && extra === NO_LABELS ? { value: v, labels: NO_LABELS, sharedLabels: row.labels } : { value: v, labels: { ...row.labels, ...extra } });
+        values.push(
+          shared && extra === NO_LABELS
+            ? { value: v, labels: NO_LABELS, sharedLabels: row.labels }
+            : { value: v, labels: { ...row.labels, ...extra } },
+        );
       }
       return { name, help, type: 'gauge', aggregator: 'sum', values };
     };

@@ -65,7 +65,13 @@ export class Scheduler {
 
   add(key: string): void {
     if (this.entries.has(key) || this.stopped) return;
-    const entry: Entry = { key, phase: phaseMs(key, this.o.intervalMs), timer: undefined, running: false, queued: false };
+    const entry: Entry = {
+      key,
+      phase: phaseMs(key, this.o.intervalMs),
+      timer: undefined,
+      running: false,
+      queued: false,
+    };
     this.entries.set(key, entry);
     this.arm(entry);
   }

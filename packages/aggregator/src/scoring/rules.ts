@@ -58,7 +58,10 @@ export function coefficientOfVariation(values: readonly number[]): number {
 }
 
 /** stable (2) / moderate (1) / unstable (0) from the bitrates of recent successful probes; unknown below min_history. */
-export function stabilityScore(bitrates: readonly number[], t: ScoringThresholds = DEFAULT_THRESHOLDS): Score | undefined {
+export function stabilityScore(
+  bitrates: readonly number[],
+  t: ScoringThresholds = DEFAULT_THRESHOLDS,
+): Score | undefined {
   if (bitrates.length < t.min_history) return undefined;
   const cv = coefficientOfVariation(bitrates);
   if (cv < t.stable_cv) return 2;
@@ -120,7 +123,8 @@ export function contentHealthy(c: ContentRatios | undefined, t: ScoringThreshold
   if (!c) return true;
   if (c.black_ratio !== undefined && c.black_ratio >= t.max_black_ratio) return false;
   if (c.frozen_ratio !== undefined && c.frozen_ratio >= t.max_frozen_ratio) return false;
-  if (t.max_silence_ratio !== undefined && c.silence_ratio !== undefined && c.silence_ratio >= t.max_silence_ratio) return false;
+  if (t.max_silence_ratio !== undefined && c.silence_ratio !== undefined && c.silence_ratio >= t.max_silence_ratio)
+    return false;
   return true;
 }
 

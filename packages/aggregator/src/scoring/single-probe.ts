@@ -17,8 +17,14 @@ export function scoreSingleProbe(
     video_frames: result.video.frames,
     local: options.local,
   });
-  const playable = isPlayable({ keyframes: result.video.keyframes, video_frames: result.video.frames }, options.minKeyframes);
-  const quality = qualityScore({ ok: result.ok && up, playable, framerate: result.video.framerate, bitrate_bps: result.bitrate_bps }, t);
+  const playable = isPlayable(
+    { keyframes: result.video.keyframes, video_frames: result.video.frames },
+    options.minKeyframes,
+  );
+  const quality = qualityScore(
+    { ok: result.ok && up, playable, framerate: result.video.framerate, bitrate_bps: result.bitrate_bps },
+    t,
+  );
   const overall = overallScore(quality, undefined, result.stalls?.ratio, t);
   return { up, playable, quality, overall };
 }

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Resolver } from 'node:dns/promises';
-import { ConfigError } from '../config/errors.js';
+import { readFileSync } from 'node:fs';
 import type { Env } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
 import type { ShardingConfig } from '../config/types.js';
 import type { PeerResolver } from './dns-lookup.js';
 import { parseDnsServer } from './dns-server-address.js';
@@ -39,12 +39,20 @@ export function createPeerSource(cfg: ShardingConfig, deps: PeerSourceDeps): Pee
     const override = deps.env.SHARD_DNS_SERVER?.trim() || cfg.dns_server;
     if (override) {
       const parsed = parseDnsServer(override);
-      if (!parsed.ok) throw new ConfigError([`${deps.env.SHARD_DNS_SERVER?.trim() ? 'SHARD_DNS_SERVER' : 'exporter.sharding.dns_server'}: ${parsed.reason}`]);
+      if (!parsed.ok)
+        throw new ConfigError([
+          `${deps.env.SHARD_DNS_SERVER?.trim() ? 'SHARD_DNS_SERVER' : 'exporter.sharding.dns_server'}: ${parsed.reason}`,
+        ]);
       r.setServers([parsed.server]);
     }
     resolver = r;
   }
-  deps.logger.info('sharding over DNS peers', { service: cfg.service, self: identity.ip, self_from: identity.source, every_s: cfg.resolve_interval_s });
+  deps.logger.info('sharding over DNS peers', {
+    service: cfg.service,
+    self: identity.ip,
+    self_from: identity.source,
+    every_s: cfg.resolve_interval_s,
+  });
   return new DnsPeerSource({
     service: cfg.service!,
     self: identity.ip,

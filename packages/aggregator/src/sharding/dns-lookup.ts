@@ -17,7 +17,11 @@ export type PeerLookup = { ok: true; name: string; addresses: string[] } | { ok:
 /** c-ares codes for an answer that exists but holds nothing for this name / type */
 const NO_ANSWER = new Set(['ENOTFOUND', 'ENODATA']);
 
-export async function lookupPeers(resolver: PeerResolver, candidates: readonly string[], family: 4 | 6): Promise<PeerLookup> {
+export async function lookupPeers(
+  resolver: PeerResolver,
+  candidates: readonly string[],
+  family: 4 | 6,
+): Promise<PeerLookup> {
   const type = family === 4 ? 'A' : 'AAAA';
   for (const name of candidates) {
     let addresses: string[];

@@ -7,7 +7,10 @@ import { isIP } from 'node:net';
  */
 export function parseDnsServer(text: string): { ok: true; server: string } | { ok: false; reason: string } {
   const t = text.trim();
-  const bad = { ok: false as const, reason: `${JSON.stringify(text)} is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")` };
+  const bad = {
+    ok: false as const,
+    reason: `${JSON.stringify(text)} is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")`,
+  };
   let host: string;
   let port: string | undefined;
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
@@ -25,7 +28,8 @@ export function parseDnsServer(text: string): { ok: true; server: string } | { o
   } else {
     return bad;
   }
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { ok: false, reason: `${JSON.stringify(text)}: port must be 1..65535` };
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535))
+    return { ok: false, reason: `${JSON.stringify(text)}: port must be 1..65535` };
   const hostText = isIP(host) === 6 ? `[${host}]` : host;
   return { ok: true, server: port === undefined ? host : `${hostText}:${port}` };
 }

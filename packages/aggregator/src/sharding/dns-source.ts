@@ -1,7 +1,7 @@
 import { lookupPeers, type PeerResolver } from './dns-lookup.js';
+import { type PeerSource, type PeerSourceHealth, peerSet, type ShardLogger, samePeerSet } from './peer-source.js';
 import { normalizeIp } from './pod-identity.js';
-import { peerSet, samePeerSet, type PeerSource, type PeerSourceHealth, type ShardLogger } from './peer-source.js';
-import { NO_SEARCH, searchNames, type SearchConfig } from './resolv-conf.js';
+import { NO_SEARCH, type SearchConfig, searchNames } from './resolv-conf.js';
 
 /** retry period while no look-up has worked yet (the pod owns every stream meanwhile) */
 const FIRST_LOOKUP_RETRY_MS = 1_000;
@@ -68,7 +68,11 @@ export class DnsPeerSource implements PeerSource {
   }
 
   health(): PeerSourceHealth {
-    return { lookups: this.lookups, failing: this.failing, ...(this.failing && this.lastError !== undefined ? { last_error: this.lastError } : {}) };
+    return {
+      lookups: this.lookups,
+      failing: this.failing,
+      ...(this.failing && this.lastError !== undefined ? { last_error: this.lastError } : {}),
+    };
   }
 
   /** One look-up now (the timer calls it too); concurrent calls share the look-up in flight. */
@@ -81,9 +85,12 @@ export class DnsPeerSource implements PeerSource {
 
   private arm(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      void this.refresh().finally(() => this.arm());
-    }, this.everResolved ? this.o.intervalMs : Math.min(this.o.intervalMs, FIRST_LOOKUP_RETRY_MS));
+    this.timer = setTimeout(
+      () => {
+        void this.refresh().finally(() => this.arm());
+      },
+      this.everResolved ? this.o.intervalMs : Math.min(this.o.intervalMs, FIRST_LOOKUP_RETRY_MS),
+    );
     this.timer.unref();
   }
 
@@ -95,7 +102,11 @@ export class DnsPeerSource implements PeerSource {
       this.lastError = r.error;
       if (!this.failing) {
         this.failing = true;
-        this.o.logger.warn('shard peer lookup failed, keeping the last known peer set', { service: this.o.service, error: r.error, peers: this.peers });
+        this.o.logger.warn('shard peer lookup failed, keeping the last known peer set', {
+          service: this.o.service,
+          error: r.error,
+          peers: this.peers,
+        });
       }
       return;
     }

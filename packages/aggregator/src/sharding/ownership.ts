@@ -30,7 +30,11 @@ export class Ownership {
   }
 
   samePeers(other: Ownership): boolean {
-    return this.self === other.self && this.peers.length === other.peers.length && this.peers.every((p, i) => p === other.peers[i]);
+    return (
+      this.self === other.self &&
+      this.peers.length === other.peers.length &&
+      this.peers.every((p, i) => p === other.peers[i])
+    );
   }
 }
 

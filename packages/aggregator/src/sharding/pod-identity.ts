@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 import type { Env } from '../config/env.js';
 
 /**
@@ -21,7 +21,10 @@ export type PodIdentity = { ok: true; ip: string; family: 4 | 6; source: string 
  * This pod's identity in dns mode: POD_IP (the Downward API's status.podIP), else the first
  * non-internal IPv4 (then IPv6) interface address, which in a pod is the same address.
  */
-export function podIdentity(env: Env, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): PodIdentity {
+export function podIdentity(
+  env: Env,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): PodIdentity {
   const fromEnv = env.POD_IP?.trim();
   if (fromEnv) {
     const ip = normalizeIp(fromEnv);
@@ -32,8 +35,17 @@ export function podIdentity(env: Env, interfaces: NodeJS.Dict<NetworkInterfaceIn
     for (const [name, addrs] of Object.entries(interfaces)) {
       // link-local IPv6 (fe80::) is not what DNS publishes for a pod
       const a = addrs?.find((x) => x.family === family && !x.internal && !x.address.toLowerCase().startsWith('fe80:'));
-      if (a) return { ok: true, ip: normalizeIp(a.address)!, family: family === 'IPv4' ? 4 : 6, source: `interface ${name}` };
+      if (a)
+        return {
+          ok: true,
+          ip: normalizeIp(a.address)!,
+          family: family === 'IPv4' ? 4 : 6,
+          source: `interface ${name}`,
+        };
     }
   }
-  return { ok: false, error: 'POD_IP is not set and no network interface has an address: set POD_IP from the Downward API (status.podIP)' };
+  return {
+    ok: false,
+    error: 'POD_IP is not set and no network interface has an address: set POD_IP from the Downward API (status.podIP)',
+  };
 }

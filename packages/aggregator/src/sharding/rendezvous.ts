@@ -1,4 +1,4 @@
-import { hash64, pairScore, pairTie, type Hash64 } from './hash.js';
+import { type Hash64, hash64, pairScore, pairTie } from './hash.js';
 
 /**
  * Rendezvous (highest random weight) hashing: a stream belongs to the peer with the highest

@@ -19,7 +19,8 @@ export function parseResolvConf(text: string): SearchConfig {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/[#;].*$/, '').trim();
     const [word, ...rest] = line.split(/\s+/);
-    if (word === 'search' || word === 'domain') domains = rest.filter((d) => d !== '' && d !== '.').map((d) => d.replace(/\.$/, ''));
+    if (word === 'search' || word === 'domain')
+      domains = rest.filter((d) => d !== '' && d !== '.').map((d) => d.replace(/\.$/, ''));
     else if (word === 'options') {
       for (const opt of rest) {
         const m = /^ndots:(\d+)$/.exec(opt);

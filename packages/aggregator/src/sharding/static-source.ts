@@ -1,5 +1,5 @@
-import { ConfigError } from '../config/errors.js';
 import type { Env } from '../config/env.js';
+import { ConfigError } from '../config/errors.js';
 import type { ShardingConfig } from '../config/types.js';
 import type { PeerSource, PeerSourceHealth } from './peer-source.js';
 
@@ -29,7 +29,10 @@ export function resolveStaticShard(cfg: ShardingConfig, env: Env): StaticShard {
     if (Number.isSafeInteger(n)) {
       index = n;
       indexFrom = 'SHARD_INDEX';
-    } else problems.push(`SHARD_INDEX: must be a non-negative integer or a pod name ending in -<ordinal>, got ${JSON.stringify(indexText)}`);
+    } else
+      problems.push(
+        `SHARD_INDEX: must be a non-negative integer or a pod name ending in -<ordinal>, got ${JSON.stringify(indexText)}`,
+      );
   }
   const countText = env.SHARD_COUNT?.trim();
   if (countText) {
@@ -40,9 +43,12 @@ export function resolveStaticShard(cfg: ShardingConfig, env: Env): StaticShard {
     } else problems.push(`SHARD_COUNT: must be a positive integer, got ${JSON.stringify(countText)}`);
   }
   if (problems.length === 0) {
-    if (index === undefined) problems.push('exporter.sharding: mode static needs this pod\'s index (SHARD_INDEX or sharding.index)');
-    if (count === undefined) problems.push('exporter.sharding: mode static needs the shard count (SHARD_COUNT or sharding.count)');
-    if (index !== undefined && count !== undefined && index >= count) problems.push(`${indexFrom}: must be less than ${countFrom} (${index} >= ${count})`);
+    if (index === undefined)
+      problems.push("exporter.sharding: mode static needs this pod's index (SHARD_INDEX or sharding.index)");
+    if (count === undefined)
+      problems.push('exporter.sharding: mode static needs the shard count (SHARD_COUNT or sharding.count)');
+    if (index !== undefined && count !== undefined && index >= count)
+      problems.push(`${indexFrom}: must be less than ${countFrom} (${index} >= ${count})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { index: index!, count: count! };

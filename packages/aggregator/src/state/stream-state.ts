@@ -1,5 +1,15 @@
 import type { ProbeResult } from '@video-exporter/probe-worker';
-import { contentHealthy, isHealthy, isPlayable, isUp, mean, overallScore, qualityScore, stabilityScore, type ScoringThresholds } from '../scoring/rules.js';
+import {
+  contentHealthy,
+  isHealthy,
+  isPlayable,
+  isUp,
+  mean,
+  overallScore,
+  qualityScore,
+  type ScoringThresholds,
+  stabilityScore,
+} from '../scoring/rules.js';
 import type { StreamContent, StreamIdentity, StreamSnapshot } from './types.js';
 
 /** SPEC §4: average and stability use the last 10 successful probes. */
@@ -14,7 +24,17 @@ export class StreamState {
   private current: StreamSnapshot;
 
   constructor(readonly stream: StreamIdentity) {
-    this.current = { stream, state: 'pending', up: false, playable: false, healthy: false, quality: 0, overall: 0, consecutive_failures: 0, probes: 0 };
+    this.current = {
+      stream,
+      state: 'pending',
+      up: false,
+      playable: false,
+      healthy: false,
+      quality: 0,
+      overall: 0,
+      consecutive_failures: 0,
+      probes: 0,
+    };
   }
 
   get snapshot(): StreamSnapshot {
@@ -42,12 +62,16 @@ export class StreamState {
       flv_header: result.video.frames > 0,
       video_frames: result.video.frames,
     });
-    const playable = up && isPlayable({ keyframes: result.video.keyframes, video_frames: result.video.frames }, minKeyframes);
+    const playable =
+      up && isPlayable({ keyframes: result.video.keyframes, video_frames: result.video.frames }, minKeyframes);
     if (up && result.bitrate_bps !== undefined && result.bitrate_bps > 0) {
       this.bitrates.push(result.bitrate_bps);
       if (this.bitrates.length > HISTORY_LENGTH) this.bitrates.shift();
     }
-    const quality = qualityScore({ ok: result.ok && up, playable, framerate: result.video.framerate, bitrate_bps: result.bitrate_bps }, thresholds);
+    const quality = qualityScore(
+      { ok: result.ok && up, playable, framerate: result.video.framerate, bitrate_bps: result.bitrate_bps },
+      thresholds,
+    );
     const stability = stabilityScore(this.bitrates, thresholds);
     const overall = overallScore(quality, stability, result.stalls?.ratio, thresholds);
     const previous = this.current;
@@ -59,7 +83,8 @@ export class StreamState {
       last_check: Math.floor(nowMs / 1000),
       up,
       playable,
-      healthy: isHealthy(up, playable, overall) && contentHealthy(content?.result === 'ok' ? content : undefined, thresholds),
+      healthy:
+        isHealthy(up, playable, overall) && contentHealthy(content?.result === 'ok' ? content : undefined, thresholds),
       quality,
       overall,
       consecutive_failures: up ? 0 : previous.consecutive_failures + 1,
@@ -69,7 +94,8 @@ export class StreamState {
     if (content) snapshot.content = content;
     const avg = mean(this.bitrates);
     if (avg !== undefined) snapshot.avg_bitrate_bps = Math.round(avg);
-    if (!result.ok && result.reason) snapshot.last_error = { reason: result.reason, message: result.error ?? result.reason, at: nowMs / 1000 };
+    if (!result.ok && result.reason)
+      snapshot.last_error = { reason: result.reason, message: result.error ?? result.reason, at: nowMs / 1000 };
     else if (previous.last_error) snapshot.last_error = previous.last_error;
     this.current = snapshot;
     return snapshot;
@@ -80,7 +106,11 @@ export class StreamState {
 function contentOf(result: ProbeResult, nowMs: number): StreamContent | undefined {
   const c = result.content;
   if (!c) return undefined;
-  const out: StreamContent = { result: c.result, at: Math.floor(nowMs / 1000), has_thumbnail: c.thumbnail !== undefined };
+  const out: StreamContent = {
+    result: c.result,
+    at: Math.floor(nowMs / 1000),
+    has_thumbnail: c.thumbnail !== undefined,
+  };
   if (c.black_ratio !== undefined) out.black_ratio = c.black_ratio;
   if (c.frozen_ratio !== undefined) out.frozen_ratio = c.frozen_ratio;
   if (c.silence_ratio !== undefined) out.silence_ratio = c.silence_ratio;

@@ -108,7 +108,9 @@ describe('rendering found entries into streams', () => {
       ['targets/discovered/live/b', 'https://edge/live/b.flv?auth_key=secret', { role: 'edge' }],
     ]);
     expect([...r.droppedTags]).toEqual(['shard']);
-    expect(r.examples).toEqual(['target "ftp://edge/live/c.flv": unsupported scheme "ftp" (only http, https, rtmp and rtmps)']);
+    expect(r.examples).toEqual([
+      'target "ftp://edge/live/c.flv": unsupported scheme "ftp" (only http, https, rtmp and rtmps)',
+    ]);
   });
 
   it('rtmp:// and rtmps:// targets are streams too (SPEC §14); one without /app/stream is invalid', () => {
@@ -122,7 +124,9 @@ describe('rendering found entries into streams', () => {
       ['live/d', 'rtmp://origin/live/d?token=1'],
       ['live/e', 'rtmps://origin/live/e'],
     ]);
-    expect(r.examples).toEqual(['target "rtmp://origin/live": not a valid RTMP URL (RTMP URL needs /app/stream in its path)']);
+    expect(r.examples).toEqual([
+      'target "rtmp://origin/live": not a valid RTMP URL (RTMP URL needs /app/stream in its path)',
+    ]);
   });
 
   it('the default id of a target is its path without the extension', () => {

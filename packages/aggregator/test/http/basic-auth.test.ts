@@ -6,7 +6,8 @@ import bcrypt from 'bcryptjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BasicAuth, parseBasicAuthorization } from '../../src/http/basic-auth.js';
 
-const header = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+const header = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
 describe('parseBasicAuthorization', () => {
   it.each([

@@ -3,11 +3,12 @@
  * (and that nothing is fetched then), what job the pool gets (pinned address, Host header, no
  * redirects, sample and deadline), the exposition text, the concurrency cap, reload-awareness.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Gauge, Registry } from 'prom-client';
+
 import type { ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
+import { Gauge, Registry } from 'prom-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultExporterConfig, type ExporterConfig } from '../../src/config/index.js';
-import { startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { type HttpServerHandle, startHttpServer } from '../../src/http/index.js';
 import type { ExporterStatus, ExporterView } from '../../src/state/types.js';
 
 function result(over: Partial<ProbeResult> = {}): ProbeResult {
@@ -19,7 +20,16 @@ function result(over: Partial<ProbeResult> = {}): ProbeResult {
     ttfb_ms: 20,
     bitrate_bps: 2_500_000,
     packets: { total: 400, video: 250, audio: 150 },
-    video: { codec: 'H.264', profile: 'High', level: '3.1', width: 1280, height: 720, framerate: 25, frames: 250, keyframes: 5 },
+    video: {
+      codec: 'H.264',
+      profile: 'High',
+      level: '3.1',
+      width: 1280,
+      height: 720,
+      framerate: 25,
+      frames: 250,
+      keyframes: 5,
+    },
     audio: { codec: 'AAC', sample_rate: 44_100, channels: 2, frames: 150 },
     timestamps: { discontinuities: 0 },
     ...over,
@@ -182,7 +192,13 @@ describe('the job the pool gets', () => {
   beforeEach(() => enable(['127.0.0.1', 'cdn.example.com', '*.edge.example.net']));
 
   it('an IP target as given, no redirects, the exporter sample and timeouts', async () => {
-    settings = { ...settings, sample_duration: 4, connect_timeout_ms: 1500, first_byte_timeout_ms: 2500, user_agent: 'ops-probe/1' };
+    settings = {
+      ...settings,
+      sample_duration: 4,
+      connect_timeout_ms: 1500,
+      first_byte_timeout_ms: 2500,
+      user_agent: 'ops-probe/1',
+    };
     expect((await probe(q({ target: 'http://127.0.0.1:8080/live/a.flv?token=abc' }))).status).toBe(200);
     expect(jobs).toHaveLength(1);
     const job = jobs[0]!;
@@ -231,7 +247,9 @@ describe('the job the pool gets', () => {
     expect(jobs[0]!.deadlineMs).toBe(4500);
     expect(2 * jobs[0]!.sampleMs).toBeLessThan(4500);
     // a long scrape timeout leaves the job as it was
-    await probe(q({ target: 'http://127.0.0.1/a.flv', duration: '1' }), { 'X-Prometheus-Scrape-Timeout-Seconds': '120' });
+    await probe(q({ target: 'http://127.0.0.1/a.flv', duration: '1' }), {
+      'X-Prometheus-Scrape-Timeout-Seconds': '120',
+    });
     expect(jobs[1]!.sampleMs).toBe(1000);
     expect(jobs[1]!.deadlineMs).toBe(2000 + settings.connect_timeout_ms + settings.first_byte_timeout_ms);
   });
@@ -251,16 +269,37 @@ describe('the answer', () => {
     expect(s.get('video_stream_height')).toBe(720);
     expect(s.get('video_stream_bitrate_bps')).toBe(2_500_000);
     expect(s.get('video_stream_response_ms')).toBe(12.5);
-    expect(s.get('video_stream_info{video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder=""}')).toBe(1);
+    expect(
+      s.get('video_stream_info{video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder=""}'),
+    ).toBe(1);
     // no history behind one probe, nothing from the exporter's registry, no unmeasured series
-    for (const name of ['video_stream_avg_bitrate_bps', 'video_stream_stability_score', 'video_stream_consecutive_failures', 'video_stream_last_check_timestamp_seconds', 'exporter_own_series', 'video_stream_tls_seconds', 'video_exporter_probe_failure_reason']) {
+    for (const name of [
+      'video_stream_avg_bitrate_bps',
+      'video_stream_stability_score',
+      'video_stream_consecutive_failures',
+      'video_stream_last_check_timestamp_seconds',
+      'exporter_own_series',
+      'video_stream_tls_seconds',
+      'video_exporter_probe_failure_reason',
+    ]) {
       expect([...s.keys()].some((k) => k.startsWith(name))).toBe(false);
     }
-    expect([...s.keys()].filter((k) => k.startsWith('video_stream_') && !k.startsWith('video_stream_info')).every((k) => !k.includes('{'))).toBe(true);
+    expect(
+      [...s.keys()]
+        .filter((k) => k.startsWith('video_stream_') && !k.startsWith('video_stream_info'))
+        .every((k) => !k.includes('{')),
+    ).toBe(true);
   });
 
   it('a failed probe is still 200, with probe_success 0 and the reason', async () => {
-    nextResult = result({ ok: false, reason: 'http_5xx', http_status: 503, video: { frames: 0, keyframes: 0 }, packets: { total: 0, video: 0, audio: 0 }, audio: { frames: 0 } });
+    nextResult = result({
+      ok: false,
+      reason: 'http_5xx',
+      http_status: 503,
+      video: { frames: 0, keyframes: 0 },
+      packets: { total: 0, video: 0, audio: 0 },
+      audio: { frames: 0 },
+    });
     const s = series((await probe(q({ target: 'http://127.0.0.1/a.flv' }))).text);
     expect(s.get('video_exporter_probe_success')).toBe(0);
     expect(s.get('video_exporter_probe_failure_reason{reason="http_5xx"}')).toBe(1);
@@ -278,7 +317,12 @@ describe('the answer', () => {
   });
 
   it('a redirect is not followed: too_many_redirects', async () => {
-    nextResult = result({ ok: false, reason: 'too_many_redirects', http_status: 302, video: { frames: 0, keyframes: 0 } });
+    nextResult = result({
+      ok: false,
+      reason: 'too_many_redirects',
+      http_status: 302,
+      video: { frames: 0, keyframes: 0 },
+    });
     const s = series((await probe(q({ target: 'http://127.0.0.1/a.flv' }))).text);
     expect(s.get('video_exporter_probe_failure_reason{reason="too_many_redirects"}')).toBe(1);
     expect(jobs[0]!.maxRedirects).toBe(0);

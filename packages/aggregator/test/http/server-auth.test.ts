@@ -2,10 +2,11 @@
  * Basic auth in the HTTP server: which paths need credentials (all but /healthz and /readyz), the 401
  * challenge, and that refusals are counted under the route like any other answer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { Counter, Histogram, Registry } from 'prom-client';
-import { BasicAuth, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultExporterConfig } from '../../src/config/index.js';
+import { BasicAuth, type HttpServerHandle, startHttpServer } from '../../src/http/index.js';
 import type { ExporterStatus, ExporterView } from '../../src/state/types.js';
 
 const view: ExporterView = {
@@ -23,8 +24,18 @@ const wrong = `Basic ${Buffer.from('prom:nope').toString('base64')}`;
 
 beforeAll(async () => {
   const registry = new Registry();
-  requests = new Counter({ name: 'video_exporter_http_requests_total', help: 'r', labelNames: ['path', 'code'] as const, registers: [registry] });
-  const duration = new Histogram({ name: 'video_exporter_http_request_duration_seconds', help: 'd', labelNames: ['path'] as const, registers: [registry] });
+  requests = new Counter({
+    name: 'video_exporter_http_requests_total',
+    help: 'r',
+    labelNames: ['path', 'code'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'video_exporter_http_request_duration_seconds',
+    help: 'd',
+    labelNames: ['path'] as const,
+    registers: [registry],
+  });
   srv = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -50,20 +61,25 @@ const get = (path: string, authorization?: string, method = 'GET') =>
   fetch(srv.url + path, { method, headers: authorization ? { authorization } : {} });
 
 describe('basic auth on the exporter server', () => {
-  it.each(['/metrics', '/status', '/api/streams', '/api/streams/a/b/c', '/', '/probe?target=http://127.0.0.1/', '/no-such-path'])(
-    '%s needs credentials',
-    async (path) => {
-      for (const authorization of [undefined, wrong, 'Bearer abc']) {
-        const r = await get(path, authorization);
-        expect(r.status).toBe(401);
-        expect(r.headers.get('www-authenticate')).toBe('Basic realm="video-exporter"');
-        expect(await r.json()).toEqual({ error: 'unauthorized' });
-      }
-      expect((await get(path, undefined, 'HEAD')).status).toBe(401);
-      // past the door: whatever the route answers (the fake view is too thin for the status page)
-      expect((await get(path, good)).status).not.toBe(401);
-    },
-  );
+  it.each([
+    '/metrics',
+    '/status',
+    '/api/streams',
+    '/api/streams/a/b/c',
+    '/',
+    '/probe?target=http://127.0.0.1/',
+    '/no-such-path',
+  ])('%s needs credentials', async (path) => {
+    for (const authorization of [undefined, wrong, 'Bearer abc']) {
+      const r = await get(path, authorization);
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toBe('Basic realm="video-exporter"');
+      expect(await r.json()).toEqual({ error: 'unauthorized' });
+    }
+    expect((await get(path, undefined, 'HEAD')).status).toBe(401);
+    // past the door: whatever the route answers (the fake view is too thin for the status page)
+    expect((await get(path, good)).status).not.toBe(401);
+  });
 
   it.each(['/healthz', '/readyz'])('%s stays open for the kubelet', async (path) => {
     expect((await get(path)).status).toBe(200);

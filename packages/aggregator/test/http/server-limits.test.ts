@@ -7,26 +7,56 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { HTTP_LIMITS, startHttpServer, type HttpServerHandle } from '../../src/http/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HTTP_LIMITS, type HttpServerHandle, startHttpServer } from '../../src/http/index.js';
 import type { ExporterStatus, ExporterView } from '../../src/state/types.js';
 
-const view: ExporterView = { snapshots: () => [], snapshot: () => undefined, status: () => ({}) as ExporterStatus, ready: () => true };
+const view: ExporterView = {
+  snapshots: () => [],
+  snapshot: () => undefined,
+  status: () => ({}) as ExporterStatus,
+  ready: () => true,
+};
 let dir: string;
 let plain: HttpServerHandle;
 let tls: HttpServerHandle;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 've-limits-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', 'k.pem', '-out', 'c.pem'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      'k.pem',
+      '-out',
+      'c.pem',
+    ],
+    { cwd: dir, stdio: 'pipe' },
+  );
   plain = await startHttpServer({ host: '127.0.0.1', port: 0, registry: new Registry(), view });
   tls = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
     registry: new Registry(),
     view,
-    tls: { cert: readFileSync(join(dir, 'c.pem')), key: readFileSync(join(dir, 'k.pem')), certFile: 'c.pem', keyFile: 'k.pem', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' },
+    tls: {
+      cert: readFileSync(join(dir, 'c.pem')),
+      key: readFileSync(join(dir, 'k.pem')),
+      certFile: 'c.pem',
+      keyFile: 'k.pem',
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+    },
   });
 });
 

@@ -4,8 +4,15 @@
  * the URL tricks SSRF payload lists use, and resolved-address checks.
  */
 import { describe, expect, it } from 'vitest';
-import { checkResolved, checkTarget, classifyAddress, compileAllowList, isSpecialAddress, nameAllowed } from '../../src/http/ssrf.js';
 import type { AddressClass } from '../../src/http/ssrf.js';
+import {
+  checkResolved,
+  checkTarget,
+  classifyAddress,
+  compileAllowList,
+  isSpecialAddress,
+  nameAllowed,
+} from '../../src/http/ssrf.js';
 
 describe('classifyAddress', () => {
   const table: [string, AddressClass][] = [
@@ -86,7 +93,16 @@ describe('classifyAddress', () => {
   });
 
   it('only public and private are ordinary', () => {
-    const all: AddressClass[] = ['public', 'private', 'loopback', 'link-local', 'metadata', 'unspecified', 'multicast', 'reserved'];
+    const all: AddressClass[] = [
+      'public',
+      'private',
+      'loopback',
+      'link-local',
+      'metadata',
+      'unspecified',
+      'multicast',
+      'reserved',
+    ];
     expect(all.filter((c) => !isSpecialAddress(c))).toEqual(['public', 'private']);
   });
 
@@ -98,7 +114,14 @@ describe('classifyAddress', () => {
 
 describe('compileAllowList', () => {
   it('splits names, wildcards and IPs, canonicalising IPs like URLs do', () => {
-    const a = compileAllowList(['CDN.Example.com', '*.edge.example.net', '127.0.0.1', '0177.0.0.2', 'fd00::1', 'origin.example.org.']);
+    const a = compileAllowList([
+      'CDN.Example.com',
+      '*.edge.example.net',
+      '127.0.0.1',
+      '0177.0.0.2',
+      'fd00::1',
+      'origin.example.org.',
+    ]);
     expect([...a.names].sort()).toEqual(['cdn.example.com', 'origin.example.org']);
     expect(a.suffixes).toEqual(['.edge.example.net']);
     expect([...a.ips].sort()).toEqual(['127.0.0.1', '127.0.0.2', 'fd00::1']);
@@ -115,7 +138,16 @@ describe('compileAllowList', () => {
 });
 
 describe('checkTarget', () => {
-  const allow = compileAllowList(['cdn.example.com', '*.edge.example.net', '127.0.0.1', '10.0.0.5', 'fd00::1', 'localhost', '*.internal', '*.localhost']);
+  const allow = compileAllowList([
+    'cdn.example.com',
+    '*.edge.example.net',
+    '127.0.0.1',
+    '10.0.0.5',
+    'fd00::1',
+    'localhost',
+    '*.internal',
+    '*.localhost',
+  ]);
   type Row = [target: string, verdict: 'ip' | 'name' | 400 | 403, host?: string];
   const table: Row[] = [
     // allowed

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { StreamFamilies } from '../../src/metrics/stream-families.js';
 import type { StreamSnapshot } from '../../src/state/types.js';
 
-const identity = { key: 'G01/cdn/a', project: 'G01', line: 'cdn', id: 'a', url: 'http://x/a.flv', tags: {}, source: 'config' };
+const identity = {
+  key: 'G01/cdn/a',
+  project: 'G01',
+  line: 'cdn',
+  id: 'a',
+  url: 'http://x/a.flv',
+  tags: {},
+  source: 'config',
+};
 const snapshot: StreamSnapshot = {
   stream: identity,
   state: 'up',
@@ -40,7 +48,9 @@ describe('StreamFamilies on prom-client', () => {
     const families = new StreamFamilies(registry, (s) => ({ project: s.project, line: s.line, id: s.id }));
     families.publish(snapshot);
     const json = await registry.getMetricsAsJSON();
-    const up = json.find((m) => m.name === 'video_stream_up') as unknown as { values: { value: number; labels: object }[] };
+    const up = json.find((m) => m.name === 'video_stream_up') as unknown as {
+      values: { value: number; labels: object }[];
+    };
     expect(up.values).toEqual([{ value: 1, labels: { project: 'G01', line: 'cdn', id: 'a' } }]);
   });
 });

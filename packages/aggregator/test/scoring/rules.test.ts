@@ -7,8 +7,8 @@ import {
   isUp,
   overallScore,
   qualityScore,
-  stabilityScore,
   type Score,
+  stabilityScore,
 } from '../../src/scoring/rules.js';
 
 // SPEC §5, the reference's explicit mapping: (quality, stability) -> overall
@@ -46,7 +46,8 @@ describe('overall score', () => {
 });
 
 describe('quality score edges', () => {
-  const q = (framerate: number, bitrate_bps: number) => qualityScore({ ok: true, playable: true, framerate, bitrate_bps });
+  const q = (framerate: number, bitrate_bps: number) =>
+    qualityScore({ ok: true, playable: true, framerate, bitrate_bps });
   it.each([
     [25, 600_000, 2],
     [24.999, 600_000, 1],

@@ -12,7 +12,10 @@ options ndots:5
 
 describe('resolv.conf search list', () => {
   it('reads search and ndots', () => {
-    expect(parseResolvConf(K8S_RESOLV)).toEqual({ domains: ['monitoring.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5 });
+    expect(parseResolvConf(K8S_RESOLV)).toEqual({
+      domains: ['monitoring.svc.cluster.local', 'svc.cluster.local', 'cluster.local'],
+      ndots: 5,
+    });
     expect(parseResolvConf('nameserver 1.1.1.1\n')).toEqual({ domains: [], ndots: 1 });
     // the last of search / domain wins, as in glibc
     expect(parseResolvConf('search a.example b.example\ndomain c.example\n').domains).toEqual(['c.example']);
@@ -20,7 +23,12 @@ describe('resolv.conf search list', () => {
 
   it('tries short names through the search list first, long ones as they are first, absolute ones only as they are', () => {
     const k8s = parseResolvConf(K8S_RESOLV);
-    expect(searchNames('peers', k8s)).toEqual(['peers.monitoring.svc.cluster.local', 'peers.svc.cluster.local', 'peers.cluster.local', 'peers']);
+    expect(searchNames('peers', k8s)).toEqual([
+      'peers.monitoring.svc.cluster.local',
+      'peers.svc.cluster.local',
+      'peers.cluster.local',
+      'peers',
+    ]);
     expect(searchNames('peers.monitoring.svc.cluster.local.', k8s)).toEqual(['peers.monitoring.svc.cluster.local']);
     expect(searchNames('a.b.c.d.e.f', k8s)[0]).toBe('a.b.c.d.e.f');
     expect(searchNames('peers.shard.test', { domains: [], ndots: 1 })).toEqual(['peers.shard.test']);
@@ -63,19 +71,42 @@ describe('pod identity', () => {
         { address: '10.244.1.7', family: 'IPv4', internal: false, netmask: '', mac: '', cidr: null },
       ],
     } as const;
-    expect(podIdentity({ POD_IP: '10.244.9.9' }, ifaces as never)).toEqual({ ok: true, ip: '10.244.9.9', family: 4, source: 'POD_IP' });
-    expect(podIdentity({ POD_IP: 'fd00::9' }, ifaces as never)).toEqual({ ok: true, ip: 'fd00::9', family: 6, source: 'POD_IP' });
-    expect(podIdentity({}, ifaces as never)).toEqual({ ok: true, ip: '10.244.1.7', family: 4, source: 'interface eth0' });
+    expect(podIdentity({ POD_IP: '10.244.9.9' }, ifaces as never)).toEqual({
+      ok: true,
+      ip: '10.244.9.9',
+      family: 4,
+      source: 'POD_IP',
+    });
+    expect(podIdentity({ POD_IP: 'fd00::9' }, ifaces as never)).toEqual({
+      ok: true,
+      ip: 'fd00::9',
+      family: 6,
+      source: 'POD_IP',
+    });
+    expect(podIdentity({}, ifaces as never)).toEqual({
+      ok: true,
+      ip: '10.244.1.7',
+      family: 4,
+      source: 'interface eth0',
+    });
     expect(podIdentity({}, { lo: ifaces.lo } as never)).toMatchObject({ ok: false });
   });
 });
 
 describe('sharding config keys', () => {
-  const doc = (sharding: string) => `exporter:\n  sharding: ${sharding}\nstreams:\n  G: {CDN: [{url: "http://cdn.example/a.flv", id: a}]}\n`;
+  const doc = (sharding: string) =>
+    `exporter:\n  sharding: ${sharding}\nstreams:\n  G: {CDN: [{url: "http://cdn.example/a.flv", id: a}]}\n`;
 
   it('accepts dns_server in mode dns and keeps it normalised', () => {
-    const c = parseConfigText(doc('{mode: dns, service: peers, dns_server: "127.0.0.1:5353", resolve_interval_s: 2}'), { env: {} });
-    expect(c.exporter.sharding).toEqual({ mode: 'dns', service: 'peers', dns_server: '127.0.0.1:5353', resolve_interval_s: 2 });
+    const c = parseConfigText(doc('{mode: dns, service: peers, dns_server: "127.0.0.1:5353", resolve_interval_s: 2}'), {
+      env: {},
+    });
+    expect(c.exporter.sharding).toEqual({
+      mode: 'dns',
+      service: 'peers',
+      dns_server: '127.0.0.1:5353',
+      resolve_interval_s: 2,
+    });
   });
 
   it('rejects dns_server outside mode dns', () => {

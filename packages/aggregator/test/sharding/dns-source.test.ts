@@ -36,8 +36,10 @@ class FakeResolver implements PeerResolver {
 
 class LogSpy {
   lines: { level: string; message: string; meta?: Record<string, unknown> }[] = [];
-  info = (message: string, meta?: Record<string, unknown>) => this.lines.push({ level: 'info', message, ...(meta ? { meta } : {}) });
-  warn = (message: string, meta?: Record<string, unknown>) => this.lines.push({ level: 'warn', message, ...(meta ? { meta } : {}) });
+  info = (message: string, meta?: Record<string, unknown>) =>
+    this.lines.push({ level: 'info', message, ...(meta ? { meta } : {}) });
+  warn = (message: string, meta?: Record<string, unknown>) =>
+    this.lines.push({ level: 'warn', message, ...(meta ? { meta } : {}) });
   count(level: string): number {
     return this.lines.filter((l) => l.level === level).length;
   }
@@ -49,10 +51,21 @@ afterEach(() => {
   for (const s of sources.splice(0)) s.stop();
 });
 
-function source(resolver: PeerResolver, over: Partial<DnsPeerSourceOptions> = {}): { src: DnsPeerSource; log: LogSpy; changes: string[][] } {
+function source(
+  resolver: PeerResolver,
+  over: Partial<DnsPeerSourceOptions> = {},
+): { src: DnsPeerSource; log: LogSpy; changes: string[][] } {
   const log = new LogSpy();
   // a long interval: these tests drive look-ups with refresh() unless they test the timer
-  const src = new DnsPeerSource({ service: SERVICE, self: '10.0.0.2', family: 4, intervalMs: 3_600_000, resolver, logger: log, ...over });
+  const src = new DnsPeerSource({
+    service: SERVICE,
+    self: '10.0.0.2',
+    family: 4,
+    intervalMs: 3_600_000,
+    resolver,
+    logger: log,
+    ...over,
+  });
   sources.push(src);
   return { src, log, changes: [] };
 }
@@ -99,7 +112,11 @@ describe('DnsPeerSource', () => {
     expect(src.current()).toEqual(['10.0.0.2', '10.0.0.5', '10.0.0.7']);
     expect(changes).toEqual([]);
     expect(log.count('warn')).toBe(1);
-    expect(log.lines[0]).toMatchObject({ level: 'warn', message: 'shard peer lookup failed, keeping the last known peer set', meta: { service: SERVICE, error: `A ${SERVICE}: ETIMEOUT` } });
+    expect(log.lines[0]).toMatchObject({
+      level: 'warn',
+      message: 'shard peer lookup failed, keeping the last known peer set',
+      meta: { service: SERVICE, error: `A ${SERVICE}: ETIMEOUT` },
+    });
     expect(src.health()).toEqual({ lookups: 4, failing: true, last_error: `A ${SERVICE}: ESERVFAIL` });
 
     r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.5'];
@@ -160,7 +177,11 @@ describe('DnsPeerSource', () => {
     });
     r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.3'];
     await src.refresh();
-    expect(log.lines.at(-1)).toMatchObject({ level: 'warn', message: 'applying a new shard peer set failed', meta: { error: 'boom' } });
+    expect(log.lines.at(-1)).toMatchObject({
+      level: 'warn',
+      message: 'applying a new shard peer set failed',
+      meta: { error: 'boom' },
+    });
     r.answers4[SERVICE] = ['10.0.0.2', '10.0.0.4'];
     await src.refresh();
     expect(src.current()).toEqual(['10.0.0.2', '10.0.0.4']);
@@ -170,7 +191,9 @@ describe('DnsPeerSource', () => {
     const r = new FakeResolver();
     r.answers4[`${SERVICE}.monitoring.svc.cluster.local`] = 'ENODATA';
     r.answers4[`${SERVICE}.svc.cluster.local`] = ['10.0.0.5'];
-    const { src } = source(r, { search: { domains: ['monitoring.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5 } });
+    const { src } = source(r, {
+      search: { domains: ['monitoring.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5 },
+    });
     expect(await src.start(() => {})).toEqual(['10.0.0.2', '10.0.0.5']);
     expect(r.queries).toEqual([`A ${SERVICE}.monitoring.svc.cluster.local`, `A ${SERVICE}.svc.cluster.local`]);
   });
@@ -221,7 +244,10 @@ describe('lookupPeers', () => {
   });
 
   it('says which names it tried when none has records', async () => {
-    expect(await lookupPeers(new FakeResolver(), ['a.example', 'a'], 6)).toEqual({ ok: false, error: 'no AAAA records for a.example, a' });
+    expect(await lookupPeers(new FakeResolver(), ['a.example', 'a'], 6)).toEqual({
+      ok: false,
+      error: 'no AAAA records for a.example, a',
+    });
   });
 });
 
@@ -239,9 +265,19 @@ describe('createPeerSource for mode dns', () => {
   });
 
   it('rejects a POD_IP that is not an address, and a bad SHARD_DNS_SERVER', () => {
-    expect(() => createPeerSource(dns, { env: { POD_IP: 'pod-a' }, logger: silent, resolvConf: '' })).toThrow(new ConfigError(['POD_IP: not an IP address: "pod-a"']));
-    expect(() => createPeerSource(dns, { env: { POD_IP: '10.0.0.1', SHARD_DNS_SERVER: 'dns.local' }, logger: silent, resolvConf: '' })).toThrow(
-      new ConfigError(['SHARD_DNS_SERVER: "dns.local" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")']),
+    expect(() => createPeerSource(dns, { env: { POD_IP: 'pod-a' }, logger: silent, resolvConf: '' })).toThrow(
+      new ConfigError(['POD_IP: not an IP address: "pod-a"']),
+    );
+    expect(() =>
+      createPeerSource(dns, {
+        env: { POD_IP: '10.0.0.1', SHARD_DNS_SERVER: 'dns.local' },
+        logger: silent,
+        resolvConf: '',
+      }),
+    ).toThrow(
+      new ConfigError([
+        'SHARD_DNS_SERVER: "dns.local" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
+      ]),
     );
   });
 });

@@ -25,7 +25,11 @@ describe('hash64', () => {
   });
 
   it('flips about half the bits of each lane when one trailing character changes', () => {
-    const popcount = (x: number) => x.toString(2).split('').filter((b) => b === '1').length;
+    const popcount = (x: number) =>
+      x
+        .toString(2)
+        .split('')
+        .filter((b) => b === '1').length;
     let flipped = 0;
     const n = 2000;
     for (let i = 0; i < n; i++) {
@@ -79,7 +83,7 @@ describe('Rendezvous', () => {
     }
   });
 
-  it('moves only the new peer\'s share when one joins (~1/(n+1)), and nothing between the others', () => {
+  it("moves only the new peer's share when one joins (~1/(n+1)), and nothing between the others", () => {
     const ks = keys(20_000);
     for (const n of [1, 3, 9, 19]) {
       const before = new Rendezvous(podIps(n));
@@ -124,7 +128,7 @@ describe('Rendezvous', () => {
     );
   });
 
-  it('does not cluster one pod\'s streams in one part of the check interval (owner and phase independent)', () => {
+  it("does not cluster one pod's streams in one part of the check interval (owner and phase independent)", () => {
     const ring = new Rendezvous(podIps(4));
     const mine = keys(40_000).filter((k) => ring.owner(k) === ring.peers[0]);
     const buckets = new Array<number>(10).fill(0);

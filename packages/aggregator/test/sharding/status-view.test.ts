@@ -23,7 +23,15 @@ const shardLine = (html: string) => /<p class="shard">.*<\/p>/.exec(html)?.[0];
 describe('status page: the shard line', () => {
   it('shows this pod, the peer count and its share', () => {
     const html = renderStatusPage(
-      status({ mode: 'dns', self: '10.244.1.7', peers: ['10.244.1.7', '10.244.2.9', '10.244.3.4'], owned: 412, changes: 3, lookups: 118, lookup_failing: false }),
+      status({
+        mode: 'dns',
+        self: '10.244.1.7',
+        peers: ['10.244.1.7', '10.244.2.9', '10.244.3.4'],
+        owned: 412,
+        changes: 3,
+        lookups: 118,
+        lookup_failing: false,
+      }),
       [],
       NOW,
     );
@@ -34,18 +42,35 @@ describe('status page: the shard line', () => {
 
   it('says when peer look-ups fail, escaping the error text', () => {
     const html = renderStatusPage(
-      status({ mode: 'dns', self: '10.0.0.1', peers: ['10.0.0.1'], owned: 1236, changes: 0, lookups: 4, lookup_failing: true, last_error: 'A <peers>: ETIMEOUT' }),
+      status({
+        mode: 'dns',
+        self: '10.0.0.1',
+        peers: ['10.0.0.1'],
+        owned: 1236,
+        changes: 0,
+        lookups: 4,
+        lookup_failing: true,
+        last_error: 'A <peers>: ETIMEOUT',
+      }),
       [],
       NOW,
     );
     expect(shardLine(html)).toContain('of 1 peer · owns 1236 of 1236 streams');
-    expect(shardLine(html)).toContain('peer lookup failing</span> A &lt;peers&gt;: ETIMEOUT (keeping the last peer set)');
+    expect(shardLine(html)).toContain(
+      'peer lookup failing</span> A &lt;peers&gt;: ETIMEOUT (keeping the last peer set)',
+    );
   });
 
   it('says sharding is off in mode none, and shows nothing without a shard view', () => {
-    expect(shardLine(renderStatusPage(status({ mode: 'none', self: null, peers: [], owned: 1236, changes: 0, lookups: 0, lookup_failing: false }), [], NOW))).toBe(
-      '<p class="shard">sharding off: this process probes all 1236 streams</p>',
-    );
+    expect(
+      shardLine(
+        renderStatusPage(
+          status({ mode: 'none', self: null, peers: [], owned: 1236, changes: 0, lookups: 0, lookup_failing: false }),
+          [],
+          NOW,
+        ),
+      ),
+    ).toBe('<p class="shard">sharding off: this process probes all 1236 streams</p>');
     expect(shardLine(renderStatusPage(status(), [], NOW))).toBeUndefined();
   });
 });

@@ -17,7 +17,17 @@ const SAMPLING_FREQUENCIES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 2
  * unknown), 7 = 7.1 front, 11 = 6.1, 12 = 7.1 back, 13 = 22.2, 14 = 7.1 top. 8..10 and 15 are reserved.
  */
 const CHANNELS_BY_CONFIGURATION: Readonly<Record<number, number>> = {
-  1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 8, 11: 7, 12: 8, 13: 24, 14: 8,
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  6: 6,
+  7: 8,
+  11: 7,
+  12: 8,
+  13: 24,
+  14: 8,
 };
 
 const PROFILE_NAMES: Readonly<Record<number, string>> = {

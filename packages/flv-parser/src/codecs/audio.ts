@@ -121,7 +121,11 @@ export function parseOpusHead(bytes: Uint8Array): ConfigResult<AudioConfig> {
   const version = bytes[8]!;
   // Only the major version (upper 4 bits) breaks compatibility (RFC 7845 5.1 item 2).
   if (version >> 4 !== 0) {
-    return { ok: false, code: 'bad_audio_config', message: `OpusHead version ${version} is not decodable (major version ${version >> 4})` };
+    return {
+      ok: false,
+      code: 'bad_audio_config',
+      message: `OpusHead version ${version} is not decodable (major version ${version >> 4})`,
+    };
   }
   const channels = bytes[9]!;
   if (channels === 0) return { ok: false, code: 'bad_audio_config', message: 'OpusHead channel count is 0' };
@@ -157,7 +161,11 @@ export function parseFlacConfig(bytes: Uint8Array): ConfigResult<AudioConfig> {
     bytes[pos + 3] === FLAC_STREAMINFO_LENGTH;
   if (blockHeader) pos += 4;
   else if (hasMarker) {
-    return { ok: false, code: 'bad_audio_config', message: 'FLAC config: the first metadata block after "fLaC" is not STREAMINFO' };
+    return {
+      ok: false,
+      code: 'bad_audio_config',
+      message: 'FLAC config: the first metadata block after "fLaC" is not STREAMINFO',
+    };
   }
   const r = new BitReader(bytes.subarray(pos));
   try {

@@ -90,7 +90,10 @@ export function parseAvcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
   // without an SPS nothing about the picture is known, and a decoder could not start either
   if (!first) {
     const count = avcC.sequenceParameterSets.length;
-    return withWarnings(bad(count === 0 ? 'numOfSequenceParameterSets is 0' : `all ${count} SPS entries are empty`), warnings);
+    return withWarnings(
+      bad(count === 0 ? 'numOfSequenceParameterSets is 0' : `all ${count} SPS entries are empty`),
+      warnings,
+    );
   }
 
   const result = parseH264Sps(first);

@@ -100,12 +100,28 @@ export interface H264Vui {
 }
 
 /** Profiles whose SPS carries chroma_format_idc, bit depths and scaling matrices (7.3.2.1.1). */
-const HIGH_SYNTAX_PROFILES: ReadonlySet<number> = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135]);
+const HIGH_SYNTAX_PROFILES: ReadonlySet<number> = new Set([
+  100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135,
+]);
 
 /** Table E-1, aspect_ratio_idc 1..16. */
 const SAR_TABLE: ReadonlyArray<readonly [number, number]> = [
-  [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11],
-  [80, 33], [18, 11], [15, 11], [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
+  [1, 1],
+  [12, 11],
+  [10, 11],
+  [16, 11],
+  [40, 33],
+  [24, 11],
+  [20, 11],
+  [32, 11],
+  [80, 33],
+  [18, 11],
+  [15, 11],
+  [64, 33],
+  [160, 99],
+  [4, 3],
+  [3, 2],
+  [2, 1],
 ];
 const EXTENDED_SAR = 255;
 
@@ -149,7 +165,8 @@ export function parseH264Sps(nal: Uint8Array): ConfigResult<H264Sps> {
     if (err instanceof BitReaderUnderrunError) {
       return { ok: false, code: 'bad_sps', message: `H.264 SPS truncated (${nal.length} bytes): ${err.message}` };
     }
-    if (err instanceof ExpGolombOverflowError) return { ok: false, code: 'bad_sps', message: `H.264 SPS: ${err.message}` };
+    if (err instanceof ExpGolombOverflowError)
+      return { ok: false, code: 'bad_sps', message: `H.264 SPS: ${err.message}` };
     throw err;
   }
 }
@@ -459,7 +476,11 @@ export function h264ProfileName(
 export function h264LevelName(sps: Pick<H264Sps, 'profile_idc' | 'level_idc' | 'constraint_set3_flag'>): string {
   const { profile_idc, level_idc } = sps;
   if (level_idc === 9) return '1b';
-  if (level_idc === 11 && sps.constraint_set3_flag && (profile_idc === 66 || profile_idc === 77 || profile_idc === 88)) {
+  if (
+    level_idc === 11 &&
+    sps.constraint_set3_flag &&
+    (profile_idc === 66 || profile_idc === 77 || profile_idc === 88)
+  ) {
     return '1b';
   }
   return `${Math.floor(level_idc / 10)}.${level_idc % 10}`;

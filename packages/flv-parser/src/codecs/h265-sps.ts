@@ -102,7 +102,11 @@ export function parseH265Sps(nal: Uint8Array): ConfigResult<H265Sps> {
   const nuhLayerId = ((nal[0]! & 1) << 5) | (nal[1]! >> 3);
   if (nuhLayerId !== 0) {
     // Layers above 0 (SHVC / MV-HEVC) may use the multi-layer SPS syntax (F.7.3.2.2.1), not read here.
-    return { ok: false, code: 'bad_sps', message: `H.265 SPS: nuh_layer_id ${nuhLayerId} (multi-layer SPS) not supported` };
+    return {
+      ok: false,
+      code: 'bad_sps',
+      message: `H.265 SPS: nuh_layer_id ${nuhLayerId} (multi-layer SPS) not supported`,
+    };
   }
   const r = new BitReader(removeEmulationPrevention(nal).subarray(2));
   try {

@@ -90,7 +90,12 @@ function fail(message: string): { ok: false; code: 'bad_video_config'; message: 
 
 /** Reads the record's fields and NAL unit arrays without interpreting the parameter sets. */
 export function readHevcDecoderConfigurationRecord(record: Uint8Array): ConfigResult<HevcDecoderConfigurationRecord> {
-  if (record.length >= 3 && record[0] === 0 && record[1] === 0 && (record[2] === 1 || (record[2] === 0 && record[3] === 1))) {
+  if (
+    record.length >= 3 &&
+    record[0] === 0 &&
+    record[1] === 0 &&
+    (record[2] === 1 || (record[2] === 0 && record[3] === 1))
+  ) {
     return fail('starts with an Annex B start code, not a configuration record');
   }
   if (record.length < FIXED_PART) return fail(`${record.length} bytes, shorter than the ${FIXED_PART}-byte fixed part`);
@@ -123,7 +128,8 @@ export function readHevcDecoderConfigurationRecord(record: Uint8Array): ConfigRe
   const numOfArrays = b[22]!;
   let pos = FIXED_PART;
   for (let i = 0; i < numOfArrays; i++) {
-    if (pos + 3 > b.length) return fail(`array ${i} of ${numOfArrays} starts past the end (byte ${pos} of ${b.length})`);
+    if (pos + 3 > b.length)
+      return fail(`array ${i} of ${numOfArrays} starts past the end (byte ${pos} of ${b.length})`);
     const array: HevcNalArray = {
       arrayCompleteness: (b[pos]! & 0x80) !== 0,
       nalUnitType: b[pos]! & 0x3f, // after array_completeness and a reserved bit
@@ -167,7 +173,10 @@ export function parseHevcDecoderConfigurationRecord(record: Uint8Array): ConfigR
     .find((nal) => nalUnitType(nal) === H265_NAL_SPS && nuhLayerId(nal) === 0);
   if (!spsNal) {
     const types = rec.arrays.map((a) => a.nalUnitType).join(', ');
-    return withWarnings(fail(`no SPS (NAL unit type 33) among ${rec.arrays.length} arrays (types: ${types || 'none'})`), warnings);
+    return withWarnings(
+      fail(`no SPS (NAL unit type 33) among ${rec.arrays.length} arrays (types: ${types || 'none'})`),
+      warnings,
+    );
   }
   const parsed = parseH265Sps(spsNal);
   if (!parsed.ok) return withWarnings(parsed, warnings);

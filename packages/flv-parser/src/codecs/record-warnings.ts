@@ -6,7 +6,9 @@ import type { ConfigResult, ConfigWarning } from '../types.js';
  */
 export function emptyNalWarning(recordName: string, count: number): ConfigWarning[] | undefined {
   if (count === 0) return undefined;
-  return [{ code: 'empty_nal', message: `${recordName}: ${count} zero-length NAL unit(s) in the parameter set arrays` }];
+  return [
+    { code: 'empty_nal', message: `${recordName}: ${count} zero-length NAL unit(s) in the parameter set arrays` },
+  ];
 }
 
 /** Attaches warnings to a result (only when there are some, so plain results stay plain). */

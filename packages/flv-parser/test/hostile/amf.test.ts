@@ -28,7 +28,9 @@ describe('AMF0 details', () => {
 
   it('16,000 levels are refused at level 33 without recursing further (no stack overflow)', () => {
     const p = checkCase(byName('AMF0 objects nested 16,000 deep'));
-    expect(p.events.find((e) => e.type === 'anomaly')).toMatchObject({ message: expect.stringMatching(/nests deeper than 32 levels/) });
+    expect(p.events.find((e) => e.type === 'anomaly')).toMatchObject({
+      message: expect.stringMatching(/nests deeper than 32 levels/),
+    });
   });
 
   it('a self-reference reads as undefined: no cycle, the other fields kept', () => {
@@ -43,11 +45,17 @@ describe('AMF0 details', () => {
 
   it('references to references stay 120 undefineds, one anomaly for the tag', () => {
     const p = checkCase(byName('AMF0 references to references'));
-    expect(p.events.find((e) => e.type === 'anomaly')).toMatchObject({ message: '120 AMF0 reference marker(s) not resolved (read as undefined)' });
+    expect(p.events.find((e) => e.type === 'anomaly')).toMatchObject({
+      message: '120 AMF0 reference marker(s) not resolved (read as undefined)',
+    });
     const script = p.events.find((e) => e.type === 'script');
     const value = script?.type === 'script' ? (script.value as Record<string, Record<string, unknown>>) : {};
     expect(Object.keys(value)).toHaveLength(12);
-    expect(Object.values(value).every((level) => Object.keys(level).length === 10 && Object.values(level).every((r) => r === undefined))).toBe(true);
+    expect(
+      Object.values(value).every(
+        (level) => Object.keys(level).length === 10 && Object.values(level).every((r) => r === undefined),
+      ),
+    ).toBe(true);
     // the metadata the summary keeps is as small as the bytes
     expect(JSON.stringify(p.summary.metadata).length).toBeLessThan(200);
   });

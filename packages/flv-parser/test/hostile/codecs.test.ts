@@ -9,13 +9,17 @@ import { casesOf, checkCase } from './run.js';
 
 const all = hostileCases();
 const byName = (name: string) => all.find((c) => c.name === name)!;
-const messages = (p: ReturnType<typeof checkCase>) => p.events.flatMap((e) => (e.type === 'anomaly' ? [e.message] : []));
+const messages = (p: ReturnType<typeof checkCase>) =>
+  p.events.flatMap((e) => (e.type === 'anomaly' ? [e.message] : []));
 
-describe.each(['sps', 'records', 'nal', 'av1', 'codecs'] as const)('hostile %s: exact anomaly codes, no throw, the valid tail still read', (group) => {
-  it.each(casesOf(all, group))('%s', (_name, c) => {
-    checkCase(c);
-  });
-});
+describe.each(['sps', 'records', 'nal', 'av1', 'codecs'] as const)(
+  'hostile %s: exact anomaly codes, no throw, the valid tail still read',
+  (group) => {
+    it.each(casesOf(all, group))('%s', (_name, c) => {
+      checkCase(c);
+    });
+  },
+);
 
 describe('SPS out of range: the message names the element and its value', () => {
   it.each<[string, RegExp]>([
@@ -24,8 +28,14 @@ describe('SPS out of range: the message names the element and its value', () => 
     ['H.264 SPS seq_parameter_set_id = 32', /seq_parameter_set_id = 32 out of range 0\.\.31/],
     ['H.264 SPS chroma_format_idc = 4', /chroma_format_idc = 4 out of range 0\.\.3/],
     ['H.264 SPS bit_depth_luma_minus8 = 7 (15 bits)', /bit_depth_luma_minus8 = 7 out of range 0\.\.6/],
-    ['H.264 SPS pic_width_in_mbs_minus1 = 2^32 - 2 (width overflows 32 bits)', /picture size 68719476720x720 above 16384x16384/],
-    ['H.264 SPS 16384x16384 (each side allowed, the frame above MaxFS)', /16384x16384 is 1048576 macroblocks, above MaxFS 139264/],
+    [
+      'H.264 SPS pic_width_in_mbs_minus1 = 2^32 - 2 (width overflows 32 bits)',
+      /picture size 68719476720x720 above 16384x16384/,
+    ],
+    [
+      'H.264 SPS 16384x16384 (each side allowed, the frame above MaxFS)',
+      /16384x16384 is 1048576 macroblocks, above MaxFS 139264/,
+    ],
     ['H.265 SPS chroma_format_idc = 4', /chroma_format_idc 4 > 3/],
     ['H.265 SPS bit_depth_luma_minus8 = 9 (17 bits)', /bit_depth_luma_minus8 9 > 8/],
     ['H.265 SPS pic_width_in_luma_samples = 0', /pic_width_in_luma_samples 0 out of 1\.\.16888/],
@@ -55,13 +65,24 @@ describe('decoder configuration records', () => {
   it('numOfArrays 255 really present (254 empty arrays, then the SPS) is not damage: read, bounded by the record', () => {
     const sps = Buffer.from('42010101600000030090000003000003005da00280802d16515e49122b20', 'hex');
     const head = [1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 93, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 255];
-    const arrays = [...Array.from({ length: 254 }, () => [0x80 | 39, 0, 0]).flat(), 0x80 | 33, 0, 1, 0, sps.length, ...sps];
+    const arrays = [
+      ...Array.from({ length: 254 }, () => [0x80 | 39, 0, 0]).flat(),
+      0x80 | 33,
+      0,
+      1,
+      0,
+      sps.length,
+      ...sps,
+    ];
     const r = parseHevcDecoderConfigurationRecord(Uint8Array.from([...head, ...arrays]));
     expect(r).toEqual({ ok: true, config: expect.objectContaining({ width: 1280, height: 720 }) });
   });
 
   it('zero-length NAL units beside a real SPS: reported, and the configuration is still read', () => {
-    for (const name of ['HEVC record with zero-length NAL units beside the SPS', 'AVC record with a zero-length SPS before the real one and a zero-length PPS']) {
+    for (const name of [
+      'HEVC record with zero-length NAL units beside the SPS',
+      'AVC record with a zero-length SPS before the real one and a zero-length PPS',
+    ]) {
       const c = byName(name);
       const p = checkCase(c);
       const configs = p.events.filter((e) => e.type === 'video-config' && e.offset < c.tailOffset);
@@ -74,20 +95,22 @@ describe('decoder configuration records', () => {
 });
 
 describe('zero-length NAL units in coded frames', () => {
-  it.each(['AVC coded frame: zero-length NAL units before the IDR slice', 'HEVC coded frame: a zero-length NAL unit before the IDR'])(
-    '%s: the frame is still counted, and still a keyframe by its IDR',
-    (name) => {
-      const c = byName(name);
-      const p = checkCase(c);
-      const frames = p.events.filter((e) => e.type === 'video-frame' && e.offset < c.tailOffset);
-      expect(frames).toMatchObject([{ keyframe: true }]);
-      // the IDR behind the empty units was reached: a key frame type that disagreed would be keyframe_mismatch
-      expect(p.codes).not.toContain('keyframe_mismatch');
-    },
-  );
+  it.each([
+    'AVC coded frame: zero-length NAL units before the IDR slice',
+    'HEVC coded frame: a zero-length NAL unit before the IDR',
+  ])('%s: the frame is still counted, and still a keyframe by its IDR', (name) => {
+    const c = byName(name);
+    const p = checkCase(c);
+    const frames = p.events.filter((e) => e.type === 'video-frame' && e.offset < c.tailOffset);
+    expect(frames).toMatchObject([{ keyframe: true }]);
+    // the IDR behind the empty units was reached: a key frame type that disagreed would be keyframe_mismatch
+    expect(p.codes).not.toContain('keyframe_mismatch');
+  });
 
   it('500 zero-length units are counted in one anomaly', () => {
-    expect(messages(checkCase(byName('AVC coded frame of nothing but zero-length NAL units')))).toEqual(['500 NAL unit(s) of length 0']);
+    expect(messages(checkCase(byName('AVC coded frame of nothing but zero-length NAL units')))).toEqual([
+      '500 NAL unit(s) of length 0',
+    ]);
   });
 });
 

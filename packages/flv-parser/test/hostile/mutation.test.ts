@@ -28,11 +28,28 @@ type Mutation =
   | { kind: 'flip'; at: number; value: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('dataSize' as const), tag: fc.nat(), value: fc.oneof(fc.integer({ min: 0, max: 0xffffff }), fc.constantFrom(0, 0xffffff, 0x10001)) }),
-  fc.record({ kind: fc.constant('timestamp' as const), tag: fc.nat(), value: fc.oneof(fc.nat(), fc.constantFrom(0, 0xffffffff, 3_600_000)) }),
+  fc.record({
+    kind: fc.constant('dataSize' as const),
+    tag: fc.nat(),
+    value: fc.oneof(fc.integer({ min: 0, max: 0xffffff }), fc.constantFrom(0, 0xffffff, 0x10001)),
+  }),
+  fc.record({
+    kind: fc.constant('timestamp' as const),
+    tag: fc.nat(),
+    value: fc.oneof(fc.nat(), fc.constantFrom(0, 0xffffffff, 3_600_000)),
+  }),
   fc.record({ kind: fc.constant('tagType' as const), tag: fc.nat(), value: fc.constantFrom(0, 8, 9, 18, 0x29, 0xff) }),
-  fc.record({ kind: fc.constant('body' as const), tag: fc.nat(), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 64 }) }),
+  fc.record({
+    kind: fc.constant('body' as const),
+    tag: fc.nat(),
+    at: fc.nat(),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }),
+  }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 64 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
 );
@@ -47,14 +64,20 @@ function mutate(file: Uint8Array, mutations: Mutation[]): Uint8Array {
         if (t) bytes.set([(m.value >> 16) & 0xff, (m.value >> 8) & 0xff, m.value & 0xff], t.offset + 1);
         break;
       case 'timestamp':
-        if (t) bytes.set([(m.value >> 16) & 0xff, (m.value >> 8) & 0xff, m.value & 0xff, (m.value >>> 24) & 0xff], t.offset + 4);
+        if (t)
+          bytes.set(
+            [(m.value >> 16) & 0xff, (m.value >> 8) & 0xff, m.value & 0xff, (m.value >>> 24) & 0xff],
+            t.offset + 4,
+          );
         break;
       case 'tagType':
         if (t) bytes[t.offset] = m.value;
         break;
       case 'body':
         // inside the body: for sequence headers and script tags this lands in SPS / OBU / AMF bytes
-        if (t && t.dataSize > 0) for (let i = 0; i < m.bytes.length && i < t.dataSize; i++) bytes[t.offset + 11 + ((m.at + i) % t.dataSize)] = m.bytes[i]!;
+        if (t && t.dataSize > 0)
+          for (let i = 0; i < m.bytes.length && i < t.dataSize; i++)
+            bytes[t.offset + 11 + ((m.at + i) % t.dataSize)] = m.bytes[i]!;
         break;
       case 'insert': {
         const at = 9 + (m.at % Math.max(1, bytes.length - 9));

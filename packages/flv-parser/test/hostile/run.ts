@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import type { AnomalyCode } from '../../src/anomalies.js';
 import { DEFAULT_MAX_RECORD_BYTES, FlvDemuxer, type FlvDemuxerOptions } from '../../src/demuxer.js';
-import { MediaSummaryBuilder, type MediaSummary } from '../../src/media-summary.js';
+import { type MediaSummary, MediaSummaryBuilder } from '../../src/media-summary.js';
 import type { FlvEvent } from '../../src/types.js';
 import type { HostileCase } from './cases.js';
 
@@ -40,7 +40,9 @@ export function parse(bytes: Uint8Array, chunkSize = 4096, options: FlvDemuxerOp
 /** The valid tail after the hostile part was read whole: its config, its frames and their timestamps. */
 export function expectTail(events: FlvEvent[], c: HostileCase): void {
   const tail = events.filter((e) => e.type !== 'anomaly' && e.type !== 'header' && e.offset >= c.tailOffset);
-  expect(tail.find((e) => e.type === 'video-config')).toMatchObject({ config: { codec: 'H.264', width: 1920, height: 1080 } });
+  expect(tail.find((e) => e.type === 'video-config')).toMatchObject({
+    config: { codec: 'H.264', width: 1920, height: 1080 },
+  });
   expect(tail.find((e) => e.type === 'audio-config')).toMatchObject({ config: { codec: 'AAC', sampleRate: 48000 } });
   const video = tail.flatMap((e) => (e.type === 'video-frame' ? [[e.dts, e.keyframe, e.codec]] : []));
   expect(video).toEqual([

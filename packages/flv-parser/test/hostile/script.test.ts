@@ -40,7 +40,9 @@ describe('script floods', () => {
   });
 
   it('caps are options: a run of 3 with maxScriptRun 2', () => {
-    const p = parse(flv(tag(18, 0, SMALL_METADATA), tag(18, 0, SMALL_METADATA), tag(18, 0, SMALL_METADATA)), 4096, { maxScriptRun: 2 });
+    const p = parse(flv(tag(18, 0, SMALL_METADATA), tag(18, 0, SMALL_METADATA), tag(18, 0, SMALL_METADATA)), 4096, {
+      maxScriptRun: 2,
+    });
     expect(p.codes).toEqual(['script_flood']);
     expect(scripts(p.events)).toHaveLength(2);
   });

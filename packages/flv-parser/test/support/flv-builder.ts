@@ -32,7 +32,14 @@ export function flv(...tags: number[][]): Uint8Array {
 /** A legacy AVC/HEVC video body: frame type, codec id, AVCPacketType 1, composition time, NAL units. */
 export function nalFrame(frameType: number, codecId: number, cts: number, nals: number[][]): number[] {
   const body = [(frameType << 4) | codecId, 0x01, (cts >> 16) & 0xff, (cts >> 8) & 0xff, cts & 0xff];
-  for (const nal of nals) body.push((nal.length >>> 24) & 0xff, (nal.length >> 16) & 0xff, (nal.length >> 8) & 0xff, nal.length & 0xff, ...nal);
+  for (const nal of nals)
+    body.push(
+      (nal.length >>> 24) & 0xff,
+      (nal.length >> 16) & 0xff,
+      (nal.length >> 8) & 0xff,
+      nal.length & 0xff,
+      ...nal,
+    );
   return body;
 }
 

@@ -7,11 +7,7 @@ import { headerValue, type ResponseHead } from './response-head.js';
 
 export type Framing = { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
 
-export type BodyResult =
-  | { kind: 'more' }
-  | { kind: 'done' }
-  | { kind: 'stopped' }
-  | { kind: 'error'; message: string };
+export type BodyResult = { kind: 'more' } | { kind: 'done' } | { kind: 'stopped' } | { kind: 'error'; message: string };
 
 /** Framing of a 200 response's body, or an error message for framing we cannot read. */
 export function framingOf(head: ResponseHead): Framing | { kind: 'error'; message: string } {

@@ -40,14 +40,14 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import type { FailureReason } from '../result.js';
 import { classifyNetworkError, describeError, type NetworkPhase } from '../failure.js';
 import { redactUrl } from '../redact.js';
+import type { FailureReason } from '../result.js';
 import { BodyReader, framingOf } from './body-reader.js';
 import type { DataSink } from './chunked.js';
 import { threadReadBuffer } from './read-buffer.js';
 import { buildRequest, DEFAULT_USER_AGENT, validateHeaders } from './request.js';
-import { headerValue, ResponseHeadParser, type ResponseHead } from './response-head.js';
+import { headerValue, type ResponseHead, ResponseHeadParser } from './response-head.js';
 import type { HttpProbeOptions, HttpProbeOutcome, LookupFn } from './types.js';
 
 export const DEFAULT_MAX_REDIRECTS = 5;
