@@ -31,7 +31,8 @@ function checkEnvironment(env: NodeJS.ProcessEnv): void {
   const format = env.LOG_FORMAT;
   if (format !== undefined && format !== '' && !LOG_FORMATS.includes(format)) {
     throw new UsageError(
-      `LOG_FORMAT must be "json" or "text" (or unset: json when stdout is not a terminal), got ${JSON.stringify(format)}`,
+      `LOG_FORMAT must be "json" or "text" (or unset: json when stdout is not a terminal), got` +
+        ` ${JSON.stringify(format)}`,
     );
   }
 }

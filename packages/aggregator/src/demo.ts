@@ -38,7 +38,9 @@ streams:
       - { id: healthy, url: "${base}/demo/healthy.flv", tags: { role: "healthy" } }
       - { id: low-bitrate, url: "${base}/low/low-bitrate.flv", tags: { role: "low bitrate" } }
     CDN:
-      - { id: healthy-cdn, url: "${base}/demo/healthy-cdn.flv?gop_cache=1&onfi_offset_ms=1500", tags: { role: "gop cache" } }
+      - id: healthy-cdn
+        url: "${base}/demo/healthy-cdn.flv?gop_cache=1&onfi_offset_ms=1500"
+        tags: { role: "gop cache" }
       - { id: stalling, url: "${base}/demo/stalling.flv?pause_ms=800&pause_every_ms=2000", tags: { role: "stalling" } }
       - { id: slow-start, url: "${base}/demo/slow-start.flv?delay_body_ms=2500", tags: { role: "slow start" } }
       - { id: offline, url: "${base}/demo/offline.flv?status=404", tags: { role: "offline" } }

@@ -146,7 +146,8 @@ export class Exporter implements ExporterView {
       view: this,
       metrics: this.metrics.http,
       logger: this.o.logger,
-      // /probe?target= (off unless exporter.probe_endpoint.enabled): one probe on this pool, read per request so reloads apply
+      // /probe?target= (off unless exporter.probe_endpoint.enabled): one probe on this pool, read per request so
+      // reloads apply
       probe: { settings: () => this.config.exporter, run: (job) => pool.run(job) },
     });
     this.phase = 'ready';

@@ -19,7 +19,8 @@ export const ANOMALY_CODES = [
   'timestamp_jump', // DTS of a track jumped forward by more than 1 s
   // script data
   'script_too_large', // script tag above the record cap: skipped, not parsed
-  'script_flood', // a run of script tags with no audio or video between them beyond the run cap: the rest of the run is skipped
+  // a run of script tags with no audio or video between them beyond the run cap: the rest of the run is skipped
+  'script_flood',
   'amf_error', // AMF0 that cannot be decoded (bad marker, overrun)
   'amf_too_deep', // AMF0 nesting beyond the depth cap
   'amf_reference', // AMF0 reference marker (0x07): not resolved, so no shared or cyclic graphs; reads as undefined

@@ -421,7 +421,8 @@ export class FlvDemuxer {
             this.scriptFloodReported = true;
             this.anomaly(
               'script_flood',
-              `script tag ${this.scriptRun} in a row without audio or video (${this.scriptRunBytes} script bytes; caps ${this.maxScriptRun} tags, ${this.maxScriptRunBytes} bytes): the rest of the run is skipped`,
+              `script tag ${this.scriptRun} in a row without audio or video (${this.scriptRunBytes} script bytes;` +
+                ` caps ${this.maxScriptRun} tags, ${this.maxScriptRunBytes} bytes): the rest of the run is skipped`,
               this.tagOffset,
             );
           }

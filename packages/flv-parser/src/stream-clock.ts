@@ -47,8 +47,9 @@ export function streamClockStrings(epochMs: number): { sd: string; st: string } 
   const d = new Date(epochMs);
   const p2 = (n: number) => String(n).padStart(2, '0');
   const yy = p2(d.getUTCFullYear() % 100);
+  const fraction = String(d.getUTCMilliseconds()).padStart(FRACTION_DIGITS, '0');
   return {
     sd: `${p2(d.getUTCDate())}-${p2(d.getUTCMonth() + 1)}-${yy}`,
-    st: `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(FRACTION_DIGITS, '0')}`,
+    st: `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${fraction}`,
   };
 }

@@ -31,26 +31,29 @@ function reportStream(s: StreamStart): void {
   process.stdout.write(`${JSON.stringify({ stream: s.path, burst_ms: s.burstMs })}\n`);
 }
 
-async function main(): Promise<void> {
-  let parsed;
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  fixture: { type: 'string', multiple: true },
+  'tick-ms': { type: 'string' },
+  'gop-cache': { type: 'boolean' },
+  'max-backlog-ms': { type: 'string' },
+  'rtmp-port': { type: 'string' },
+  'report-streams': { type: 'boolean' },
+} as const;
+
+function parseFlags(): ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
+> {
   try {
-    parsed = parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        fixture: { type: 'string', multiple: true },
-        'tick-ms': { type: 'string' },
-        'gop-cache': { type: 'boolean' },
-        'max-backlog-ms': { type: 'string' },
-        'rtmp-port': { type: 'string' },
-        'report-streams': { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    return parseArgs({ options: OPTIONS, strict: true, allowPositionals: false });
   } catch (err) {
     usage((err as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const parsed = parseFlags();
   const { values } = parsed;
   const fixtures: Record<string, string> = {};
   for (const spec of values.fixture ?? []) {

@@ -75,7 +75,7 @@ export function redactUrl(url: string): string {
   const hashAt = out.indexOf('#');
   let fragment = '';
   if (hashAt >= 0) {
-    fragment = '#' + redactParams(out.slice(hashAt + 1));
+    fragment = `#${redactParams(out.slice(hashAt + 1))}`;
     out = out.slice(0, hashAt);
   }
   const queryAt = out.indexOf('?');

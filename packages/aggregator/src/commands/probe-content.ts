@@ -58,5 +58,8 @@ export function contentLine(c: Record<string, unknown>): string {
   const pct = (v: unknown) => (typeof v === 'number' ? `${Math.round(v * 100)}%` : '—');
   const lufs = typeof c.loudness_lufs === 'number' ? `${c.loudness_lufs} LUFS` : '—';
   const head = c.result === 'ok' ? '' : ` (${String(c.result)}: ${String(c.error ?? '')})`;
-  return `content: black ${pct(c.black_ratio)}, frozen ${pct(c.frozen_ratio)}, silent ${pct(c.silence_ratio)}, loudness ${lufs}${head}`;
+  return (
+    `content: black ${pct(c.black_ratio)}, frozen ${pct(c.frozen_ratio)}, silent ${pct(c.silence_ratio)},` +
+    ` loudness ${lufs}${head}`
+  );
 }

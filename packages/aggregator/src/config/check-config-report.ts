@@ -26,13 +26,15 @@ export function summarizeConfig(c: Config): string {
     e.sharding.mode === 'none'
       ? 'none'
       : e.sharding.mode === 'dns'
-        ? `dns (service ${e.sharding.service ?? '?'}, every ${e.sharding.resolve_interval_s}s${e.sharding.dns_server ? `, server ${e.sharding.dns_server}` : ''})`
+        ? `dns (service ${e.sharding.service ?? '?'}, every` +
+          ` ${e.sharding.resolve_interval_s}s${e.sharding.dns_server ? `, server ${e.sharding.dns_server}` : ''})`
         : `static (index ${e.sharding.index ?? 'from SHARD_INDEX'}, count ${e.sharding.count ?? 'from SHARD_COUNT'})`;
   out.push(
     'exporter:',
     `  check_interval ${e.check_interval}s, sample_duration ${e.sample_duration}s, min_keyframes ${e.min_keyframes}`,
     `  max_concurrent ${e.max_concurrent}, max_retries ${e.max_retries}, workers ${e.workers ?? 'one per core'}`,
-    `  timeouts: connect ${e.connect_timeout_ms} ms, first byte ${e.first_byte_timeout_ms} ms, idle ${e.idle_timeout_ms} ms; stall threshold ${e.stall_threshold_ms} ms`,
+    `  timeouts: connect ${e.connect_timeout_ms} ms, first byte ${e.first_byte_timeout_ms} ms, idle` +
+      ` ${e.idle_timeout_ms} ms; stall threshold ${e.stall_threshold_ms} ms`,
     `  listen_addr ${e.listen_addr.text}, log_level ${e.log_level}`,
     `  allowed_tags: ${e.allowed_tags.length === 0 ? '(none)' : e.allowed_tags.join(', ')}`,
     `  sharding: ${sharding}`,

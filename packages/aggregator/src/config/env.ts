@@ -6,7 +6,8 @@
  *   ${VAR:-default}  the value, or `default` when the variable is unset or empty (as in sh / compose)
  *   $${              a literal "${" (escape)
  *
- * No nesting (`${A:-${B}}` is an error). A lone `$` or `$name` without braces is literal text: URLs and signatures may contain `$`.
+ * No nesting (`${A:-${B}}` is an error). A lone `$` or `$name` without braces is literal text: URLs and signatures may
+ * contain `$`.
  * Errors name the variable, never a value.
  */
 

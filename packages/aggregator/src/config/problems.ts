@@ -167,7 +167,8 @@ export function readEnum<T extends string>(
   const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
   problems.add(
     path,
-    `must be one of ${allowed.join(', ')}, got ${describe(value)}${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`,
+    `must be one of ${allowed.join(', ')}, got` +
+      ` ${describe(value)}${guess !== undefined ? ` (did you mean "${guess}"?)` : ''}`,
   );
   return undefined;
 }

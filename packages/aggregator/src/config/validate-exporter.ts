@@ -126,7 +126,8 @@ export function validateExporter(raw: Mapping | undefined, problems: Problems): 
   if (intervalValid && !invalid.has('sample_duration') && c.sample_duration >= c.check_interval) {
     problems.add(
       `${path}.sample_duration`,
-      `must be less than check_interval (${c.sample_duration} >= ${c.check_interval}): a probe must end before the next one starts`,
+      `must be less than check_interval (${c.sample_duration} >= ${c.check_interval}): a probe must end before the` +
+        ` next one starts`,
     );
   }
   for (const key of TIMEOUT_KEYS) {

@@ -11,7 +11,6 @@ import {
   describe,
   indexPath,
   isMapping,
-  type Mapping,
   type Problems,
   readBoolean,
   readNonEmptyString,

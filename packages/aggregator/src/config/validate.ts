@@ -53,7 +53,8 @@ export function validateConfig(doc: unknown, env: Env, source?: string): Config 
     else {
       const guess = closest(key, TOP_LEVEL);
       problems.push(
-        `${childPath('', key)}: unknown key (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`,
+        `${childPath('', key)}: unknown key` +
+          ` (${guess !== undefined ? `did you mean "${guess}"?` : `expected one of: ${TOP_LEVEL.join(', ')}`})`,
       );
     }
   }

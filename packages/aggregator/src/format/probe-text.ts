@@ -11,7 +11,8 @@ export function formatProbeSummary(r: ProbeResult): string {
   if (r.error) lines.push(`  error: ${r.error}`);
   if (r.http_status !== undefined || r.response_ms !== undefined) {
     lines.push(
-      `  HTTP ${r.http_status ?? '-'} | response ${ms(r.response_ms)} | TTFB ${ms(r.ttfb_ms)} | first frame ${ms(r.first_frame_ms)} | throughput ${kbps(r.throughput_bps)}`,
+      `  HTTP ${r.http_status ?? '-'} | response ${ms(r.response_ms)} | TTFB ${ms(r.ttfb_ms)} | first frame` +
+        ` ${ms(r.first_frame_ms)} | throughput ${kbps(r.throughput_bps)}`,
     );
   }
   const v = r.video;
@@ -19,7 +20,9 @@ export function formatProbeSummary(r: ProbeResult): string {
     `  packets: ${r.packets.total} (video ${r.packets.video}, audio ${r.packets.audio}) | keyframes: ${v.keyframes}`,
   );
   lines.push(
-    `  video: ${v.codec ?? '-'}${v.profile ? ` ${v.profile}` : ''}${v.level ? `@${v.level}` : ''} | ${v.width ?? '?'}x${v.height ?? '?'} | ${v.framerate?.toFixed(2) ?? '-'}fps | ${kbps(v.bitrate_bps)} | GOP ${v.gop_frames ?? '-'} frames / ${v.gop_seconds ?? '-'}s`,
+    `  video: ${v.codec ?? '-'}${v.profile ? ` ${v.profile}` : ''}${v.level ? `@${v.level}` : ''} |` +
+      ` ${v.width ?? '?'}x${v.height ?? '?'} | ${v.framerate?.toFixed(2) ?? '-'}fps | ${kbps(v.bitrate_bps)} | GOP` +
+      ` ${v.gop_frames ?? '-'} frames / ${v.gop_seconds ?? '-'}s`,
   );
   const a = r.audio;
   lines.push(
@@ -28,21 +31,25 @@ export function formatProbeSummary(r: ProbeResult): string {
   lines.push(`  bitrate: ${kbps(r.bitrate_bps)}`);
   if (r.stalls)
     lines.push(
-      `  stalls: ${r.stalls.count} (max ${ms(r.stalls.max_ms)}, total ${ms(r.stalls.total_ms)}, ratio ${r.stalls.ratio.toFixed(3)})`,
+      `  stalls: ${r.stalls.count} (max ${ms(r.stalls.max_ms)}, total ${ms(r.stalls.total_ms)}, ratio` +
+        ` ${r.stalls.ratio.toFixed(3)})`,
     );
   if (r.player)
     lines.push(
-      `  player: start-up ${ms(r.player.startup_ms)} | rebuffers ${r.player.rebuffer_count} (${ms(r.player.rebuffer_ms)}, ratio ${r.player.rebuffer_ratio.toFixed(3)})`,
+      `  player: start-up ${ms(r.player.startup_ms)} | rebuffers ${r.player.rebuffer_count}` +
+        ` (${ms(r.player.rebuffer_ms)}, ratio ${r.player.rebuffer_ratio.toFixed(3)})`,
     );
   const t = r.timestamps;
   lines.push(
-    `  timestamps: A/V offset ${ms(t.av_offset_ms)} | max frame gap ${ms(t.frame_gap_max_ms)} | discontinuities ${t.discontinuities}`,
+    `  timestamps: A/V offset ${ms(t.av_offset_ms)} | max frame gap ${ms(t.frame_gap_max_ms)} | discontinuities` +
+      ` ${t.discontinuities}`,
   );
   const l = r.latency;
   if (l) {
     const rate = l.media_rate === undefined ? '-' : `${l.media_rate.toFixed(3)}x`;
     lines.push(
-      `  latency: start lag ${ms(l.start_lag_ms)} | media rate ${rate} | max keyframe interval ${ms(l.keyframe_interval_max_ms)} | behind encoder clock ${ms(l.latency_ms)}`,
+      `  latency: start lag ${ms(l.start_lag_ms)} | media rate ${rate} | max keyframe interval` +
+        ` ${ms(l.keyframe_interval_max_ms)} | behind encoder clock ${ms(l.latency_ms)}`,
     );
   }
   if (r.anomalies)
@@ -54,7 +61,8 @@ export function formatProbeSummary(r: ProbeResult): string {
   if (r.scores) {
     const s = r.scores;
     lines.push(
-      `  scores: up=${s.up ? 1 : 0} playable=${s.playable ? 1 : 0} quality=${QUALITY[s.quality as 0 | 1 | 2] ?? s.quality} overall=${s.overall}`,
+      `  scores: up=${s.up ? 1 : 0} playable=${s.playable ? 1 : 0}` +
+        ` quality=${QUALITY[s.quality as 0 | 1 | 2] ?? s.quality} overall=${s.overall}`,
     );
   }
   return lines.join('\n');

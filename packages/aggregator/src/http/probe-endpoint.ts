@@ -140,7 +140,9 @@ export function createProbeRoute(d: ProbeEndpointDeps, ready: () => boolean): Ro
         const result = await d.run(job);
         result.url = redactUrl(target);
         if (result.reason === 'too_many_redirects' && (result.redirects ?? 0) === 0) {
-          result.error = `HTTP ${result.http_status ?? '3xx'} redirect not followed: /probe does not follow redirects (the next hop could leave allowed_hosts)`;
+          result.error =
+            `HTTP ${result.http_status ?? '3xx'} redirect not followed: /probe does not follow` +
+            ` redirects (the next hop could leave allowed_hosts)`;
         }
         return await exposition(result, e);
       } finally {

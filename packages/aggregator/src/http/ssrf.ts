@@ -249,7 +249,9 @@ export function checkResolved(name: string, addresses: readonly string[]): { ok:
     if (isSpecialAddress(cls)) {
       return {
         ok: false,
-        error: `target host ${name} resolves to ${address} (${cls}): a host name may not lead to a ${cls} address; list the IP in allowed_hosts and use it as the target instead`,
+        error:
+          `target host ${name} resolves to ${address} (${cls}): a host name may not lead to a ${cls} address;` +
+          ` list the IP in allowed_hosts and use it as the target instead`,
       };
     }
   }

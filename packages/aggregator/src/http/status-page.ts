@@ -120,11 +120,14 @@ function shardLine(s: ShardStatus, configured: number): string {
   if (s.mode === 'none')
     return `<p class="shard">sharding off: this process probes all ${escapeHtml(configured)} streams</p>`;
   const failing = s.lookup_failing
-    ? ` · <span class="reason">peer lookup failing</span>${s.last_error ? ` ${escapeHtml(s.last_error)}` : ''} (keeping the last peer set)`
+    ? ` · <span class="reason">peer lookup failing</span>${s.last_error ? ` ${escapeHtml(s.last_error)}` : ''}` +
+      ` (keeping the last peer set)`
     : '';
   return (
-    `<p class="shard">shard ${escapeHtml(s.mode)} · this pod <span title="${escapeHtml(s.peers.join(' '))}">${escapeHtml(s.self ?? '?')}</span>` +
-    ` of ${escapeHtml(s.peers.length)} peer${s.peers.length === 1 ? '' : 's'} · owns ${escapeHtml(s.owned)} of ${escapeHtml(configured)} streams${failing}</p>`
+    `<p class="shard">shard ${escapeHtml(s.mode)} · this pod ` +
+    `<span title="${escapeHtml(s.peers.join(' '))}">${escapeHtml(s.self ?? '?')}</span>` +
+    ` of ${escapeHtml(s.peers.length)} peer${s.peers.length === 1 ? '' : 's'} · owns ${escapeHtml(s.owned)} of` +
+    ` ${escapeHtml(configured)} streams${failing}</p>`
   );
 }
 
@@ -146,10 +149,18 @@ function discoveryLine(d: DiscoverySourceStatus, nowS: number): string {
 }
 
 /** The whole page. `nowS` (unix seconds) makes the relative times deterministic for tests. */
+const LINKS =
+  '<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a>' +
+  '<a href="wall">/wall</a></p>';
+
 export function renderStatusPage(status: ExporterStatus, snapshots: readonly StreamSnapshot[], nowS: number): string {
   const c = status.streams;
   const rows = selectStreams(snapshots).map((s) => row(s, nowS));
   const sourceLines = (status.discovery ?? []).map((d) => `${discoveryLine(d, nowS)}\n`).join('');
+  const uptime = escapeHtml(humanDuration(status.uptime_s));
+  const counts =
+    `${escapeHtml(c.configured)} configured · ${escapeHtml(c.up)} up · ${escapeHtml(c.down)} down · ` +
+    `${escapeHtml(c.pending)} pending`;
   const body =
     rows.length > 0 ? rows.join('\n') : `<tr><td colspan="${HEADINGS.length}">No streams configured.</td></tr>`;
   return `<!doctype html>
@@ -164,9 +175,9 @@ export function renderStatusPage(status: ExporterStatus, snapshots: readonly Str
 <body>
 <header>
 <h1>video-exporter</h1>
-<p>version ${escapeHtml(status.version)} · ${escapeHtml(status.status)} · uptime ${escapeHtml(humanDuration(status.uptime_s))}</p>
-<p class="counts">${escapeHtml(c.configured)} configured · ${escapeHtml(c.up)} up · ${escapeHtml(c.down)} down · ${escapeHtml(c.pending)} pending</p>
-${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}${sourceLines}<p><a href="metrics">/metrics</a><a href="status">/status</a><a href="api/streams">/api/streams</a><a href="wall">/wall</a></p>
+<p>version ${escapeHtml(status.version)} · ${escapeHtml(status.status)} · uptime ${uptime}</p>
+<p class="counts">${counts}</p>
+${status.shard ? `${shardLine(status.shard, c.configured)}\n` : ''}${sourceLines}${LINKS}
 </header>
 <table>
 <thead><tr>${HEADINGS.map((h) => `<th>${h}</th>`).join('')}</tr></thead>

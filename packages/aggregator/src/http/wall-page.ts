@@ -31,11 +31,13 @@ function tile(s: StreamSnapshot): string {
   const picture = url
     ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">`
     : '<div class="none">no picture yet</div>';
-  return `<figure class="tile ${v.cls}" data-key="${escapeHtml(s.stream.key)}">${picture}<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption></figure>`;
+  const caption = `<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption>`;
+  return `<figure class="tile ${v.cls}" data-key="${escapeHtml(s.stream.key)}">${picture}${caption}</figure>`;
 }
 
 export function renderWallPage(snapshots: readonly StreamSnapshot[], nowS: number): string {
   const tiles = selectStreams(snapshots, {}).map(tile).join('\n');
+  const stamp = escapeHtml(new Date(nowS * 1000).toISOString());
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${REFRESH_SECONDS}">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>video-exporter wall</title>
@@ -52,7 +54,7 @@ figcaption span{color:#bbb;overflow:hidden;text-overflow:ellipsis;white-space:no
 .ok{border-color:#2e7d32}.ok b{color:#66bb6a}.warn{border-color:#f9a825}.warn b{color:#ffca28}
 .down{border-color:#c62828}.down b{color:#ef5350}.pending b{color:#999}
 </style></head><body>
-<header>${escapeHtml(snapshots.length)} streams · refreshes every ${REFRESH_SECONDS} s · ${escapeHtml(new Date(nowS * 1000).toISOString())}</header>
+<header>${escapeHtml(snapshots.length)} streams · refreshes every ${REFRESH_SECONDS} s · ${stamp}</header>
 <main>
 ${tiles}
 </main></body></html>

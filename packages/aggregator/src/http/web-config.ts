@@ -249,7 +249,7 @@ function readUsers(m: Mapping, path: string, problems: Problems): Map<string, st
   for (const [user, hash] of Object.entries(m)) {
     const p = childPath(path, user);
     // RFC 7617: the user-id cannot contain a colon; control characters cannot be typed into a header
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
     if (user === '' || user.includes(':') || /[\x00-\x1f\x7f]/.test(user)) {
       problems.add(p, 'a user name must be non-empty, without ":" or control characters');
       ok = false;
@@ -266,7 +266,8 @@ function readUsers(m: Mapping, path: string, problems: Problems): Map<string, st
       // never echo the value: it may be a plain-text password pasted by mistake
       problems.add(
         p,
-        'must be a bcrypt hash like $2y$10$... (make one with: htpasswd -nBC 10 "" | tr -d \':\\n\'); plain-text passwords are not accepted',
+        'must be a bcrypt hash like $2y$10$... (make one with: htpasswd -nBC 10 "" | tr -d \':\\n\'); plain-text' +
+          ' passwords are not accepted',
       );
       ok = false;
       continue;

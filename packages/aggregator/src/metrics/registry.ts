@@ -56,7 +56,9 @@ export function createMetrics(o: MetricsOptions) {
   const src = o.sources;
   const streams = new Gauge({
     name: 'video_exporter_streams',
-    help: 'Streams by state: configured, owned by this pod, up and down (owned streams whose last probe was or was not up)',
+    help:
+      'Streams by state: configured, owned by this pod, up and down (owned streams whose last probe was or was' +
+      ' not up)',
     labelNames: ['state'],
     registers,
     collect() {

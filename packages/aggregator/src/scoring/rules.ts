@@ -57,7 +57,9 @@ export function coefficientOfVariation(values: readonly number[]): number {
   return Math.sqrt(variance) / mean;
 }
 
-/** stable (2) / moderate (1) / unstable (0) from the bitrates of recent successful probes; unknown below min_history. */
+/**
+ * stable (2) / moderate (1) / unstable (0) from the bitrates of recent successful probes; unknown below min_history.
+ */
 export function stabilityScore(
   bitrates: readonly number[],
   t: ScoringThresholds = DEFAULT_THRESHOLDS,

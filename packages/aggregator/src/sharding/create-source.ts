@@ -41,7 +41,8 @@ export function createPeerSource(cfg: ShardingConfig, deps: PeerSourceDeps): Pee
       const parsed = parseDnsServer(override);
       if (!parsed.ok)
         throw new ConfigError([
-          `${deps.env.SHARD_DNS_SERVER?.trim() ? 'SHARD_DNS_SERVER' : 'exporter.sharding.dns_server'}: ${parsed.reason}`,
+          `${deps.env.SHARD_DNS_SERVER?.trim() ? 'SHARD_DNS_SERVER' : 'exporter.sharding.dns_server'}:` +
+            ` ${parsed.reason}`,
         ]);
       r.setServers([parsed.server]);
     }

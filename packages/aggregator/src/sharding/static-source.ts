@@ -31,7 +31,8 @@ export function resolveStaticShard(cfg: ShardingConfig, env: Env): StaticShard {
       indexFrom = 'SHARD_INDEX';
     } else
       problems.push(
-        `SHARD_INDEX: must be a non-negative integer or a pod name ending in -<ordinal>, got ${JSON.stringify(indexText)}`,
+        `SHARD_INDEX: must be a non-negative integer or a pod name ending in -<ordinal>, got` +
+          ` ${JSON.stringify(indexText)}`,
       );
   }
   const countText = env.SHARD_COUNT?.trim();

@@ -99,7 +99,9 @@ export function parseAudioSpecificConfig(bytes: Uint8Array): ConfigResult<AudioC
       return {
         ok: false,
         code: 'bad_audio_config',
-        message: `AudioSpecificConfig truncated: ${bytes.length} bytes, ended ${err.bitsWanted - err.bitsLeft} bits short`,
+        message:
+          `AudioSpecificConfig truncated: ${bytes.length} bytes, ended ${err.bitsWanted - err.bitsLeft} bits` +
+          ` short`,
       };
     }
     throw err;

@@ -125,7 +125,10 @@ const SAR_TABLE: ReadonlyArray<readonly [number, number]> = [
 ];
 const EXTENDED_SAR = 255;
 
-/** Largest picture side we accept: level 6.2 allows 8192x4320 with room to spare, 16384 is the H.264 ceiling in practice. */
+/**
+ * Largest picture side we accept: level 6.2 allows 8192x4320 with room to spare, 16384 is the H.264 ceiling in
+ * practice.
+ */
 const MAX_PICTURE_SIDE = 16384;
 /**
  * MaxFS of levels 6 to 6.2 (Table A-1), the largest frame any level allows, in macroblocks (8192x4352).

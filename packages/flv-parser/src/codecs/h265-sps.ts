@@ -148,7 +148,8 @@ function readSps(r: BitReader, nuhLayerId: number): H265Sps {
   const picSizeInSamplesY = picWidthInLumaSamples * picHeightInLumaSamples;
   check(
     picSizeInSamplesY <= MAX_LUMA_PS,
-    `picture ${picWidthInLumaSamples}x${picHeightInLumaSamples} is ${picSizeInSamplesY} luma samples, above MaxLumaPs ${MAX_LUMA_PS} of every level`,
+    `picture ${picWidthInLumaSamples}x${picHeightInLumaSamples} is ${picSizeInSamplesY} luma samples, above` +
+      ` MaxLumaPs ${MAX_LUMA_PS} of every level`,
   );
   let conformanceWindow: H265ConformanceWindow | undefined;
   if (r.bool()) {

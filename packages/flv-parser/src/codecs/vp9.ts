@@ -73,7 +73,8 @@ export function readVpCodecConfigurationRecord(bytes: Uint8Array): ConfigResult<
   };
   if (rec.codecInitializationDataSize > b.length - RECORD_SIZE) {
     return fail(
-      `codecInitializationDataSize ${rec.codecInitializationDataSize} runs past the end (${b.length - RECORD_SIZE} left)`,
+      `codecInitializationDataSize ${rec.codecInitializationDataSize} runs past the end (${b.length - RECORD_SIZE}` +
+        ` left)`,
     );
   }
   return { ok: true, config: rec };

@@ -15,5 +15,6 @@ export const READ_BUFFER_BYTES = 64 * 1024;
 let shared: Uint8Array | undefined;
 
 export function threadReadBuffer(): Uint8Array {
-  return (shared ??= new Uint8Array(READ_BUFFER_BYTES));
+  shared ??= new Uint8Array(READ_BUFFER_BYTES);
+  return shared;
 }

@@ -43,7 +43,8 @@ function safeDecode(s: string): string {
 const FORCED = new Set(['connection', 'content-length', 'transfer-encoding']);
 
 /**
- * The request text for `url` (sent UTF-8 encoded; the request line is ASCII, URL-encoded by `URL`). `headers` replace defaults of the same name; `Connection` is
+ * The request text for `url` (sent UTF-8 encoded; the request line is ASCII, URL-encoded by `URL`). `headers` replace
+ * defaults of the same name; `Connection` is
  * always `close` (one connection per probe, closed by the probe). URL userinfo becomes Basic auth
  * (as curl does) unless an Authorization header is given.
  */
@@ -70,5 +71,5 @@ export function buildRequest(url: URL, userAgent: string, headers: Record<string
   set('Connection', 'close');
   let out = `GET ${url.pathname}${url.search} HTTP/1.1\r\n`;
   for (const [name, value] of fields.values()) out += `${name}: ${value}\r\n`;
-  return out + '\r\n';
+  return `${out}\r\n`;
 }

@@ -112,7 +112,10 @@ function parseHead(text: string): ResponseHead | string {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     let values = headers.get(name);
-    if (!values) headers.set(name, (values = []));
+    if (!values) {
+      values = [];
+      headers.set(name, values);
+    }
     values.push(value);
     last = { name, values };
   }
