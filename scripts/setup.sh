@@ -25,7 +25,8 @@ if [[ "${1:-}" == "--system" ]]; then
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-      echo "setup: warning: missing ${missing[*]} (install them with apt-get as root); tests that need them will fail" >&2
+      echo "setup: warning: missing ${missing[*]} (install them with apt-get as root);" \
+        "tests that need them will fail" >&2
     fi
   fi
 fi

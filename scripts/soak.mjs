@@ -199,8 +199,7 @@ function spawnNode(args, env, ready, what) {
     };
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       pending += chunk;
-      let nl;
-      while ((nl = pending.indexOf('\n')) >= 0) {
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         state.lines++;
@@ -254,7 +253,11 @@ function buildStreams(n, sourceUrl, refusedPort) {
 
 function configText(o, streams) {
   const tree = {};
-  for (const s of streams) ((tree[s.project] ??= {})[s.line] ??= []).push({ url: s.url, id: s.id, tags: s.tags });
+  for (const s of streams) {
+    tree[s.project] ??= {};
+    tree[s.project][s.line] ??= [];
+    tree[s.project][s.line].push({ url: s.url, id: s.id, tags: s.tags });
+  }
   const exporter = {
     check_interval: o.interval,
     sample_duration: o.sample,
@@ -362,8 +365,10 @@ export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n
             ? (probes - lastPrinted.probesOk - lastPrinted.probesFailed) / (s.min - lastPrinted.min)
             : NaN;
           log(
-            `[${fmt(s.min).padStart(5)} min] rss ${fmt(s.rssMb)} MB | heap ${fmt(s.heapMb)} MB | handles ${s.handles} | fds ${s.fds} | ` +
-              `probes ${probes} (${fmt(rate, 0)}/min, ${s.probesFailed} failed in all) | lag ${fmt(s.lagS, 3)} s | queue ${s.queue} | ` +
+            `[${fmt(s.min).padStart(5)} min] rss ${fmt(s.rssMb)} MB | heap` +
+              ` ${fmt(s.heapMb)} MB | handles ${s.handles} | fds ${s.fds} | ` +
+              `probes ${probes} (${fmt(rate, 0)}/min, ${s.probesFailed}` +
+              ` failed in all) | lag ${fmt(s.lagS, 3)} s | queue ${s.queue} | ` +
               `unhandled ${s.unhandled} | source rss ${fmt(s.sourceRssMb)} MB`,
           );
           lastPrinted = s;
@@ -384,7 +389,7 @@ export async function runSoak(o, log = (line) => process.stdout.write(`${line}\n
 
 function report(o, samples, exporter, interrupted, log) {
   const window = samples.filter((s) => s.min >= o.warmupMin);
-  const fit = (key, pts = window) =>
+  const fitTrend = (key, pts = window) =>
     slope(
       pts.map((s) => s.min),
       pts.map((s) => s[key]),
@@ -398,10 +403,10 @@ function report(o, samples, exporter, interrupted, log) {
   }
   const heapFloors = floors.filter(Boolean);
   const trends = {
-    rss: { ...fit('rssMb'), limit: o.limits.rssMbPerMin, unit: 'MB/min' },
-    heap: { ...fit('heapMb', heapFloors), limit: o.limits.heapMbPerMin, unit: 'MB/min' },
-    handles: { ...fit('handles'), limit: o.limits.handlesPerMin, unit: '/min' },
-    fds: { ...fit('fds'), limit: o.limits.fdsPerMin, unit: '/min' },
+    rss: { ...fitTrend('rssMb'), limit: o.limits.rssMbPerMin, unit: 'MB/min' },
+    heap: { ...fitTrend('heapMb', heapFloors), limit: o.limits.heapMbPerMin, unit: 'MB/min' },
+    handles: { ...fitTrend('handles'), limit: o.limits.handlesPerMin, unit: '/min' },
+    fds: { ...fitTrend('fds'), limit: o.limits.fdsPerMin, unit: '/min' },
   };
   const first = window[0];
   const last = window.at(-1);
@@ -419,7 +424,9 @@ function report(o, samples, exporter, interrupted, log) {
     {
       name: 'probes completed',
       ok: probeRatio >= 0.9 && probeRatio <= 1.05,
-      detail: `${probesInWindow} of ~${Math.round(expectedProbes)} expected in ${fmt(windowMin, 2)} min (${fmt(probeRatio * 100, 1)} %), want 90–105 %`,
+      detail:
+        `${probesInWindow} of ~${Math.round(expectedProbes)} expected in ${fmt(windowMin, 2)} min` +
+        ` (${fmt(probeRatio * 100, 1)} %), want 90–105 %`,
     },
     { name: 'unhandled errors', ok: unhandled === 0, detail: `${unhandled} counted` },
     {
@@ -430,7 +437,8 @@ function report(o, samples, exporter, interrupted, log) {
   ];
   const pass = checks.every((c) => c.ok);
   log(
-    `trend after ${fmt(o.warmupMin)} min, least squares over ${window.length} samples (heap: ${heapFloors.length} per-period minima):`,
+    `trend after ${fmt(o.warmupMin)} min, least squares over ${window.length} samples (heap: ${heapFloors.length}` +
+      ` per-period minima):`,
   );
   for (const c of checks) log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(17)} ${c.detail}`);
   const ranges = ['rssMb', 'heapMb', 'handles', 'fds']

@@ -19,7 +19,8 @@ function groupsOf(file) {
     .replace(/\n+$/, '\n');
 }
 
-const header = `# Generated from deploy/prometheus/${RULE_FILES.join(' and ')} by deploy/prometheus/sync-prometheusrule.mjs:
+const sources = RULE_FILES.map((f) => `deploy/prometheus/${f}`).join(' and ');
+const header = `# Generated from ${sources} by deploy/prometheus/sync-prometheusrule.mjs:
 # edit those files (where promtool tests the rules), then run the script.
 # kube-prometheus-stack only picks PrometheusRules labelled with its release (e.g. release:
 # kube-prometheus-stack) unless ruleSelectorNilUsesHelmValues is false.

@@ -112,14 +112,17 @@ try {
     const corePercent = ((perCheckS * STREAMS) / INTERVAL_S) * 100;
     rows.push({ decode, perCheckS, ownMs: ownCpuUs / 1000 / ROUNDS, peakRssMiB, corePercent });
     console.log(
-      `${decode}: ${(perCheckS * 1000).toFixed(0)} ms CPU per check (exporter ${(ownCpuUs / 1000 / ROUNDS).toFixed(1)} ms), ` +
-        `decoder peak RSS ${peakRssMiB.toFixed(0)} MiB, 1000 streams / ${INTERVAL_S} s: ${corePercent.toFixed(1)} % of a core`,
+      `${decode}: ${(perCheckS * 1000).toFixed(0)} ms CPU per check` +
+        ` (exporter ${(ownCpuUs / 1000 / ROUNDS).toFixed(1)} ms), ` +
+        `decoder peak RSS ${peakRssMiB.toFixed(0)} MiB, 1000 streams / ${INTERVAL_S} s: ${corePercent.toFixed(1)} %` +
+        ` of a core`,
     );
   }
   const table = rows
     .map(
       (r) =>
-        `| ${r.decode} | ${(r.perCheckS * 1000).toFixed(0)} ms | ${r.ownMs.toFixed(1)} ms | ${r.peakRssMiB.toFixed(0)} MiB | ${r.corePercent.toFixed(1)} % |`,
+        `| ${r.decode} | ${(r.perCheckS * 1000).toFixed(0)} ms | ${r.ownMs.toFixed(1)} ms |` +
+        ` ${r.peakRssMiB.toFixed(0)} MiB | ${r.corePercent.toFixed(1)} % |`,
     )
     .join('\n');
   const kf = rows[0];

@@ -46,7 +46,8 @@ if (
   SAMPLE > INTERVAL
 ) {
   process.stderr.write(
-    'usage: floor-client.mjs --mode http|socket --url http://host:port --n N [--interval-ms 12000] [--sample-ms 10000]\n',
+    'usage: floor-client.mjs --mode http|socket --url http://host:port --n N [--interval-ms 12000] [--sample-ms' +
+      ' 10000]\n',
   );
   process.exit(2);
 }

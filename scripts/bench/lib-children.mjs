@@ -41,8 +41,7 @@ export function spawnTracked(command, args, { cwd, env, onLine, keepBytes = 8192
     child.out = (child.out + d).slice(-keepBytes);
     if (!onLine) return;
     pending += d;
-    let nl;
-    while ((nl = pending.indexOf('\n')) >= 0) {
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
       onLine(pending.slice(0, nl));
       pending = pending.slice(nl + 1);
     }

@@ -86,7 +86,8 @@ export class Sampler {
         });
     }
     const mt = machineTicks();
-    (this.machine ??= []).push({ t, ...mt });
+    this.machine ??= [];
+    this.machine.push({ t, ...mt });
   }
 
   start() {

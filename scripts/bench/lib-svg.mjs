@@ -30,7 +30,8 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
   const xt = niceTicks(xMax, 4);
   const out = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
+      ` font-family="Helvetica, Arial, sans-serif" font-size="12">`,
   );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${pad.left}" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`);
@@ -40,7 +41,8 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
   let lx = pad.left;
   for (const s of panels[0].series) {
     out.push(
-      `<line x1="${lx}" y1="58" x2="${lx + 26}" y2="58" stroke="${s.color}" stroke-width="${s.width ?? 2.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+      `<line x1="${lx}" y1="58" x2="${lx + 26}" y2="58" stroke="${s.color}"` +
+        ` stroke-width="${s.width ?? 2.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
     );
     if (!s.width) out.push(`<circle cx="${lx + 13}" cy="58" r="3.5" fill="${s.color}"/>`);
     out.push(`<text x="${lx + 32}" y="62">${esc(s.name)}</text>`);
@@ -61,7 +63,8 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
     out.push(`<g>`);
     for (const v of yt.ticks) {
       out.push(
-        `<line x1="${x0}" y1="${Y(v).toFixed(1)}" x2="${(x0 + pw).toFixed(1)}" y2="${Y(v).toFixed(1)}" stroke="#e5e5e5"/>`,
+        `<line x1="${x0}" y1="${Y(v).toFixed(1)}" x2="${(x0 + pw).toFixed(1)}" y2="${Y(v).toFixed(1)}"` +
+          ` stroke="#e5e5e5"/>`,
       );
       out.push(`<text x="${x0 - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end" fill="#444">${fmt(v)}</text>`);
     }
@@ -73,14 +76,17 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
     out.push(`<line x1="${x0}" y1="${pad.top}" x2="${x0}" y2="${y0}" stroke="#444"/>`);
     out.push(`<text x="${(x0 + pw / 2).toFixed(1)}" y="${height - 14}" text-anchor="middle">${esc(xLabel)}</text>`);
     out.push(
-      `<text x="${x0}" y="${pad.top - 12}" font-weight="bold">${esc(p.title)}${p.unit ? ` (${esc(p.unit)})` : ''}</text>`,
+      `<text x="${x0}" y="${pad.top - 12}"` +
+        ` font-weight="bold">${esc(p.title)}${p.unit ? ` (${esc(p.unit)})` : ''}</text>`,
     );
     for (const h of p.hlines ?? []) {
       out.push(
-        `<line x1="${x0}" y1="${Y(h.y).toFixed(1)}" x2="${(x0 + pw).toFixed(1)}" y2="${Y(h.y).toFixed(1)}" stroke="#888" stroke-width="1.2" stroke-dasharray="8 4"/>`,
+        `<line x1="${x0}" y1="${Y(h.y).toFixed(1)}" x2="${(x0 + pw).toFixed(1)}" y2="${Y(h.y).toFixed(1)}"` +
+          ` stroke="#888" stroke-width="1.2" stroke-dasharray="8 4"/>`,
       );
       out.push(
-        `<text x="${(x0 + 4).toFixed(1)}" y="${(Y(h.y) - 5).toFixed(1)}" font-size="10" fill="#666">${esc(h.label)}</text>`,
+        `<text x="${(x0 + 4).toFixed(1)}" y="${(Y(h.y) - 5).toFixed(1)}" font-size="10"` +
+          ` fill="#666">${esc(h.label)}</text>`,
       );
     }
     p.series.forEach((s, si) => {
@@ -88,7 +94,8 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
       if (pts.length === 0) return;
       const d = pts.map((pt, i) => `${i === 0 ? 'M' : 'L'}${X(pt.x).toFixed(1)},${Y(pt.y).toFixed(1)}`).join(' ');
       out.push(
-        `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 2.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+        `<path d="${d}" fill="none" stroke="${s.color}"` +
+          ` stroke-width="${s.width ?? 2.5}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
       );
       if (s.width) return; // a thin reference line: no markers, no values
       // value labels: the first series above its points, the others below, alternating sides, so
@@ -97,7 +104,8 @@ export function lineChart({ title, subtitle, xLabel, xs, panels, width = 960, he
       for (const pt of pts) {
         out.push(`<circle cx="${X(pt.x).toFixed(1)}" cy="${Y(pt.y).toFixed(1)}" r="3.5" fill="${s.color}"/>`);
         out.push(
-          `<text x="${(X(pt.x) + dx).toFixed(1)}" y="${(Y(pt.y) + dy).toFixed(1)}" font-size="10" text-anchor="${anchor}" fill="${s.color}">${fmt(pt.y)}</text>`,
+          `<text x="${(X(pt.x) + dx).toFixed(1)}" y="${(Y(pt.y) + dy).toFixed(1)}" font-size="10"` +
+            ` text-anchor="${anchor}" fill="${s.color}">${fmt(pt.y)}</text>`,
         );
       }
     });

@@ -97,7 +97,8 @@ const table = [
     .filter((r) => SHOWN.includes(r.n))
     .map(
       (r) =>
-        `| ${r.n} | ${Math.round(r.mean)} | ${fmt(r.maxOverMean)} | ${fmt(r.minOverMean)} | ${fmt(r.cv)} | ${r.moved === undefined ? '—' : pct(r.moved)} | ${r.moved === undefined ? '—' : pct(r.ideal)} |`,
+        `| ${r.n} | ${Math.round(r.mean)} | ${fmt(r.maxOverMean)} | ${fmt(r.minOverMean)} | ${fmt(r.cv)} |` +
+        ` ${r.moved === undefined ? '—' : pct(r.moved)} | ${r.moved === undefined ? '—' : pct(r.ideal)} |`,
     ),
 ];
 const worstMaxOverMean = Math.max(...rows.filter((r) => r.n <= 20).map((r) => r.maxOverMean));

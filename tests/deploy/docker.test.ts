@@ -161,17 +161,21 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(svc).sort()).toEqual(['exporter', 'grafana', 'prometheus']);
   });
 
-  it('builds the exporter from the repository root with deploy/docker/Dockerfile and runs the demo on the default port', () => {
-    const e = svc.exporter!;
-    const context = resolve(here, e.build!.context);
-    expect(context).toBe(resolve(ROOT));
-    expect(resolve(context, e.build!.dockerfile)).toBe(DOCKERFILE);
-    const cmd = e.command!;
-    expect(cmd[0]).toBe('run');
-    expect(cmd).not.toContain('-c'); // no config: the embedded demo
-    expect(cmd[cmd.indexOf('--listen') + 1]).toBe(`0.0.0.0:${PORT}`);
-    expect(e.ports).toContain(`${PORT}:${PORT}`);
-  });
+  it(
+    'builds the exporter from the repository root with' +
+      ' deploy/docker/Dockerfile and runs the demo on the default port',
+    () => {
+      const e = svc.exporter!;
+      const context = resolve(here, e.build!.context);
+      expect(context).toBe(resolve(ROOT));
+      expect(resolve(context, e.build!.dockerfile)).toBe(DOCKERFILE);
+      const cmd = e.command!;
+      expect(cmd[0]).toBe('run');
+      expect(cmd).not.toContain('-c'); // no config: the embedded demo
+      expect(cmd[cmd.indexOf('--listen') + 1]).toBe(`0.0.0.0:${PORT}`);
+      expect(e.ports).toContain(`${PORT}:${PORT}`);
+    },
+  );
 
   it('every bind-mounted host path exists, and named volumes are declared', () => {
     for (const [name, s] of Object.entries(svc)) {
@@ -184,26 +188,30 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('Prometheus loads deploy/prometheus/prometheus.yml, scrapes the exporter service at its port and finds its rule files', () => {
-    const p = svc.prometheus!;
-    const configFlag = p.command!.find((c) => c.startsWith('--config.file='))!.split('=')[1]!;
-    const mounts = binds(p);
-    const configSrc = mounts.find(([, dst]) => dst === configFlag)?.[0];
-    expect(configSrc).toBe(repoPath('deploy/prometheus/prometheus.yml'));
-    const cfg = readYaml<{
-      rule_files: string[];
-      scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
-    }>(configSrc!);
-    const targets = cfg.scrape_configs.flatMap((s) => (s.static_configs ?? []).flatMap((c) => c.targets));
-    expect(targets).toContain(`exporter:${PORT}`);
-    // rule files are resolved next to the config inside the container: each must be mounted there
-    for (const rf of cfg.rule_files) {
-      const inContainer = posix.resolve(posix.dirname(configFlag), rf);
-      const src = mounts.find(([, dst]) => dst === inContainer)?.[0];
-      expect(src, `${rf} mounted at ${inContainer}`).toBeDefined();
-      expect(src).toBe(resolve(dirname(configSrc!), rf));
-    }
-  });
+  it(
+    'Prometheus loads deploy/prometheus/prometheus.yml, scrapes' +
+      ' the exporter service at its port and finds its rule files',
+    () => {
+      const p = svc.prometheus!;
+      const configFlag = p.command!.find((c) => c.startsWith('--config.file='))!.split('=')[1]!;
+      const mounts = binds(p);
+      const configSrc = mounts.find(([, dst]) => dst === configFlag)?.[0];
+      expect(configSrc).toBe(repoPath('deploy/prometheus/prometheus.yml'));
+      const cfg = readYaml<{
+        rule_files: string[];
+        scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+      }>(configSrc!);
+      const targets = cfg.scrape_configs.flatMap((s) => (s.static_configs ?? []).flatMap((c) => c.targets));
+      expect(targets).toContain(`exporter:${PORT}`);
+      // rule files are resolved next to the config inside the container: each must be mounted there
+      for (const rf of cfg.rule_files) {
+        const inContainer = posix.resolve(posix.dirname(configFlag), rf);
+        const src = mounts.find(([, dst]) => dst === inContainer)?.[0];
+        expect(src, `${rf} mounted at ${inContainer}`).toBeDefined();
+        expect(src).toBe(resolve(dirname(configSrc!), rf));
+      }
+    },
+  );
 
   it('Grafana gets the datasource and the dashboard through provisioning', () => {
     const g = svc.grafana!;

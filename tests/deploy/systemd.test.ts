@@ -40,7 +40,9 @@ const unit = parseUnit(text);
 const service = unit.get('Service')!;
 const get = (key: string) => service.get(key)?.at(-1);
 
-/** The unit with ExecStart's node swapped for this machine's node when it lives elsewhere (verify checks the binary). */
+/**
+ * The unit with ExecStart's node swapped for this machine's node when it lives elsewhere (verify checks the binary).
+ */
 function unitForThisMachine(): string {
   return text.replace(/^ExecStart=\/usr\/bin\/node /m, `ExecStart=${process.execPath} `);
 }
@@ -76,20 +78,23 @@ describe('systemd unit', () => {
     expect(Number(m![1])).toBeLessThan(2);
   });
 
-  it('runs the aggregator CLI with the config at the documented path, reloads on SIGHUP, stops within the timeout', () => {
-    const exec = get('ExecStart')!.split(/\s+/);
-    expect(exec[0]).toMatch(/\/node$/);
-    const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as {
-      bin: Record<string, string>;
-    };
-    expect(exec[1]!.endsWith(pkg.bin['video-exporter']!.replace(/^\.\//, '/'))).toBe(true);
-    expect(exec.slice(2)).toEqual(['run', '-c', CONFIG_PATH]);
-    expect(get('ExecReload')).toMatch(/kill -HUP \$MAINPID/);
-    // the exporter exits within 10 s of SIGTERM (SPEC §7); systemd must not SIGKILL it before that
-    const stop = /^(\d+)s$/.exec(get('TimeoutStopSec') ?? '')!;
-    expect(Number(stop[1])).toBeGreaterThan(10);
-    expect(get('Type')).toBe('simple');
-  });
+  it(
+    'runs the aggregator CLI with the config at the documented' + ' path, reloads on SIGHUP, stops within the timeout',
+    () => {
+      const exec = get('ExecStart')!.split(/\s+/);
+      expect(exec[0]).toMatch(/\/node$/);
+      const pkg = JSON.parse(readFileSync(repoPath('packages/aggregator/package.json'), 'utf8')) as {
+        bin: Record<string, string>;
+      };
+      expect(exec[1]!.endsWith(pkg.bin['video-exporter']!.replace(/^\.\//, '/'))).toBe(true);
+      expect(exec.slice(2)).toEqual(['run', '-c', CONFIG_PATH]);
+      expect(get('ExecReload')).toMatch(/kill -HUP \$MAINPID/);
+      // the exporter exits within 10 s of SIGTERM (SPEC §7); systemd must not SIGKILL it before that
+      const stop = /^(\d+)s$/.exec(get('TimeoutStopSec') ?? '')!;
+      expect(Number(stop[1])).toBeGreaterThan(10);
+      expect(get('Type')).toBe('simple');
+    },
+  );
 
   it("is hardened, and leaves out MemoryDenyWriteExecute (node's JIT needs it off)", () => {
     expect(get('DynamicUser') === 'yes' || (get('User') ?? 'root') !== 'root').toBe(true);

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ExporterProcess, sleep, until } from '../exporter/support/exporter-process.js';
 import { apiStreams, scrape } from '../exporter/support/http.js';
-import { valueOf } from '../exporter/support/prom-text.js';
+import { sampleValue } from '../exporter/support/prom-text.js';
 import { Child, freePorts } from './support/processes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,9 +128,9 @@ discovery:
   it('an empty server: the source is up with no streams', async () => {
     const m = await until('first refresh', 10_000, async () => {
       const m = await scrape(url);
-      return valueOf(m, 'video_exporter_discovery_up', { source: 'nms' }) === 1 ? m : undefined;
+      return sampleValue(m, 'video_exporter_discovery_up', { source: 'nms' }) === 1 ? m : undefined;
     });
-    expect(valueOf(m, 'video_exporter_discovery_streams', { source: 'nms' })).toBe(0);
+    expect(sampleValue(m, 'video_exporter_discovery_streams', { source: 'nms' })).toBe(0);
   });
 
   it('a publisher starts: its stream appears within seconds and is probed right', async () => {
@@ -138,11 +138,11 @@ discovery:
     publish('roomA');
     const m = await until('live/roomA probed up', APPEAR_MS, async () => {
       const m = await scrape(url);
-      return valueOf(m, 'video_stream_up', labels('live/roomA')) === 1 ? m : undefined;
+      return sampleValue(m, 'video_stream_up', labels('live/roomA')) === 1 ? m : undefined;
     });
-    expect(valueOf(m, 'video_stream_width', labels('live/roomA'))).toBe(1280);
-    expect(valueOf(m, 'video_stream_height', labels('live/roomA'))).toBe(720);
-    expect(valueOf(m, 'video_exporter_discovery_failures_total', { source: 'nms' })).toBe(0);
+    expect(sampleValue(m, 'video_stream_width', labels('live/roomA'))).toBe(1280);
+    expect(sampleValue(m, 'video_stream_height', labels('live/roomA'))).toBe(720);
+    expect(sampleValue(m, 'video_exporter_discovery_failures_total', { source: 'nms' })).toBe(0);
     const api = await apiStreams(url);
     expect(api.map((s) => [s.key, s.source, s.url])).toEqual([
       ['nms/discovered/live/roomA', 'nms', `http://127.0.0.1:${httpPort}/live/roomA.flv`],
@@ -152,21 +152,21 @@ discovery:
   it('a second publisher appears, and a stopped one disappears with all its series', async () => {
     publish('roomB');
     await until('live/roomB up', APPEAR_MS, async () =>
-      valueOf(await scrape(url), 'video_stream_up', labels('live/roomB')) === 1 ? true : undefined,
+      sampleValue(await scrape(url), 'video_stream_up', labels('live/roomB')) === 1 ? true : undefined,
     );
     await publishers.get('roomA')!.stop();
     // NMS keeps a vanished publisher 30 s as "reconnecting" (PUBLISH_GRACE_MS): still listed, so still
     // probed, and the probe shows the outage
     await until('live/roomA down while NMS says reconnecting', APPEAR_MS, async () =>
-      valueOf(await scrape(url), 'video_stream_up', labels('live/roomA')) === 0 ? true : undefined,
+      sampleValue(await scrape(url), 'video_stream_up', labels('live/roomA')) === 0 ? true : undefined,
     );
     const m = await until('live/roomA gone', NMS_PUBLISH_GRACE_MS + APPEAR_MS, async () => {
       const m = await scrape(url);
       return m.samples.some((s) => s.labels.id === 'live/roomA') ? undefined : m;
     });
-    expect(valueOf(m, 'video_stream_up', labels('live/roomB'))).toBe(1);
-    expect(valueOf(m, 'video_exporter_discovery_streams', { source: 'nms' })).toBe(1);
-    expect(valueOf(m, 'video_exporter_discovery_failures_total', { source: 'nms' })).toBe(0);
+    expect(sampleValue(m, 'video_stream_up', labels('live/roomB'))).toBe(1);
+    expect(sampleValue(m, 'video_exporter_discovery_streams', { source: 'nms' })).toBe(1);
+    expect(sampleValue(m, 'video_exporter_discovery_failures_total', { source: 'nms' })).toBe(0);
     // the password never shows
     expect(JSON.stringify(exporter.logs)).not.toContain(PASSWORD);
   }, 120_000);

@@ -164,31 +164,34 @@ describe('HTTP-FLV from node-media-server 4.4.3, published by ffmpeg over RTMP',
     ]);
   });
 
-  it('a stream nobody publishes (200, FLV header, then silence) ends as no_video or timeout inside its deadline', async () => {
-    const deadlineMs = 6_000;
-    const started = performance.now();
-    const [result, raw] = await Promise.all([
-      runProbe({
-        url: missingUrl,
-        sampleMs: 2_000,
-        minKeyframes: 1,
-        stallThresholdMs: 200,
-        idleTimeoutMs: 1_500,
-        deadlineMs,
-      }),
-      // The premise, seen without the probe: the server answers and then sends nothing past the header.
-      readFlvPrefix(missingUrl, 1_500),
-    ]);
-    const elapsed = performance.now() - started;
-    expect(raw.status).toBe(200);
-    expect(raw.bytes.subarray(0, 3).toString('latin1')).toBe('FLV');
-    expect(flvTags(raw.bytes)).toEqual([]);
+  it(
+    'a stream nobody publishes (200, FLV header, then' + ' silence) ends as no_video or timeout inside its deadline',
+    async () => {
+      const deadlineMs = 6_000;
+      const started = performance.now();
+      const [result, raw] = await Promise.all([
+        runProbe({
+          url: missingUrl,
+          sampleMs: 2_000,
+          minKeyframes: 1,
+          stallThresholdMs: 200,
+          idleTimeoutMs: 1_500,
+          deadlineMs,
+        }),
+        // The premise, seen without the probe: the server answers and then sends nothing past the header.
+        readFlvPrefix(missingUrl, 1_500),
+      ]);
+      const elapsed = performance.now() - started;
+      expect(raw.status).toBe(200);
+      expect(raw.bytes.subarray(0, 3).toString('latin1')).toBe('FLV');
+      expect(flvTags(raw.bytes)).toEqual([]);
 
-    expect(result.ok).toBe(false);
-    expect(['no_video', 'timeout']).toContain(result.reason);
-    expect(result.video.frames).toBe(0);
-    expect(elapsed).toBeLessThan(deadlineMs + 1_000);
-  });
+      expect(result.ok).toBe(false);
+      expect(['no_video', 'timeout']).toContain(result.reason);
+      expect(result.video.frames).toBe(0);
+      expect(elapsed).toBeLessThan(deadlineMs + 1_000);
+    },
+  );
 
   it('its GOP cache shows as start lag: the media since the latest keyframe was live, ± 0.15 s', async () => {
     // The oracle: a second reader sees when frames go live (after its own burst). A probe that connects

@@ -12,7 +12,7 @@ import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-
 import { tempDir } from './support/config-file.js';
 import { ExporterProcess, ROOT, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';
-import { valueOf as metricValue } from './support/prom-text.js';
+import { sampleValue as metricValue } from './support/prom-text.js';
 
 const FFMPEG_TIMEOUT_MS = 60_000;
 const FIXTURE_SECONDS = 12;
@@ -106,7 +106,8 @@ describe('content checks through the exporter', () => {
     dir.cleanup();
   });
 
-  it('black and silent reads as such, unhealthy; normal stays healthy; thumbnails served; opt-out untouched', async () => {
+  it('black and silent reads as such, unhealthy; normal' +
+    ' stays healthy; thumbnails served; opt-out untouched', async () => {
     const m = await until('both content checks', 60_000, async () => {
       const e = await scrape(base);
       const done = ['black', 'normal'].every(
@@ -138,7 +139,8 @@ describe('content checks through the exporter', () => {
     expect(wall).toMatch(/black 100%|black 9\d%/);
   }, 90_000);
 
-  it('/wall in headless Chromium: a tile per stream with its picture at the configured width and its state', async () => {
+  it('/wall in headless Chromium: a tile per stream with' +
+    ' its picture at the configured width and its state', async () => {
     expect(existsSync(CHROMIUM)).toBe(true);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -17,7 +17,7 @@ import { type SrsStandIn, startSrsStandIn } from '../../packages/aggregator/test
 import { tempDir, writeAtomically } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
 import { apiStreams, getJson, getText, scrape } from './support/http.js';
-import { type Exposition, valueOf } from './support/prom-text.js';
+import { type Exposition, sampleValue } from './support/prom-text.js';
 
 const CHECK_INTERVAL_S = 3;
 const GRACE_S = 4;
@@ -50,7 +50,7 @@ describe('discovery: SRS stand-in, http_sd and file sources in one exporter', ()
   let exporter: ExporterProcess;
   let url: string;
   let configPath: string;
-  const up = (m: Exposition, l: Record<string, string>) => valueOf(m, 'video_stream_up', l);
+  const up = (m: Exposition, l: Record<string, string>) => sampleValue(m, 'video_stream_up', l);
   const config = (sdRefresh: number) => `
 exporter: {check_interval: ${CHECK_INTERVAL_S}, sample_duration: 1, max_retries: 1}
 streams:
@@ -126,14 +126,15 @@ discovery:
         .map((s) => s.labels.id)
         .sort(),
     ).toEqual(['a', 'b', 'live/hd/f1', 'x']);
-    for (const source of ['srs', 'sd', 'files']) expect(valueOf(m, 'video_exporter_discovery_up', { source })).toBe(1);
-    expect(valueOf(m, 'video_exporter_discovery_streams', { source: 'srs' })).toBe(1);
-    expect(valueOf(m, 'video_exporter_discovery_conflicts_total', { source: 'srs' })).toBe(1);
-    expect(valueOf(m, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBe(0);
-    expect(valueOf(m, 'video_exporter_discovery_last_success_timestamp_seconds', { source: 'sd' })).toBeGreaterThan(
+    for (const source of ['srs', 'sd', 'files'])
+      expect(sampleValue(m, 'video_exporter_discovery_up', { source })).toBe(1);
+    expect(sampleValue(m, 'video_exporter_discovery_streams', { source: 'srs' })).toBe(1);
+    expect(sampleValue(m, 'video_exporter_discovery_conflicts_total', { source: 'srs' })).toBe(1);
+    expect(sampleValue(m, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBe(0);
+    expect(sampleValue(m, 'video_exporter_discovery_last_success_timestamp_seconds', { source: 'sd' })).toBeGreaterThan(
       Date.now() / 1000 - 30,
     );
-    expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(4);
+    expect(sampleValue(m, 'video_exporter_streams', { state: 'configured' })).toBe(4);
 
     const api = await apiStreams(url);
     expect(api.map((s) => [s.key, s.source]).sort()).toEqual([
@@ -234,15 +235,15 @@ discovery:
     srs.options.failWith = { status: 502, type: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' };
     const m = await until('srs down', 6_000, async () => {
       const m = await scrape(url);
-      return valueOf(m, 'video_exporter_discovery_up', { source: 'srs' }) === 0 ? m : undefined;
+      return sampleValue(m, 'video_exporter_discovery_up', { source: 'srs' }) === 0 ? m : undefined;
     });
     await sleep(3_000); // more failing refreshes
     const m2 = await scrape(url);
     expect(up(m2, srsC)).toBe(1); // still probed
-    expect(valueOf(m2, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBeGreaterThanOrEqual(
-      (valueOf(m, 'video_exporter_discovery_failures_total', { source: 'srs' }) ?? 0) + 2,
+    expect(sampleValue(m2, 'video_exporter_discovery_failures_total', { source: 'srs' })).toBeGreaterThanOrEqual(
+      (sampleValue(m, 'video_exporter_discovery_failures_total', { source: 'srs' }) ?? 0) + 2,
     );
-    expect(valueOf(m2, 'video_exporter_discovery_up', { source: 'sd' })).toBe(1);
+    expect(sampleValue(m2, 'video_exporter_discovery_up', { source: 'sd' })).toBe(1);
     const warned = exporter.logs.slice(from).filter((l) => String(l.message).startsWith('discovery source srs failed'));
     expect(warned).toHaveLength(1);
     expect(String(warned[0]!.error)).toContain('HTTP 502');
@@ -250,7 +251,7 @@ discovery:
     await until(
       'srs back up',
       6_000,
-      async () => valueOf(await scrape(url), 'video_exporter_discovery_up', { source: 'srs' }) === 1 || undefined,
+      async () => sampleValue(await scrape(url), 'video_exporter_discovery_up', { source: 'srs' }) === 1 || undefined,
     );
   }, 40_000);
 

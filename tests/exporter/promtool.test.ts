@@ -93,7 +93,8 @@ describe('promtool check metrics on the exporter', () => {
 
   it('would catch a badly named family (the check is live)', () => {
     const r = promtool(
-      `${ours}\n# HELP video_stream_bogus_total a gauge named like a counter\n# TYPE video_stream_bogus_total gauge\nvideo_stream_bogus_total 1\n`,
+      `${ours}\n# HELP video_stream_bogus_total a gauge named like a counter\n# TYPE video_stream_bogus_total` +
+        ` gauge\nvideo_stream_bogus_total 1\n`,
     );
     expect(r.code).toBe(3);
     expect(r.lines.some((l) => l.startsWith('video_stream_bogus_total ') && !TOLERATED.has(l))).toBe(true);

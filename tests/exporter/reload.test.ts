@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configYaml, type StreamSpec, tempDir, writeAtomically } from './support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, sleep, until } from './support/exporter-process.js';
 import { getJson, scrape } from './support/http.js';
-import { type Exposition, select, valueOf } from './support/prom-text.js';
+import { type Exposition, sampleValue, select } from './support/prom-text.js';
 
 const CHECK_INTERVAL_S = 4;
 const EXPORTER = { check_interval: CHECK_INTERVAL_S, sample_duration: 2, max_retries: 1 };
@@ -40,7 +40,7 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     m.samples.filter(
       (s) => s.name.startsWith('video_stream_') && Object.entries(match).every(([k, v]) => s.labels[k] === v),
     );
-  const upOf = (m: Exposition, s: StreamSpec) => valueOf(m, 'video_stream_up', labels(s));
+  const upOf = (m: Exposition, s: StreamSpec) => sampleValue(m, 'video_stream_up', labels(s));
   const reloadsLogged = () => exporter.logs.filter((l) => l.message === 'config reloaded').length;
   const streamApi = (s: StreamSpec) =>
     getJson<{ probes: number; stream: { url: string; tags: Record<string, string> } }>(
@@ -82,21 +82,21 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
       const m = await scrape(url);
       return [A, B, U].every((s) => upOf(m, s) === 1) ? m : undefined;
     });
-    expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(1);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_successful')).toBe(1);
     expect(seriesOf(m, { id: 'c' })).toEqual([]);
   }, 30_000);
 
   it('file replaced: B vanishes, C appears after its first probe, A loses its old labels, U is untouched', async () => {
     const before = await scrape(url);
     const uProbesBefore = (await streamApi(U)).body.probes;
-    const reloadAtBefore = valueOf(before, 'video_exporter_config_last_reload_timestamp_seconds')!;
+    const reloadAtBefore = sampleValue(before, 'video_exporter_config_last_reload_timestamp_seconds')!;
     // scrape all through the reload: U's series must never disappear
     let watching = true;
     const uSeen: boolean[] = [];
     const watcher = (async () => {
       while (watching) {
         const m = await scrape(url);
-        uSeen.push(upOf(m, U) === 1 && valueOf(m, 'video_stream_framerate', labels(U)) !== undefined);
+        uSeen.push(upOf(m, U) === 1 && sampleValue(m, 'video_stream_framerate', labels(U)) !== undefined);
         await sleep(100);
       }
     })();
@@ -126,9 +126,9 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
       // A's series now carry only the new labels
       expect(seriesOf(m, { id: 'a' }).every((s) => s.labels.table === 'a2' && s.labels.isp === 'cm')).toBe(true);
       expect(select(m, 'video_stream_info', labels(C))).toHaveLength(1);
-      expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(1);
-      expect(valueOf(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBeGreaterThan(reloadAtBefore);
-      expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(3);
+      expect(sampleValue(m, 'video_exporter_config_last_reload_successful')).toBe(1);
+      expect(sampleValue(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBeGreaterThan(reloadAtBefore);
+      expect(sampleValue(m, 'video_exporter_streams', { state: 'configured' })).toBe(3);
       // U kept its state: its probe count went on instead of restarting
       expect((await streamApi(U)).body.probes).toBeGreaterThanOrEqual(uProbesBefore);
       expect((await getJson(`${url}/api/streams/R/source/b`)).status).toBe(404);
@@ -141,7 +141,7 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
   }, 40_000);
 
   it('SIGHUP: applies the edited file (A now points at a 404)', async () => {
-    const reloadAtBefore = valueOf(await scrape(url), 'video_exporter_config_last_reload_timestamp_seconds')!;
+    const reloadAtBefore = sampleValue(await scrape(url), 'video_exporter_config_last_reload_timestamp_seconds')!;
     const from = exporter.logs.length;
     await sleep(1_100);
     writeFileSync(configPath, configYaml(EXPORTER, [A3, U, C]));
@@ -161,18 +161,18 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     const m = await waitForSeries(
       'A probed at its new URL',
       A3,
-      (m) => valueOf(m, 'video_stream_http_status', labels(A3)) === 404,
+      (m) => sampleValue(m, 'video_stream_http_status', labels(A3)) === 404,
     );
     expect(upOf(m, A3)).toBe(0);
     expect(upOf(m, U)).toBe(1);
     expect(upOf(m, C)).toBe(1);
-    expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(1);
-    expect(valueOf(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBeGreaterThan(reloadAtBefore);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_successful')).toBe(1);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBeGreaterThan(reloadAtBefore);
   }, 30_000);
 
   it('invalid file: logs an error, last_reload_successful 0, the old streams keep being probed', async () => {
     const before = await scrape(url);
-    const reloadAtBefore = valueOf(before, 'video_exporter_config_last_reload_timestamp_seconds');
+    const reloadAtBefore = sampleValue(before, 'video_exporter_config_last_reload_timestamp_seconds');
     const from = exporter.logs.length;
     await sleep(1_100);
     // sample_duration must stay below check_interval: a validation error, plus an unknown key
@@ -187,14 +187,14 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     expect(failed.message).toContain('bogus_key');
 
     const m = await scrape(url);
-    expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(0);
-    expect(valueOf(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBe(reloadAtBefore);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_successful')).toBe(0);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_timestamp_seconds')).toBe(reloadAtBefore);
     const status = await getJson<{ config: { last_reload_ok: boolean } }>(`${url}/status`);
     expect(status.body.config.last_reload_ok).toBe(false);
 
     // the running config stays: A, U and C are still probed (U and C's last check moves on)
     const checks = (e: Exposition) =>
-      [U, C].map((s) => valueOf(e, 'video_stream_last_check_timestamp_seconds', labels(s))!);
+      [U, C].map((s) => sampleValue(e, 'video_stream_last_check_timestamp_seconds', labels(s))!);
     const [u0, c0] = checks(m);
     const after = await until('U and C probed again', FIRST_PROBE_MS, async () => {
       const e = await scrape(url);
@@ -203,8 +203,8 @@ describe('config reload: file watch, SIGHUP, invalid file', () => {
     });
     expect(upOf(after, U)).toBe(1);
     expect(upOf(after, C)).toBe(1);
-    expect(valueOf(after, 'video_stream_http_status', labels(A3))).toBe(404);
-    expect(valueOf(after, 'video_exporter_config_last_reload_successful')).toBe(0);
+    expect(sampleValue(after, 'video_stream_http_status', labels(A3))).toBe(404);
+    expect(sampleValue(after, 'video_exporter_config_last_reload_successful')).toBe(0);
     expect(exporter.running).toBe(true);
   }, 30_000);
 });

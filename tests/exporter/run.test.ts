@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, until } from './support/exporter-process.js';
 import { getJson, getText, scrape } from './support/http.js';
-import { type Exposition, select, valueOf } from './support/prom-text.js';
+import { type Exposition, sampleValue, select } from './support/prom-text.js';
 import {
   ALLOWED_TAGS,
   allProbed,
@@ -113,11 +113,15 @@ function expectedLabels(s: ScenarioStream): Record<string, string> {
 }
 const keyOf = (s: ScenarioStream) => `${s.project}/${s.line.toLowerCase()}/${s.id}`;
 
+/** a JSON answer read field by field in the assertions */
+// biome-ignore lint/suspicious/noExplicitAny: the API's JSON is checked field by field, not typed here
+type JsonBody = Record<string, any>;
+
 describe('video-exporter run: healthy and faulty live streams', () => {
   let sc: Scenario;
   let m: Exposition;
   let metricsText: string;
-  const get = (role: Role, name: string) => valueOf(m, name, expectedLabels(sc.byRole(role)));
+  const get = (role: Role, name: string) => sampleValue(m, name, expectedLabels(sc.byRole(role)));
 
   beforeAll(async () => {
     sc = await startScenario('run');
@@ -249,17 +253,17 @@ describe('video-exporter run: healthy and faulty live streams', () => {
   it('counts probes, failures by reason and retries', () => {
     const probes = select(m, 'video_exporter_probes_total').reduce((a, s) => a + s.value, 0);
     expect(probes).toBeGreaterThanOrEqual(sc.streams.length);
-    expect(valueOf(m, 'video_exporter_probes_total', { result: 'success' })).toBeGreaterThanOrEqual(2);
-    expect(valueOf(m, 'video_exporter_probes_total', { result: 'failure' })).toBeGreaterThanOrEqual(3);
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'http_4xx' })).toBeGreaterThan(0);
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'not_flv' })).toBeGreaterThan(0);
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'no_video' })).toBeGreaterThan(0);
+    expect(sampleValue(m, 'video_exporter_probes_total', { result: 'success' })).toBeGreaterThanOrEqual(2);
+    expect(sampleValue(m, 'video_exporter_probes_total', { result: 'failure' })).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(m, 'video_exporter_probe_errors_total', { reason: 'http_4xx' })).toBeGreaterThan(0);
+    expect(sampleValue(m, 'video_exporter_probe_errors_total', { reason: 'not_flv' })).toBeGreaterThan(0);
+    expect(sampleValue(m, 'video_exporter_probe_errors_total', { reason: 'no_video' })).toBeGreaterThan(0);
     // SPEC §4: a 404 is retried (max_retries: 1 in the scenario)
-    expect(valueOf(m, 'video_exporter_probe_retries_total')).toBeGreaterThan(0);
-    expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(sc.streams.length);
-    expect(valueOf(m, 'video_exporter_streams', { state: 'owned' })).toBe(sc.streams.length);
-    expect(valueOf(m, 'video_exporter_streams', { state: 'up' })).toBe(2);
-    expect(valueOf(m, 'video_exporter_streams', { state: 'down' })).toBe(3);
+    expect(sampleValue(m, 'video_exporter_probe_retries_total')).toBeGreaterThan(0);
+    expect(sampleValue(m, 'video_exporter_streams', { state: 'configured' })).toBe(sc.streams.length);
+    expect(sampleValue(m, 'video_exporter_streams', { state: 'owned' })).toBe(sc.streams.length);
+    expect(sampleValue(m, 'video_exporter_streams', { state: 'up' })).toBe(2);
+    expect(sampleValue(m, 'video_exporter_streams', { state: 'down' })).toBe(3);
   });
 
   it('exposes every SPEC §6 exporter metric with its type, and the default process metrics', () => {
@@ -268,15 +272,15 @@ describe('video-exporter run: healthy and faulty live streams', () => {
       const samples = type === 'histogram' ? select(m, `${name}_count`) : select(m, name);
       expect(samples.length, `${name} has samples`).toBeGreaterThan(0);
     }
-    expect(valueOf(m, 'video_exporter_config_last_reload_successful')).toBe(1);
-    expect(valueOf(m, 'video_exporter_pool_threads')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(m, 'video_exporter_config_last_reload_successful')).toBe(1);
+    expect(sampleValue(m, 'video_exporter_pool_threads')).toBeGreaterThanOrEqual(1);
     expect(select(m, 'video_exporter_build_info')[0]!.labels.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(valueOf(m, 'video_exporter_http_requests_total', { path: '/healthz', code: '200' })).toBeGreaterThanOrEqual(
-      1,
-    );
-    const probeCount = valueOf(m, 'video_exporter_probe_duration_seconds_count')!;
+    expect(
+      sampleValue(m, 'video_exporter_http_requests_total', { path: '/healthz', code: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    const probeCount = sampleValue(m, 'video_exporter_probe_duration_seconds_count')!;
     expect(probeCount).toBeGreaterThanOrEqual(sc.streams.length);
-    expect(valueOf(m, 'video_exporter_probe_duration_seconds_bucket', { le: '+Inf' })).toBe(probeCount);
+    expect(sampleValue(m, 'video_exporter_probe_duration_seconds_bucket', { le: '+Inf' })).toBe(probeCount);
     for (const name of PROCESS_METRICS) expect(m.types.has(name), name).toBe(true);
   });
 
@@ -310,7 +314,7 @@ describe('video-exporter run: healthy and faulty live streams', () => {
   });
 
   it('answers /status with the process view', async () => {
-    const r = await getJson<Record<string, any>>(`${sc.url}/status`);
+    const r = await getJson<JsonBody>(`${sc.url}/status`);
     expect(r.status).toBe(200);
     const st = r.body;
     expect(st.status).toBe('ready');
@@ -330,7 +334,7 @@ describe('video-exporter run: healthy and faulty live streams', () => {
 
   it('answers /api/streams/{project}/{line}/{id} with one stream, credentials redacted', async () => {
     const s = sc.byRole('healthy');
-    const r = await getJson<Record<string, any>>(`${sc.url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`);
+    const r = await getJson<JsonBody>(`${sc.url}/api/streams/${s.project}/${s.line.toLowerCase()}/${s.id}`);
     expect(r.status).toBe(200);
     expect(r.body.stream).toMatchObject({
       key: keyOf(s),
@@ -350,9 +354,7 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     expect(JSON.stringify(r.body)).not.toContain(SECRET);
 
     const off = sc.byRole('offline');
-    const down = await getJson<Record<string, any>>(
-      `${sc.url}/api/streams/${off.project}/${off.line.toLowerCase()}/${off.id}`,
-    );
+    const down = await getJson<JsonBody>(`${sc.url}/api/streams/${off.project}/${off.line.toLowerCase()}/${off.id}`);
     expect(down.body).toMatchObject({ state: 'down', up: false, last_error: { reason: 'http_4xx' } });
 
     expect((await getText(`${sc.url}/api/streams/Shop/source/no-such-stream`)).status).toBe(404);
@@ -375,7 +377,7 @@ describe('video-exporter run: healthy and faulty live streams', () => {
     let now = before;
     while (now <= before && Date.now() < deadline) {
       await sleep(250);
-      now = valueOf(await scrape(sc.url), 'video_stream_last_check_timestamp_seconds', labels) ?? before;
+      now = sampleValue(await scrape(sc.url), 'video_stream_last_check_timestamp_seconds', labels) ?? before;
     }
     expect(now).toBeGreaterThan(before);
   });

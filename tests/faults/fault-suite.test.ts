@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../exporter/support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, type LogLine, sleep, until } from '../exporter/support/exporter-process.js';
 import { getJson, scrape } from '../exporter/support/http.js';
-import { type Exposition, select, valueOf } from '../exporter/support/prom-text.js';
+import { type Exposition, sampleValue, select } from '../exporter/support/prom-text.js';
 import { fixtureMedia } from '../probe/helpers.js';
 import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { type ApiStreamFull as ApiStream, apiStreamsFull as apiStreams } from './support/api.js';
@@ -400,7 +400,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
     const counter = new Map(
       FAILURE_REASONS.map((r) => [
         r as string,
-        valueOf(final, 'video_exporter_probe_errors_total', { reason: r }) ?? NaN,
+        sampleValue(final, 'video_exporter_probe_errors_total', { reason: r }) ?? NaN,
       ]),
     );
     reasonCount = { before, counter, after };
@@ -408,7 +408,11 @@ describe('fault suite: one exporter process, every failure reason beside healthy
     // for the record (docs/reliability.md): what each fault looked like to the exporter
     const rows = cases.map((k) => {
       const a = api.find((x) => x.key === streamKey(k))!;
-      return `${k.id.padEnd(16)} ${String(a.last_error?.reason ?? '-').padEnd(19)} up=${valueOf(final, 'video_stream_up', streamLabels(k))} probes=${apiProbes.get(streamKey(k))}  ${a.last_error?.message ?? ''}`;
+      return (
+        `${k.id.padEnd(16)} ${String(a.last_error?.reason ?? '-').padEnd(19)}` +
+        ` up=${sampleValue(final, 'video_stream_up', streamLabels(k))} probes=${apiProbes.get(streamKey(k))} ` +
+        ` ${a.last_error?.message ?? ''}`
+      );
     });
     console.log(`fault suite, ${all.length} streams in one exporter:\n${rows.join('\n')}`);
   }, 90_000);
@@ -430,7 +434,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
     for (const k of cases) {
       const key = streamKey(k);
       const labels = streamLabels(k);
-      const v = (name: string) => valueOf(final, `video_stream_${name}`, labels);
+      const v = (name: string) => sampleValue(final, `video_stream_${name}`, labels);
       const a = api.find((x) => x.key === key);
       const where = `${k.id} (${k.what})`;
       if (!a) {
@@ -488,7 +492,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
       expect(counter.get(k.reason!)! + (k.alsoReason ? counter.get(k.alsoReason)! : 0)).toBeGreaterThanOrEqual(2);
     expect(counter.get('worker_crash')).toBe(0);
     // the retry of fail-first was counted
-    expect(valueOf(final, 'video_exporter_probe_retries_total')).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(final, 'video_exporter_probe_retries_total')).toBeGreaterThanOrEqual(1);
   });
 
   it('healthy streams: up, 25 fps, the fixture bitrate, no stalls, in every scrape after their first probe', () => {
@@ -498,9 +502,9 @@ describe('fault suite: one exporter process, every failure reason beside healthy
       const labels = streamLabels(h);
       let seen = 0;
       for (const { m } of timeline) {
-        if (valueOf(m, 'video_stream_last_check_timestamp_seconds', labels) === undefined) continue;
+        if (sampleValue(m, 'video_stream_last_check_timestamp_seconds', labels) === undefined) continue;
         seen++;
-        const v = (name: string) => valueOf(m, `video_stream_${name}`, labels);
+        const v = (name: string) => sampleValue(m, `video_stream_${name}`, labels);
         const fps = v('framerate');
         const bitrate = v('bitrate_bps');
         // tolerance: 25 ± 0.5 fps; bitrate within 5 % of the whole file's (a 3 s sample holds 1.5 GOPs)
@@ -526,7 +530,7 @@ describe('fault suite: one exporter process, every failure reason beside healthy
       const checks = [
         ...new Set(
           timeline
-            .map(({ m }) => valueOf(m, 'video_stream_last_check_timestamp_seconds', streamLabels(h)))
+            .map(({ m }) => sampleValue(m, 'video_stream_last_check_timestamp_seconds', streamLabels(h)))
             .filter((x) => x !== undefined),
         ),
       ];
@@ -539,15 +543,15 @@ describe('fault suite: one exporter process, every failure reason beside healthy
         `${h.id}: gaps ${gaps.join(', ')}`,
       ).toEqual([]);
     }
-    const lags = timeline.map(({ m }) => valueOf(m, 'video_exporter_schedule_lag_seconds')!);
+    const lags = timeline.map(({ m }) => sampleValue(m, 'video_exporter_schedule_lag_seconds')!);
     console.log(`schedule lag: max ${Math.max(...lags).toFixed(3)} s over ${lags.length} scrapes`);
     // tolerance: 1.5 s, far above the few ms of an idle loop, far below an interval
     expect(Math.max(...lags)).toBeLessThan(1.5);
   });
 
   it('unhandled rejection and uncaught exception: logged, counted, and the exporter keeps probing', () => {
-    expect(valueOf(final, 'video_exporter_unhandled_errors_total', { kind: 'rejection' })).toBe(1);
-    expect(valueOf(final, 'video_exporter_unhandled_errors_total', { kind: 'exception' })).toBe(1);
+    expect(sampleValue(final, 'video_exporter_unhandled_errors_total', { kind: 'rejection' })).toBe(1);
+    expect(sampleValue(final, 'video_exporter_unhandled_errors_total', { kind: 'exception' })).toBe(1);
     const after = exporter.logs.slice(logsAtSignal);
     const rejection = after.find((l) => l.message === 'unhandled promise rejection');
     const exception = after.find((l) => l.message === 'uncaught exception');

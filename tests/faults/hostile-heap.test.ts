@@ -119,7 +119,8 @@ async function probeRange(from: number, to: number, tally: Map<string, number>, 
 }
 
 describe('heap across 1,000 hostile probes', () => {
-  it(`grows by less than ${HEAP_GROWTH_LIMIT / 2 ** 20} MB, and every probe ends ok or with a reason and its anomaly codes`, async () => {
+  it(`grows by less than ${HEAP_GROWTH_LIMIT / 2 ** 20} MB, and` +
+    ` every probe ends ok or with a reason and its anomaly codes`, async () => {
     const started = performance.now();
     const warmTally = new Map<string, number>();
     const problems: string[] = [];
@@ -142,7 +143,8 @@ describe('heap across 1,000 hostile probes', () => {
       `hostile-heap: ${PROBES} probes over ${cases.length} hostile cases in ${probeSeconds.toFixed(1)} s ` +
         `(concurrency ${CONCURRENCY}); after GC heapUsed ${mb(before.heap)} -> ${mb(after.heap)} MB, ` +
         `arrayBuffers ${mb(before.arrayBuffers)} -> ${mb(after.arrayBuffers)} MB; ` +
-        `growth ${mb(growth)} MB (limit ${mb(HEAP_GROWTH_LIMIT)} MB; ${mb(rightAfter.total - before.total)} MB before the deadline timers fired); ` +
+        `growth ${mb(growth)} MB (limit ${mb(HEAP_GROWTH_LIMIT)} MB;` +
+        ` ${mb(rightAfter.total - before.total)} MB before the deadline timers fired); ` +
         `outcomes ${JSON.stringify(Object.fromEntries(tally))}`,
     );
 

@@ -19,7 +19,7 @@ import { type LiveSource, startLiveSource } from '@video-exporter/live-source';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../exporter/support/exporter-process.js';
 import { getJson, scrape } from '../exporter/support/http.js';
-import { valueOf } from '../exporter/support/prom-text.js';
+import { sampleValue } from '../exporter/support/prom-text.js';
 import { type ApiStreamFull as ApiStream, apiStreamsFull as apiStreams } from './support/api.js';
 import { configJson, type FaultStream, streamKey } from './support/config.js';
 
@@ -171,10 +171,12 @@ describe('a task that throws and a thread that dies', () => {
     expect(a.last_error?.reason).toBe('worker_crash');
     expect(finished(run!.lines, crasher).every((l) => l.reason === 'worker_crash')).toBe(true);
     const m = await scrape(run!.url);
-    expect(valueOf(m, 'video_exporter_pool_threads')).toBe(2);
+    expect(sampleValue(m, 'video_exporter_pool_threads')).toBe(2);
     // every crash and throw counted once per probe
     const crashes = finished(run!.lines, crasher).length + finished(run!.lines, thrower).length;
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'worker_crash' })).toBeGreaterThanOrEqual(crashes);
+    expect(sampleValue(m, 'video_exporter_probe_errors_total', { reason: 'worker_crash' })).toBeGreaterThanOrEqual(
+      crashes,
+    );
   });
 
   it('healthy streams: every probe fine, before and after each crash', () => {
@@ -250,8 +252,8 @@ describe('a task that never answers', () => {
       ).toBe(true);
       expect(finished(run!.lines, h).length).toBeGreaterThanOrEqual(2);
     }
-    expect(valueOf(m, 'video_exporter_pool_threads')).toBe(2);
-    expect(valueOf(m, 'video_exporter_probe_errors_total', { reason: 'timeout' })).toBe(
+    expect(sampleValue(m, 'video_exporter_pool_threads')).toBe(2);
+    expect(sampleValue(m, 'video_exporter_probe_errors_total', { reason: 'timeout' })).toBe(
       finished(run!.lines, hang).length,
     );
   });

@@ -173,7 +173,8 @@ describe('redaction: no secret in any output', () => {
       // hostile: the status line repeats the request target and every request header value
       p(
         'echo',
-        `http://${S.user4}:\${RT_PASS4}@${echo.url.replace('http://', '')}/live/x.flv?token=${S.token3}&wsSecret=${S.wsSecret2}`,
+        `http://${S.user4}:\${RT_PASS4}@${echo.url.replace('http://', '')}/live/x.flv` +
+          `?token=${S.token3}&wsSecret=${S.wsSecret2}`,
         {
           headers: { 'X-Api-Key': '${RT_API_KEY}' },
         },
@@ -313,7 +314,8 @@ describe('redaction: no secret in any output', () => {
 
   it('zero hits in stdout and stderr of the exporter', () => {
     console.log(
-      `redaction: ${secretForms().size} secret forms searched in ${outputs.size + 2} outputs (exporter stdout ${rawStdout.length} B, stderr ${exporter.stderr.length} B)`,
+      `redaction: ${secretForms().size} secret forms searched in ${outputs.size + 2} outputs (exporter stdout` +
+        ` ${rawStdout.length} B, stderr ${exporter.stderr.length} B)`,
     );
     expect(rawStdout.length).toBeGreaterThan(1000);
     expect(

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, writeAtomically } from '../exporter/support/config-file.js';
 import { ExporterProcess, sleep, until } from '../exporter/support/exporter-process.js';
 import { getJson, scrapeText } from '../exporter/support/http.js';
-import { type Exposition, parseExposition, valueOf } from '../exporter/support/prom-text.js';
+import { type Exposition, parseExposition, sampleValue } from '../exporter/support/prom-text.js';
 import { configJson, type FaultStream, streamKey } from './support/config.js';
 import { closedPort } from './support/servers.js';
 
@@ -38,7 +38,10 @@ function seriesByStream(m: Exposition): Map<string, Set<string>> {
     if (!s.name.startsWith('video_stream_')) continue;
     const key = `${s.labels.project}/${s.labels.line}/${s.labels.id}`;
     let names = out.get(key);
-    if (!names) out.set(key, (names = new Set()));
+    if (!names) {
+      names = new Set();
+      out.set(key, names);
+    }
     names.add(s.name);
   }
   return out;
@@ -56,7 +59,10 @@ function seriesByStreamFast(text: string): Map<string, Set<string>> {
     const name = line.slice(0, line.indexOf('{'));
     const key = `${label(line, 'project')}/${label(line, 'line')}/${label(line, 'id')}`;
     let names = out.get(key);
-    if (!names) out.set(key, (names = new Set()));
+    if (!names) {
+      names = new Set();
+      out.set(key, names);
+    }
     names.add(name);
   }
   return out;
@@ -152,10 +158,11 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     expect(seriesByStreamFast(text)).toEqual(m);
     // healthy and failing streams have different series sets (the failing ones lack the timings)
     expect(new Set([...m.values()].map((names) => names.size)).size).toBeGreaterThan(1);
-    expect(valueOf(parseExposition(text), 'video_exporter_config_last_reload_successful')).toBe(1);
+    expect(sampleValue(parseExposition(text), 'video_exporter_config_last_reload_successful')).toBe(1);
   });
 
-  it('invalid reloads keep the old config serving: same series, probes go on, error logged, reload_successful 0', async () => {
+  it('invalid reloads keep the old config serving: same' +
+    ' series, probes go on, error logged, reload_successful 0', async () => {
     const before = await current();
     const startedS = Math.floor(Date.now() / 1000);
     const invalid: [string, string][] = [
@@ -170,7 +177,7 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
       expect(outcome.message, what).toMatch(/^config reload failed, keeping the running config: /);
       expect(outcome.level).toBe('error');
       const m = parseExposition(await scrapeText(url));
-      expect(valueOf(m, 'video_exporter_config_last_reload_successful'), what).toBe(0);
+      expect(sampleValue(m, 'video_exporter_config_last_reload_successful'), what).toBe(0);
       expect(missing(before, seriesByStream(m)), what).toEqual([]);
       expect(seriesByStream(m).size).toBe(STREAMS);
       const status = await getJson<{ config: { last_reload_ok: boolean } }>(`${url}/status`);
@@ -182,7 +189,7 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     expect(missing(before, seriesByStream(m))).toEqual([]);
     const checks = streams.map(
       (x) =>
-        valueOf(m, 'video_stream_last_check_timestamp_seconds', {
+        sampleValue(m, 'video_stream_last_check_timestamp_seconds', {
           project: x.project,
           line: x.line.toLowerCase(),
           id: x.id,
@@ -247,7 +254,9 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     scrapes.sort((a, b) => a.at - b.at);
     const gaps = scrapes.slice(1).map((x, i) => x.at - scrapes[i]!.at);
     console.log(
-      `reload under load: ${scrapes.length} scrapes (median start-to-start ${gaps.sort((a, b) => a - b)[gaps.length >> 1]} ms), ${during.length} of them inside the two reload windows (${reloads.map((r) => r.to - r.from).join(' ms, ')} ms)`,
+      `reload under load: ${scrapes.length} scrapes (median start-to-start` +
+        ` ${gaps.sort((a, b) => a - b)[gaps.length >> 1]} ms), ${during.length} of them inside the two reload` +
+        ` windows (${reloads.map((r) => r.to - r.from).join(' ms, ')} ms)`,
     );
     expect(during.length).toBeGreaterThanOrEqual(10);
     expect(scrapes.flatMap((x) => x.lost.map((l) => `${new Date(x.at).toISOString()} ${l}`)).slice(0, 10)).toEqual([]);
@@ -257,7 +266,7 @@ describe('reload safety: 200 streams, invalid and valid reloads under scraping l
     const gone = new Map([...baseline].filter(([key]) => removed.some((r) => streamKey(r) === key)));
     const lastSeries = seriesByStreamFast(await scrapeText(url));
     expect(missing(gone, lastSeries).length).toBe([...gone.values()].reduce((n, names) => n + names.size, 0));
-    expect(valueOf(parseExposition(await scrapeText(url)), 'video_exporter_config_last_reload_successful')).toBe(1);
+    expect(sampleValue(parseExposition(await scrapeText(url)), 'video_exporter_config_last_reload_successful')).toBe(1);
   }, 40_000);
 
   it('after the reloads: added streams probed, changed ones probed at their new URL, removed ones gone', async () => {

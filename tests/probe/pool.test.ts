@@ -62,7 +62,9 @@ describe('ProbePool', () => {
     }));
     // interleave the faulty among the healthy, so both threads get some of each
     const cases: Case[] = [...healthy];
-    faulty.forEach((c, i) => cases.splice(i * 10 + 5, 0, c));
+    faulty.forEach((c, i) => {
+      cases.splice(i * 10 + 5, 0, c);
+    });
     expect(cases.length).toBe(200);
     expect(cases.filter((c) => c.reason !== undefined).length).toBe(20);
 

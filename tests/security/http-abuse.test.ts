@@ -75,7 +75,8 @@ function slowClient(first: string, drip: string, everyMs: number): SlowClient {
 }
 
 describe('slow clients', () => {
-  it('clients trickling their request head do not delay /metrics, and are cut off after the headers timeout', async () => {
+  it('clients trickling their request head do not delay' +
+    ' /metrics, and are cut off after the headers timeout', async () => {
     const slow = Array.from({ length: 20 }, (_, i) =>
       slowClient(`GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-${i}: `, 'a', 500),
     );
@@ -122,7 +123,8 @@ describe('slow clients', () => {
       }
       expect(scrapes.map((s) => s.status)).toEqual(Array(10).fill(200));
       expect(Math.max(...scrapes.map((s) => s.ms))).toBeLessThan(1_500);
-      expect(slow.every((c) => c.received.startsWith('HTTP/1.1 200'))).toBe(true); // answered; the body is theirs to waste
+      // answered; the body is theirs to waste
+      expect(slow.every((c) => c.received.startsWith('HTTP/1.1 200'))).toBe(true);
     } finally {
       for (const c of slow) c.stop();
     }

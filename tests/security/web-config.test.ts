@@ -89,7 +89,7 @@ describe('TLS and basic auth', () => {
   });
 
   it('refuses plain HTTP on the TLS port (no HTTP answer at all)', async () => {
-    await expect(httpGet(url.replace('https:', 'http:') + '/healthz')).rejects.toThrow();
+    await expect(httpGet(`${url.replace('https:', 'http:')}/healthz`)).rejects.toThrow();
   });
 
   it('refuses a TLS version below min_version', async () => {
@@ -174,7 +174,8 @@ describe('web config mistakes stop the start (exit 2, readable, no stack trace)'
 
   it('an unknown key is named, with a suggestion', async () => {
     const r = await failedStart(
-      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_fiel: ${JSON.stringify(certs.serverKey)}\n`,
+      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_fiel:` +
+        ` ${JSON.stringify(certs.serverKey)}\n`,
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^video-exporter: invalid web config .*web-\d+\.yml:\n/);
@@ -191,7 +192,8 @@ describe('web config mistakes stop the start (exit 2, readable, no stack trace)'
 
   it('a key that does not match its certificate is refused before listening', async () => {
     const r = await failedStart(
-      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_file: ${JSON.stringify(certs.clientKey)}\n`,
+      `tls_server_config:\n  cert_file: ${JSON.stringify(certs.serverCrt)}\n  key_file:` +
+        ` ${JSON.stringify(certs.clientKey)}\n`,
     );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/are not a usable certificate and key/);

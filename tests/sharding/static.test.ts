@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamSpec, tempDir, writeAtomically } from '../exporter/support/config-file.js';
 import { ExporterProcess, LIVE_FIXTURE, until } from '../exporter/support/exporter-process.js';
 import { scrape } from '../exporter/support/http.js';
-import { valueOf } from '../exporter/support/prom-text.js';
+import { sampleValue } from '../exporter/support/prom-text.js';
 import { describeSplit, exactSplit, keyOf, ownersByKey, Pod, shardedConfigYaml } from './support/pods.js';
 
 const CHECK_S = 3;
@@ -96,14 +96,15 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
     let owned = 0;
     for (const p of pods) {
       const m = await scrape(p.url);
-      expect(valueOf(m, 'video_exporter_shard_peers')).toBe(COUNT);
-      expect(valueOf(m, 'video_exporter_shard_changes_total')).toBe(0);
-      owned += valueOf(m, 'video_exporter_streams', { state: 'owned' })!;
+      expect(sampleValue(m, 'video_exporter_shard_peers')).toBe(COUNT);
+      expect(sampleValue(m, 'video_exporter_shard_changes_total')).toBe(0);
+      owned += sampleValue(m, 'video_exporter_streams', { state: 'owned' })!;
     }
     expect(owned).toBe(30);
   }, 60_000);
 
-  it('a reload applies the split to the new config: added streams land once, removed ones vanish, the rest stay put', async () => {
+  it('a reload applies the split to the new config: added' +
+    ' streams land once, removed ones vanish, the rest stay put', async () => {
     const before = await waitSplit(
       Array.from({ length: 30 }, (_, i) => keyOf(spec(i))),
       'the split before the reload',
@@ -133,7 +134,7 @@ describe('sharding, static mode: SHARD_INDEX / SHARD_COUNT across processes', ()
       expect(
         m.samples.filter((s) => s.name.startsWith('video_stream_') && ['s0', 's1', 's9'].includes(s.labels.id!)),
       ).toEqual([]);
-      expect(valueOf(m, 'video_exporter_streams', { state: 'configured' })).toBe(35);
+      expect(sampleValue(m, 'video_exporter_streams', { state: 'configured' })).toBe(35);
     }
   }, 60_000);
 

@@ -61,7 +61,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'sample-not-below-interval.yml',
     message:
-      'exporter.sample_duration: must be less than check_interval (15 >= 10): a probe must end before the next one starts',
+      'exporter.sample_duration: must be less than check_interval (15 >= 10): a probe must end before the next one' +
+      ' starts',
   },
   {
     file: 'timeout-not-below-interval.yml',
@@ -70,18 +71,22 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'duplicate-stream.yml',
     message:
-      'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01 (first defined at streams.G01.CDN[0]): give each stream ' +
-      'its own id. The Go exporter accepted this and merged both streams into one series, so one of them was never visible',
+      'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01' +
+      ' (first defined at streams.G01.CDN[0]): give each stream ' +
+      'its own id. The Go exporter accepted this and merged both streams into one series, so one of them was never' +
+      ' visible',
   },
   {
     file: 'unsupported-scheme.yml',
     message:
-      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srt-source:9000?streamid=room01"',
+      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps):' +
+      ' "srt://srt-source:9000?streamid=room01"',
   },
   {
     file: 'rtmp-url-without-stream.yml',
     message:
-      'streams.G01.SOURCE[0].url: not a valid RTMP URL (RTMP URL needs /app/stream in its path; expected rtmp://host[:port]/app/stream): "rtmp://srs-source/live"',
+      'streams.G01.SOURCE[0].url: not a valid RTMP URL (RTMP URL needs /app/stream in its path; expected' +
+      ' rtmp://host[:port]/app/stream): "rtmp://srs-source/live"',
   },
   { file: 'missing-url.yml', message: 'streams.G01.CDN[1]: missing required key "url"' },
   { file: 'missing-id.yml', message: 'streams.G01.CDN[0]: missing required key "id"' },
@@ -92,7 +97,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'url-without-scheme.yml',
     message:
-      'streams.G01.CDN[0].url: not a valid URL (expected http://host/path or https://...): "cdn.example.com/live/room01.flv"',
+      'streams.G01.CDN[0].url: not a valid URL (expected http://host/path or https://...):' +
+      ' "cdn.example.com/live/room01.flv"',
   },
   { file: 'non-string-tag.yml', message: 'streams.G01.CDN[0].tags.isp: must be a string, got 1 (quote it: "1")' },
   { file: 'unknown-key-top.yml', message: 'exporters: unknown key (did you mean "exporter"?)' },
@@ -103,7 +109,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'unknown-key-stream.yml',
     message:
-      'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, tag, content_checks)',
+      'streams.G01.CDN[0].name: unknown key (expected one of: url, id, tags, headers, insecure_tls, tag,' +
+      ' content_checks)',
   },
   { file: 'unset-var.yml', message: 'streams.G01.CDN[0].url: environment variable CDN_AUTH_KEY is not set' },
   {
@@ -141,13 +148,15 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'credentials-in-url.yml',
     message:
-      'streams.G01.CDN[0].url: unsupported scheme "ftp" (only http, https, rtmp and rtmps): "ftp://***:***@cdn.example.com/live/room01.flv?auth_key=***"',
+      'streams.G01.CDN[0].url: unsupported scheme "ftp" (only http, https, rtmp and rtmps):' +
+      ' "ftp://***:***@cdn.example.com/live/room01.flv?auth_key=***"',
     secrets: ['Hunter2Secret', 'admin', 'a1b2c3d4e5f6'],
   },
   {
     file: 'credentials-stream-not-mapping.yml',
     message:
-      'streams.G01.CDN[0]: must be a mapping with url and id, got "https://***:***@cdn.example.com/live/room01.flv?txSecret=***&txTime=65A1B2C3"',
+      'streams.G01.CDN[0]: must be a mapping with url and id, got' +
+      ' "https://***:***@cdn.example.com/live/room01.flv?txSecret=***&txTime=65A1B2C3"',
     secrets: ['Pa55word', 'viewer', '0123456789abcdef'],
   },
   {
@@ -177,12 +186,14 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'bad-sharding-dns-server.yml',
     message:
-      'exporter.sharding.dns_server: "localhost:5353" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
+      'exporter.sharding.dns_server: "localhost:5353" is not an IP address with an optional port (e.g. "10.96.0.10"' +
+      ' or "127.0.0.1:5353")',
   },
   {
     file: 'bad-probe-endpoint.yml',
     message:
-      'exporter.probe_endpoint.allowed_hosts: must list at least one host when enabled: without an allow-list anyone could make the exporter fetch any URL',
+      'exporter.probe_endpoint.allowed_hosts: must list at least one host when enabled: without an allow-list anyone' +
+      ' could make the exporter fetch any URL',
   },
   {
     file: 'bad-content-checks.yml',
@@ -208,7 +219,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     // all problems at once, in file order: streams come before exporter in this file
     file: 'many-problems.yml',
     message: [
-      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps): "srt://srs-source/live/room01"',
+      'streams.G01.SOURCE[0].url: unsupported scheme "srt" (only http, https, rtmp and rtmps):' +
+        ' "srt://srs-source/live/room01"',
       'streams.G01.SOURCE[1]: missing required key "id"',
       'streams.G01.CDN: must be a list of streams (- url: ... id: ...), got "http://cdn.example.com/live/room01.flv"',
       'streams.G02.CDN[0].insecure_tls: must be true or false, got "yes"',
@@ -221,7 +233,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
   {
     file: 'discovery-unknown-key.yml',
     message:
-      'discovery[0].refresh: unknown key (expected one of: name, type, url, path, refresh_interval, play_url, project, line, id, tags, match, headers, username, password, events, max_streams, gone_grace)',
+      'discovery[0].refresh: unknown key (expected one of: name, type, url, path, refresh_interval, play_url,' +
+      ' project, line, id, tags, match, headers, username, password, events, max_streams, gone_grace)',
   },
   {
     file: 'discovery-bad-name.yml',
@@ -435,14 +448,17 @@ describe('good configs', () => {
     ]);
   });
 
-  it('`tag` becomes the tag "tag" when allowed, unless `tags` already has one (as the Go exporter merges it)', async () => {
-    const c = await load('go-exporter-tag-allowed.yml');
-    expect(c.warnings).toEqual([]);
-    expect(c.streams.map((s) => [s.key, s.tags])).toEqual([
-      ['G03/cdn/a', { tag: 'cdn' }],
-      ['G03/cdn/b', { table: 'b', tag: 'edge' }],
-    ]);
-  });
+  it(
+    '`tag` becomes the tag "tag" when allowed, unless' + ' `tags` already has one (as the Go exporter merges it)',
+    async () => {
+      const c = await load('go-exporter-tag-allowed.yml');
+      expect(c.warnings).toEqual([]);
+      expect(c.streams.map((s) => [s.key, s.tags])).toEqual([
+        ['G03/cdn/a', { tag: 'cdn' }],
+        ['G03/cdn/b', { table: 'b', tag: 'edge' }],
+      ]);
+    },
+  );
 
   it('full: every key set', async () => {
     const c = await load('full.yml');
@@ -533,7 +549,8 @@ describe('good configs', () => {
   it('drops tag keys outside allowed_tags with one warning naming them', async () => {
     const c = await load('tag-outside-allow-list.yml');
     expect(c.warnings).toEqual([
-      'dropped tag keys not in exporter.allowed_tags: color (2 streams), shop (1 stream); allowed: table, desk, biz, isp, role',
+      'dropped tag keys not in exporter.allowed_tags: color (2 streams), shop (1 stream); allowed: table, desk, biz,' +
+        ' isp, role',
     ]);
     expect(c.streams.map((s) => s.tags)).toEqual([{ table: 'store-01', biz: 'electronics' }, { table: 'store-01' }]);
   });
@@ -558,7 +575,8 @@ describe('good configs', () => {
 
   it('dns sharding with a service name and resolve interval', () => {
     const c = parseConfigText(
-      'exporter:\n  sharding: {mode: dns, service: video-exporter-peers.monitoring.svc.cluster.local, resolve_interval_s: 5}\n' +
+      'exporter:\n  sharding: {mode: dns, service:' +
+        ' video-exporter-peers.monitoring.svc.cluster.local, resolve_interval_s: 5}\n' +
         'streams: {G01: {CDN: [{url: "http://a/b.flv", id: x}]}}\n',
       { env: {} },
     );
@@ -571,7 +589,8 @@ describe('good configs', () => {
 
   it('a "__proto__" tag key is an ordinary key: dropped, never assigned to a prototype', () => {
     const c = parseConfigText(
-      'exporter: {allowed_tags: [isp]}\nstreams: {G01: {CDN: [{url: "http://a/b.flv", id: x, tags: {__proto__: "x", isp: ct}}]}}\n',
+      'exporter: {allowed_tags: [isp]}\nstreams: {G01: {CDN: [{url: "http://a/b.flv", id: x, tags: {__proto__: "x",' +
+        ' isp: ct}}]}}\n',
       {
         env: {},
       },

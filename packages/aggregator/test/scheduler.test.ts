@@ -37,7 +37,10 @@ describe('phase', () => {
     expect(phaseMs('G01/source/store-01', 30_000)).toBe(phaseMs('G01/source/store-01', 30_000));
     const buckets = new Array(10).fill(0);
     for (let i = 0; i < 10_000; i++) buckets[Math.floor(phaseMs(`p/l/stream-${i}`, 30_000) / 3000)]++;
-    for (const b of buckets) expect(b).toBeGreaterThan(850), expect(b).toBeLessThan(1150);
+    for (const b of buckets) {
+      expect(b).toBeGreaterThan(850);
+      expect(b).toBeLessThan(1150);
+    }
   });
 
   it('finds the next slot', () => {

@@ -82,46 +82,56 @@ describe('StreamState', () => {
 });
 
 describe('metrics: absent, not zero', () => {
-  it('a failed probe sets up/scores/bitrate/framerate to 0 and removes what it could not measure; removal drops every series', async () => {
-    const registry = new Registry();
-    const metrics = createMetrics({ registry, allowedTags: ['table', 'isp'], version: 'test', defaultMetrics: false });
-    const s = new StreamState(identity);
-    metrics.publish(s.record(good(2e6), 1000_000, 2, DEFAULT_THRESHOLDS));
-    let text = await registry.metrics();
-    const labels = 'project="G01",line="source",id="s1",table="t1",isp=""';
-    expect(text).toContain(`video_stream_ttfb_ms{${labels}} 15`);
-    expect(text).toContain(
-      `video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",encoder="Lavf60.16.100"} 1`,
-    );
-    // SPEC §12 series in base units
-    expect(text).toContain(`video_stream_start_lag_seconds{${labels}} 1.25`);
-    expect(text).toContain(`video_stream_media_rate{${labels}} 0.998`);
-    expect(text).toContain(`video_stream_keyframe_interval_max_seconds{${labels}} 2`);
-    expect(text).toContain(`video_stream_latency_seconds{${labels}} 3.1`);
-    expect(text).not.toContain('video_stream_stability_score{'); // unknown below 3 probes
+  it(
+    'a failed probe sets up/scores/bitrate/framerate to 0 and' +
+      ' removes what it could not measure; removal drops every series',
+    async () => {
+      const registry = new Registry();
+      const metrics = createMetrics({
+        registry,
+        allowedTags: ['table', 'isp'],
+        version: 'test',
+        defaultMetrics: false,
+      });
+      const s = new StreamState(identity);
+      metrics.publish(s.record(good(2e6), 1000_000, 2, DEFAULT_THRESHOLDS));
+      let text = await registry.metrics();
+      const labels = 'project="G01",line="source",id="s1",table="t1",isp=""';
+      expect(text).toContain(`video_stream_ttfb_ms{${labels}} 15`);
+      expect(text).toContain(
+        `video_stream_info{${labels},video_codec="H.264",profile="High",level="3.1",audio_codec="AAC",` +
+          'encoder="Lavf60.16.100"} 1',
+      );
+      // SPEC §12 series in base units
+      expect(text).toContain(`video_stream_start_lag_seconds{${labels}} 1.25`);
+      expect(text).toContain(`video_stream_media_rate{${labels}} 0.998`);
+      expect(text).toContain(`video_stream_keyframe_interval_max_seconds{${labels}} 2`);
+      expect(text).toContain(`video_stream_latency_seconds{${labels}} 3.1`);
+      expect(text).not.toContain('video_stream_stability_score{'); // unknown below 3 probes
 
-    metrics.publish(s.record(failed, 1030_000, 2, DEFAULT_THRESHOLDS));
-    text = await registry.metrics();
-    expect(text).toContain(`video_stream_up{${labels}} 0`);
-    expect(text).toContain(`video_stream_bitrate_bps{${labels}} 0`);
-    expect(text).toContain(`video_stream_framerate{${labels}} 0`);
-    expect(text).toContain(`video_stream_consecutive_failures{${labels}} 1`);
-    for (const absent of [
-      'video_stream_ttfb_ms{',
-      'video_stream_response_ms{',
-      'video_stream_read_stall_ratio{',
-      'video_stream_width{',
-      'video_stream_info{',
-      'video_stream_start_lag_seconds{',
-      'video_stream_latency_seconds{',
-    ]) {
-      expect(text).not.toContain(absent);
-    }
+      metrics.publish(s.record(failed, 1030_000, 2, DEFAULT_THRESHOLDS));
+      text = await registry.metrics();
+      expect(text).toContain(`video_stream_up{${labels}} 0`);
+      expect(text).toContain(`video_stream_bitrate_bps{${labels}} 0`);
+      expect(text).toContain(`video_stream_framerate{${labels}} 0`);
+      expect(text).toContain(`video_stream_consecutive_failures{${labels}} 1`);
+      for (const absent of [
+        'video_stream_ttfb_ms{',
+        'video_stream_response_ms{',
+        'video_stream_read_stall_ratio{',
+        'video_stream_width{',
+        'video_stream_info{',
+        'video_stream_start_lag_seconds{',
+        'video_stream_latency_seconds{',
+      ]) {
+        expect(text).not.toContain(absent);
+      }
 
-    metrics.remove(identity);
-    text = await registry.metrics();
-    expect(text).not.toMatch(/video_stream_\w+\{[^}]*id="s1"/);
-  });
+      metrics.remove(identity);
+      text = await registry.metrics();
+      expect(text).not.toMatch(/video_stream_\w+\{[^}]*id="s1"/);
+    },
+  );
 
   it('pre-creates exporter label sets at 0', async () => {
     const registry = new Registry();

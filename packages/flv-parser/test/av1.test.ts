@@ -159,7 +159,8 @@ function av1c(configObus: Uint8Array[], b1 = 0x08, b2 = 0x0c): Uint8Array {
 
 /**
  * av1C payloads written by ffmpeg 5.1 (Debian) into MP4, one frame of testsrc2 each:
- *   ffmpeg -f lavfi -i testsrc2=size=WxH:rate=R -frames:v 1 -pix_fmt PIX -c:v libaom-av1 -cpu-used 8 [-aom-params ...] -f mp4
+ *   ffmpeg -f lavfi -i testsrc2=size=WxH:rate=R -frames:v 1 -pix_fmt PIX -c:v libaom-av1 -cpu-used 8 [-aom-params ...]
+ * -f mp4
  *   ffmpeg ... -c:v libsvtav1 -preset 12 ...
  * Expected values are what ffprobe reports (profile name, level index, pix_fmt, size).
  */

@@ -68,7 +68,9 @@ const SPS_480P_EXTENDED_SAR = hex('6764001eacd940b43dbff000800096a020202800001f4
 const SPS_444_CROP = hex('67f40020919b280ac0c3c6cb80880000030008000003019078c18cb0');
 /** size=1365x765:rate=25, -pix_fmt yuv422p. ffprobe: High 4:2:2, 1366x764. trace: crop right 5, bottom 4 */
 const SPS_422_CROP = hex('677a0020bcd94056061e697011000003000100000300320f183196');
-/** size=1365x765:rate=25, -pix_fmt gray. ffprobe: High, 1364x764. trace: chroma_format_idc 0, crop right 12, bottom 4 */
+/**
+ * size=1365x765:rate=25, -pix_fmt gray. ffprobe: High, 1364x764. trace: chroma_format_idc 0, crop right 12, bottom 4
+ */
 const SPS_400_CROP = hex('67640020f36501581878d97016c80000030008000003019078c18cb0');
 
 // x264 writes scaling matrices only in the PPS and never uses pic_order_cnt_type 1, so these three SPS were

@@ -541,7 +541,8 @@ describe('live source: lifecycle', () => {
         let errors = 0, open = 0;
         const bytes = new Array(Number(n)).fill(0);
         for (let i = 0; i < Number(n); i++) {
-          const so = net.connect(Number(port), host, () => { open++; so.write('GET /live/hd/load' + i + '.flv HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n'); });
+          const request = 'GET /live/hd/load' + i + '.flv HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n';
+          const so = net.connect(Number(port), host, () => { open++; so.write(request); });
           so.on('data', (d) => { bytes[i] += d.length; });
           so.on('error', () => { errors++; });
         }
@@ -574,8 +575,10 @@ describe('live source: lifecycle', () => {
       const cpuMs = (cpu.user + cpu.system) / 1000;
       console.log(
         `[live-source load] ${connections} streams, ${(wall / 1000).toFixed(2)} s: server CPU ${cpuMs.toFixed(0)} ms ` +
-          `(user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)}) = ${((100 * cpuMs) / wall).toFixed(1)}% of one core; ` +
-          `${((bytes * 8) / (wall / 1000) / 1e6).toFixed(0)} Mbit/s sent (${((bytes * 8) / (wall / 1000) / connections / 1e6).toFixed(2)} Mbit/s per stream)`,
+          `(user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)})` +
+          ` = ${((100 * cpuMs) / wall).toFixed(1)}% of one core; ` +
+          `${((bytes * 8) / (wall / 1000) / 1e6).toFixed(0)} Mbit/s sent` +
+          ` (${((bytes * 8) / (wall / 1000) / connections / 1e6).toFixed(2)} Mbit/s per stream)`,
       );
       expect(result.errors).toBe(0);
       expect(result.open).toBe(n);

@@ -45,8 +45,8 @@ describe('ChunkedDecoder', () => {
   });
 
   it('accepts upper- and lower-case hex, leading zeros, and bare LF line ends', () => {
-    const w = enc('0000b\nhello world\n1F\r\n' + 'x'.repeat(31) + '\r\n0\n\n');
-    expect(decode(w, []).out).toBe('hello world' + 'x'.repeat(31));
+    const w = enc(`0000b\nhello world\n1F\r\n${'x'.repeat(31)}\r\n0\n\n`);
+    expect(decode(w, []).out).toBe(`hello world${'x'.repeat(31)}`);
     expect(decode(w, []).last.kind).toBe('done');
   });
 

@@ -36,7 +36,7 @@ async function probe(url: string, extra: Partial<HttpProbeOptions> = {}) {
   return { outcome, body: Buffer.concat(parts), readTimes };
 }
 
-const BODY = Buffer.from('FLV\x01\x05\x00\x00\x00\x09' + 'abcdefghij'.repeat(30), 'latin1');
+const BODY = Buffer.from(`FLV\x01\x05\x00\x00\x00\x09${'abcdefghij'.repeat(30)}`, 'latin1');
 
 describe('httpProbe: body framing', () => {
   it('reads a Content-Length body, reports status, content type and ordered timings', async () => {
@@ -110,17 +110,14 @@ describe('httpProbe: body framing', () => {
   });
 
   it('decodes a chunked body written one byte per write', async () => {
-    const wire = Buffer.from(
-      '5\r\nFLV\x01\x05\r\n3;ext=1\r\nabc\r\n1a\r\n' + 'z'.repeat(26) + '\r\n0\r\n\r\n',
-      'latin1',
-    );
+    const wire = Buffer.from(`5\r\nFLV\x01\x05\r\n3;ext=1\r\nabc\r\n1a\r\n${'z'.repeat(26)}\r\n0\r\n\r\n`, 'latin1');
     const srv = await server((s) => {
       s.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
       void writeBytewise(s, wire).then(() => s.end());
     });
     const { outcome, body, readTimes } = await probe(srv.url());
     expect(outcome.endedBy).toBe('eof');
-    expect(body.toString('latin1')).toBe('FLV\x01\x05abc' + 'z'.repeat(26));
+    expect(body.toString('latin1')).toBe(`FLV\x01\x05abc${'z'.repeat(26)}`);
     expect(readTimes.length).toBeGreaterThan(5); // it really arrived in pieces
   });
 

@@ -6,8 +6,9 @@ const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
 describe('ResponseHeadParser', () => {
   const head =
-    'HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nX-Fold: one\r\n  two\r\n\r\n';
-  const wire = enc(head + 'FLV\x01');
+    'HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nX-Fold: one\r\n ' +
+    ' two\r\n\r\n';
+  const wire = enc(`${head}FLV\x01`);
 
   it('parses status line and fields and points at the first body byte', () => {
     const r = new ResponseHeadParser().push(wire);
@@ -60,7 +61,7 @@ describe('ResponseHeadParser', () => {
   });
 
   it('caps the head size', () => {
-    const big = 'HTTP/1.1 200 OK\r\n' + `X-Big: ${'a'.repeat(200)}\r\n`.repeat(100);
+    const big = `HTTP/1.1 200 OK\r\n${`X-Big: ${'a'.repeat(200)}\r\n`.repeat(100)}`;
     const p = new ResponseHeadParser(16 * 1024);
     let r: HeadParseResult = { kind: 'more' };
     for (let i = 0; i < big.length && r.kind === 'more'; i += 1000) r = p.push(enc(big.slice(i, i + 1000)));
@@ -69,7 +70,7 @@ describe('ResponseHeadParser', () => {
     // a head exactly at the cap is fine
     const exact = 'HTTP/1.1 200 OK\r\nX: ';
     const fill = 'b'.repeat(16 * 1024 - exact.length - 4);
-    expect(new ResponseHeadParser(16 * 1024).push(enc(exact + fill + '\r\n\r\n')).kind).toBe('done');
-    expect(new ResponseHeadParser(16 * 1024).push(enc(exact + fill + 'b\r\n\r\n')).kind).toBe('error');
+    expect(new ResponseHeadParser(16 * 1024).push(enc(`${exact + fill}\r\n\r\n`)).kind).toBe('done');
+    expect(new ResponseHeadParser(16 * 1024).push(enc(`${exact + fill}b\r\n\r\n`)).kind).toBe('error');
   });
 });

@@ -20,7 +20,8 @@ describe('redactUrl', () => {
     ['http://w.example/live/s.flv?wsSecret=abc&wsTime=123', 'http://w.example/live/s.flv?wsSecret=***&wsTime=123'],
     [
       'http://h/s.flv?token=t&sign=s&secret=x&key=k&password=p&pass=q&signature=g&access_token=a&auth=z',
-      'http://h/s.flv?token=***&sign=***&secret=***&key=***&password=***&pass=***&signature=***&access_token=***&auth=***',
+      'http://h/s.flv?token=***&sign=***&secret=***&key=***&pass' +
+        'word=***&pass=***&signature=***&access_token=***&auth=***',
     ],
     // by name part, any case
     [

@@ -79,32 +79,37 @@ describe('RTMP client against a scripted server', () => {
     expect(acks.every((n, i) => i === 0 || n - acks[i - 1]! >= 16384)).toBe(true);
   });
 
-  it('a frame trickling in chunk by chunk is not a read stall: every read counts, not only message starts', async () => {
-    const s = await server({
-      play: (p) => {
-        p.playFixture();
-        // after 300 ms: one 2 KB video message in 16 chunks of 128 bytes, one every 100 ms (1.6 s in all)
-        setTimeout(() => {
-          const frame = encodeMessage(
-            7,
-            9,
-            1,
-            Buffer.concat([Buffer.from([0x27, 1, 0, 0, 0]), Buffer.alloc(2043)]),
-            400,
-          );
-          const pieces: Buffer[] = [];
-          // chunk boundaries: a 12-byte header + 128 bytes, then 1-byte headers + 128 bytes
-          pieces.push(frame.subarray(0, 140));
-          for (let at = 140; at < frame.length; at += 129) pieces.push(frame.subarray(at, at + 129));
-          pieces.forEach((piece, i) => setTimeout(() => p.write(piece), i * 100));
-        }, 300);
-      },
-    });
-    const r = await runProbe(job(s.url(), { sampleMs: 2_500, stallThresholdMs: 300 }));
-    expect(r.reason, r.error).toBeUndefined();
-    // the fixture keeps flowing on its own chunk stream meanwhile; no read gap reaches 300 ms
-    expect(r.stalls!.count).toBe(0);
-  });
+  it(
+    'a frame trickling in chunk by chunk is not a read' + ' stall: every read counts, not only message starts',
+    async () => {
+      const s = await server({
+        play: (p) => {
+          p.playFixture();
+          // after 300 ms: one 2 KB video message in 16 chunks of 128 bytes, one every 100 ms (1.6 s in all)
+          setTimeout(() => {
+            const frame = encodeMessage(
+              7,
+              9,
+              1,
+              Buffer.concat([Buffer.from([0x27, 1, 0, 0, 0]), Buffer.alloc(2043)]),
+              400,
+            );
+            const pieces: Buffer[] = [];
+            // chunk boundaries: a 12-byte header + 128 bytes, then 1-byte headers + 128 bytes
+            pieces.push(frame.subarray(0, 140));
+            for (let at = 140; at < frame.length; at += 129) pieces.push(frame.subarray(at, at + 129));
+            pieces.forEach((piece, i) => {
+              setTimeout(() => p.write(piece), i * 100);
+            });
+          }, 300);
+        },
+      });
+      const r = await runProbe(job(s.url(), { sampleMs: 2_500, stallThresholdMs: 300 }));
+      expect(r.reason, r.error).toBeUndefined();
+      // the fixture keeps flowing on its own chunk stream meanwhile; no read gap reaches 300 ms
+      expect(r.stalls!.count).toBe(0);
+    },
+  );
 
   it('takes media out of aggregate messages', async () => {
     const s = await server({

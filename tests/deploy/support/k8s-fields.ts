@@ -88,7 +88,9 @@ export function createFieldChecker(kinds: readonly KindRef[]): (obj: KindRef & R
         return;
       }
       const element = checker.getTypeArguments(arrays[0] as ts.TypeReference)[0]!;
-      value.forEach((v, i) => walk(v, element, `${path}[${i}]`, out));
+      value.forEach((v, i) => {
+        walk(v, element, `${path}[${i}]`, out);
+      });
       return;
     }
     const objects = members.filter((m) => m.flags & ts.TypeFlags.Object && !checker.isArrayType(m));

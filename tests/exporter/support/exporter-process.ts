@@ -168,8 +168,7 @@ function onLines(stream: NodeJS.ReadableStream, take: (line: string) => void): v
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     pending += chunk;
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
       take(pending.slice(0, nl));
       pending = pending.slice(nl + 1);
     }

@@ -87,7 +87,7 @@ export function one(e: Exposition, name: string, match: Record<string, string> =
 }
 
 /** The value of the single matching sample, or undefined when the series is absent. */
-export function valueOf(e: Exposition, name: string, match: Record<string, string> = {}): number | undefined {
+export function sampleValue(e: Exposition, name: string, match: Record<string, string> = {}): number | undefined {
   const found = select(e, name, match);
   if (found.length > 1) throw new Error(`expected at most one ${name}${JSON.stringify(match)}, found ${found.length}`);
   return found[0]?.value;

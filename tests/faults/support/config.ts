@@ -19,8 +19,10 @@ export interface FaultStream {
 export function configJson(exporter: ExporterKeys, streams: readonly FaultStream[]): string {
   const tree: Record<string, Record<string, unknown[]>> = {};
   for (const s of streams) {
-    const lines = (tree[s.project] ??= {});
-    const list = (lines[s.line] ??= []);
+    tree[s.project] ??= {};
+    const lines = tree[s.project]!;
+    lines[s.line] ??= [];
+    const list = lines[s.line]!;
     list.push({
       url: s.url,
       id: s.id,

@@ -91,5 +91,8 @@ export function describeSplit(owners: Map<string, string[]>, keys: readonly stri
   const missing = keys.filter((k) => !owners.has(k));
   const doubled = [...owners].filter(([, o]) => o.length > 1).map(([k, o]) => `${k}@${o.join('+')}`);
   const stray = [...owners.keys()].filter((k) => !keys.includes(k));
-  return `missing ${missing.length} [${missing.slice(0, 5).join(', ')}], doubled ${doubled.length} [${doubled.slice(0, 5).join(', ')}], stray ${stray.length}`;
+  return (
+    `missing ${missing.length} [${missing.slice(0, 5).join(', ')}], doubled ${doubled.length}` +
+    ` [${doubled.slice(0, 5).join(', ')}], stray ${stray.length}`
+  );
 }

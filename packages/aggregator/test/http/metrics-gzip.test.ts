@@ -104,7 +104,8 @@ describe('/metrics with Accept-Encoding: gzip', () => {
     const r = await rawGet(`${srv.url}/metrics`, {
       'Accept-Encoding': 'gzip',
       Accept:
-        'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+        'application/openmetrics-text;version=1.0.0,application/openmetrics' +
+        '-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
     });
     expect(r.headers['content-encoding']).toBe('gzip');
   });

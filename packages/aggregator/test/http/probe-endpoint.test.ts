@@ -179,13 +179,16 @@ describe('refusals fetch nothing', () => {
     expect(jobs).toEqual([]);
   });
 
-  it('refuses a name when any one of its addresses is special (DNS answering public and metadata at once)', async () => {
-    dnsTable['rebind.edge.example.net'] = ['93.184.216.34', '169.254.169.254'];
-    const r = await probe(q({ target: 'http://rebind.edge.example.net/a.flv' }));
-    expect(r.status).toBe(403);
-    expect(JSON.parse(r.text).error).toMatch(/169\.254\.169\.254 \(metadata\)/);
-    expect(jobs).toEqual([]);
-  });
+  it(
+    'refuses a name when any one of its addresses is' + ' special (DNS answering public and metadata at once)',
+    async () => {
+      dnsTable['rebind.edge.example.net'] = ['93.184.216.34', '169.254.169.254'];
+      const r = await probe(q({ target: 'http://rebind.edge.example.net/a.flv' }));
+      expect(r.status).toBe(403);
+      expect(JSON.parse(r.text).error).toMatch(/169\.254\.169\.254 \(metadata\)/);
+      expect(jobs).toEqual([]);
+    },
+  );
 });
 
 describe('the job the pool gets', () => {

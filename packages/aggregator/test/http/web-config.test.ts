@@ -72,21 +72,24 @@ describe('valid web configs', () => {
 
   it('maps min_version / max_version to node names', () => {
     const c = parse(
-      `tls_server_config:\n  cert_file: ${join(dir, 'server.crt')}\n  key_file: server.key\n  min_version: TLS13\n  max_version: TLS13\n`,
+      `tls_server_config:\n  cert_file: ${join(dir, 'server.crt')}\n  key_file: server.key\n  min_version: TLS13\n ` +
+        ` max_version: TLS13\n`,
     );
     expect([c.tls?.minVersion, c.tls?.maxVersion]).toEqual(['TLSv1.3', 'TLSv1.3']);
   });
 
   it('RequireAndVerifyClientCert loads the client CA', () => {
     const c = parse(
-      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: server.crt\n',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type:' +
+        ' RequireAndVerifyClientCert\n  client_ca_file: server.crt\n',
     );
     expect(c.tls?.clientCa?.toString()).toContain('BEGIN CERTIFICATE');
   });
 
   it('reads bcrypt users ($2y$, $2b$, $2a$)', () => {
     const c = parse(
-      `basic_auth_users:\n  prometheus: '${HASH}'\n  b: '${HASH.replace('$2y$', '$2b$')}'\n  a: '${HASH.replace('$2y$', '$2a$')}'\n`,
+      `basic_auth_users:\n  prometheus: '${HASH}'\n  b: '${HASH.replace('$2y$', '$2b$')}'\n  a:` +
+        ` '${HASH.replace('$2y$', '$2a$')}'\n`,
     );
     expect([...(c.basicAuthUsers?.keys() ?? [])]).toEqual(['prometheus', 'b', 'a']);
     expect(c.basicAuthUsers?.get('prometheus')).toBe(HASH);
@@ -118,17 +121,20 @@ describe('refused web configs', () => {
 
   it('refuses toolkit options it does not implement, by name, instead of ignoring them', () => {
     const p = problemsOf(
-      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n  curve_preferences: [X25519]\nhttp_server_config:\n  http2: false\n',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  cipher_suites:' +
+        ' [TLS_AES_128_GCM_SHA256]\n  curve_preferences: [X25519]\nhttp_server_config:\n  http2: false\n',
     );
     expect(p.find((x) => x.startsWith('tls_server_config.cipher_suites:'))).toMatch(/does not support/);
     expect(p.find((x) => x.startsWith('tls_server_config.curve_preferences:'))).toMatch(/does not support/);
     expect(p.find((x) => x.startsWith('http_server_config:'))).toMatch(/does not support/);
     expect(
       problemsOf(
-        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: VerifyClientCertIfGiven\n',
+        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type:' +
+          ' VerifyClientCertIfGiven\n',
       ),
     ).toEqual([
-      'tls_server_config.client_auth_type: VerifyClientCertIfGiven is not supported; use NoClientCert or RequireAndVerifyClientCert',
+      'tls_server_config.client_auth_type: VerifyClientCertIfGiven is not supported; use NoClientCert or' +
+        ' RequireAndVerifyClientCert',
     ]);
   });
 
@@ -141,7 +147,8 @@ describe('refused web configs', () => {
     ]);
     expect(
       problemsOf(
-        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n',
+        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type:' +
+          ' RequireAndVerifyClientCert\n',
       ),
     ).toEqual(['tls_server_config.client_ca_file: is required by client_auth_type RequireAndVerifyClientCert']);
     expect(
@@ -155,7 +162,8 @@ describe('refused web configs', () => {
     ).toMatch(/^tls_server_config\.min_version: must be one of TLS10, TLS11, TLS12, TLS13, got "TLS14"/);
     expect(
       problemsOf(
-        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n  max_version: TLS12\n',
+        'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n  max_version:' +
+          ' TLS12\n',
       ),
     ).toEqual(['tls_server_config.min_version: must not be above max_version (TLS13 > TLS12)']);
   });
@@ -174,7 +182,7 @@ describe('refused web configs', () => {
 
   it('refuses plain-text passwords and broken hashes without echoing them', () => {
     const p = problemsOf(
-      "basic_auth_users:\n  alice: hunter2\n  bob: '$2y$10$short'\n  carol: 12345\n  'eve:x': '" + HASH + "'\n",
+      `basic_auth_users:\n  alice: hunter2\n  bob: '$2y$10$short'\n  carol: 12345\n  'eve:x': '${HASH}'\n`,
     );
     expect(p).toHaveLength(4);
     expect(p[0]).toMatch(/^basic_auth_users\.alice: must be a bcrypt hash/);
@@ -182,7 +190,8 @@ describe('refused web configs', () => {
     expect(p[2]).toBe('basic_auth_users.carol: must be a bcrypt hash string, got 12345');
     expect(p[3]).toMatch(/^basic_auth_users\["eve:x"\]: a user name must be non-empty, without ":"/);
     expect(p.join('\n')).not.toContain('hunter2');
-    expect(problemsOf(`basic_auth_users:\n  x: '${HASH.replace('$10$', '$03$')}'\n`)[0]).toMatch(/bcrypt hash/); // cost below 4
+    // cost below 4
+    expect(problemsOf(`basic_auth_users:\n  x: '${HASH.replace('$10$', '$03$')}'\n`)[0]).toMatch(/bcrypt hash/);
   });
 
   it('reports YAML syntax errors with line and column, and a non-mapping document', () => {

@@ -21,18 +21,21 @@ describe('resolv.conf search list', () => {
     expect(parseResolvConf('search a.example b.example\ndomain c.example\n').domains).toEqual(['c.example']);
   });
 
-  it('tries short names through the search list first, long ones as they are first, absolute ones only as they are', () => {
-    const k8s = parseResolvConf(K8S_RESOLV);
-    expect(searchNames('peers', k8s)).toEqual([
-      'peers.monitoring.svc.cluster.local',
-      'peers.svc.cluster.local',
-      'peers.cluster.local',
-      'peers',
-    ]);
-    expect(searchNames('peers.monitoring.svc.cluster.local.', k8s)).toEqual(['peers.monitoring.svc.cluster.local']);
-    expect(searchNames('a.b.c.d.e.f', k8s)[0]).toBe('a.b.c.d.e.f');
-    expect(searchNames('peers.shard.test', { domains: [], ndots: 1 })).toEqual(['peers.shard.test']);
-  });
+  it(
+    'tries short names through the search list first, long' + ' ones as they are first, absolute ones only as they are',
+    () => {
+      const k8s = parseResolvConf(K8S_RESOLV);
+      expect(searchNames('peers', k8s)).toEqual([
+        'peers.monitoring.svc.cluster.local',
+        'peers.svc.cluster.local',
+        'peers.cluster.local',
+        'peers',
+      ]);
+      expect(searchNames('peers.monitoring.svc.cluster.local.', k8s)).toEqual(['peers.monitoring.svc.cluster.local']);
+      expect(searchNames('a.b.c.d.e.f', k8s)[0]).toBe('a.b.c.d.e.f');
+      expect(searchNames('peers.shard.test', { domains: [], ndots: 1 })).toEqual(['peers.shard.test']);
+    },
+  );
 });
 
 describe('parseDnsServer', () => {

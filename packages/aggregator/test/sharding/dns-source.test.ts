@@ -238,7 +238,7 @@ describe('lookupPeers', () => {
   it('fails on a hard error at once, without trying further names', async () => {
     const r = new FakeResolver();
     r.answers4['a.example'] = 'EREFUSED';
-    r.answers4['a'] = ['10.0.0.1'];
+    r.answers4.a = ['10.0.0.1'];
     expect(await lookupPeers(r, ['a.example', 'a'], 4)).toEqual({ ok: false, error: 'A a.example: EREFUSED' });
     expect(r.queries).toEqual(['A a.example']);
   });
@@ -276,7 +276,8 @@ describe('createPeerSource for mode dns', () => {
       }),
     ).toThrow(
       new ConfigError([
-        'SHARD_DNS_SERVER: "dns.local" is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")',
+        'SHARD_DNS_SERVER: "dns.local" is not an IP address with an optional port (e.g. "10.96.0.10" or' +
+          ' "127.0.0.1:5353")',
       ]),
     );
   });

@@ -36,7 +36,8 @@ describe('status page: the shard line', () => {
       NOW,
     );
     expect(shardLine(html)).toBe(
-      '<p class="shard">shard dns · this pod <span title="10.244.1.7 10.244.2.9 10.244.3.4">10.244.1.7</span> of 3 peers · owns 412 of 1236 streams</p>',
+      '<p class="shard">shard dns · this pod <span title="10.244.1.7 10.244.2.9 10.244.3.4">10.244.1.7</span> of 3' +
+        ' peers · owns 412 of 1236 streams</p>',
     );
   });
 

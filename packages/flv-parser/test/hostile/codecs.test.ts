@@ -62,21 +62,24 @@ describe('decoder configuration records', () => {
     ]);
   });
 
-  it('numOfArrays 255 really present (254 empty arrays, then the SPS) is not damage: read, bounded by the record', () => {
-    const sps = Buffer.from('42010101600000030090000003000003005da00280802d16515e49122b20', 'hex');
-    const head = [1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 93, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 255];
-    const arrays = [
-      ...Array.from({ length: 254 }, () => [0x80 | 39, 0, 0]).flat(),
-      0x80 | 33,
-      0,
-      1,
-      0,
-      sps.length,
-      ...sps,
-    ];
-    const r = parseHevcDecoderConfigurationRecord(Uint8Array.from([...head, ...arrays]));
-    expect(r).toEqual({ ok: true, config: expect.objectContaining({ width: 1280, height: 720 }) });
-  });
+  it(
+    'numOfArrays 255 really present (254 empty arrays, then' + ' the SPS) is not damage: read, bounded by the record',
+    () => {
+      const sps = Buffer.from('42010101600000030090000003000003005da00280802d16515e49122b20', 'hex');
+      const head = [1, 1, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 93, 0xf0, 0, 0xfc, 0xfd, 0xf8, 0xf8, 0, 0, 0x0f, 255];
+      const arrays = [
+        ...Array.from({ length: 254 }, () => [0x80 | 39, 0, 0]).flat(),
+        0x80 | 33,
+        0,
+        1,
+        0,
+        sps.length,
+        ...sps,
+      ];
+      const r = parseHevcDecoderConfigurationRecord(Uint8Array.from([...head, ...arrays]));
+      expect(r).toEqual({ ok: true, config: expect.objectContaining({ width: 1280, height: 720 }) });
+    },
+  );
 
   it('zero-length NAL units beside a real SPS: reported, and the configuration is still read', () => {
     for (const name of [

@@ -40,70 +40,73 @@ describe('oversized tags', () => {
     expect(p.maxRetained).toBeLessThan(64); // no record was held: only the fixed buffers
   });
 
-  it('no false resync inside a real oversized body of random bytes, even with a fake header of the wrong distance', () => {
-    const maxTagBytes = 2000;
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: maxTagBytes + 1, maxLength: 6000 }), fc.nat(), (body, at) => {
-        const b = body.slice();
-        // plant a plausible header whose PreviousTagSize is off by one from its real distance
-        const p = 16 + (at % (b.length - 32));
-        const wrongDistance = 11 + p + 1;
-        b.set(
-          [
-            wrongDistance >>> 24,
-            (wrongDistance >> 16) & 0xff,
-            (wrongDistance >> 8) & 0xff,
-            wrongDistance & 0xff,
+  it(
+    'no false resync inside a real oversized body of random' + ' bytes, even with a fake header of the wrong distance',
+    () => {
+      const maxTagBytes = 2000;
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: maxTagBytes + 1, maxLength: 6000 }), fc.nat(), (body, at) => {
+          const b = body.slice();
+          // plant a plausible header whose PreviousTagSize is off by one from its real distance
+          const p = 16 + (at % (b.length - 32));
+          const wrongDistance = 11 + p + 1;
+          b.set(
+            [
+              wrongDistance >>> 24,
+              (wrongDistance >> 16) & 0xff,
+              (wrongDistance >> 8) & 0xff,
+              wrongDistance & 0xff,
+              9,
+              0,
+              0,
+              13,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+              0,
+            ],
+            p,
+          );
+          const bytes = Uint8Array.from([
+            0x46,
+            0x4c,
+            0x56,
+            1,
+            5,
+            0,
+            0,
+            0,
             9,
             0,
             0,
-            13,
             0,
             0,
-            0,
-            0,
-            0,
-            0,
-            0,
-          ],
-          p,
-        );
-        const bytes = Uint8Array.from([
-          0x46,
-          0x4c,
-          0x56,
-          1,
-          5,
-          0,
-          0,
-          0,
-          9,
-          0,
-          0,
-          0,
-          0,
-          ...tag(9, 0, b),
-          ...validTail(0),
-        ]);
-        const events: FlvEvent[] = [];
-        const d = new FlvDemuxer((e) => events.push(e), { maxTagBytes });
-        d.push(bytes);
-        d.end();
-        // Random bytes can hold a real match (a 2^-60 chance per position): only then may the codes differ.
-        const codes = events.flatMap((e) => (e.type === 'anomaly' ? [e.code] : []));
-        expect(codes).toEqual(['oversized_tag']);
-        expectTail(events, {
-          group: 'container',
-          name: '',
-          codes: [],
-          bytes,
-          tailOffset: bytes.length - validTail(0).length,
-          t0: 0,
-        });
-      }),
-      { numRuns: 200 },
-    );
-  });
+            ...tag(9, 0, b),
+            ...validTail(0),
+          ]);
+          const events: FlvEvent[] = [];
+          const d = new FlvDemuxer((e) => events.push(e), { maxTagBytes });
+          d.push(bytes);
+          d.end();
+          // Random bytes can hold a real match (a 2^-60 chance per position): only then may the codes differ.
+          const codes = events.flatMap((e) => (e.type === 'anomaly' ? [e.code] : []));
+          expect(codes).toEqual(['oversized_tag']);
+          expectTail(events, {
+            group: 'container',
+            name: '',
+            codes: [],
+            bytes,
+            tailOffset: bytes.length - validTail(0).length,
+            t0: 0,
+          });
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
 
   it('a second oversized claim found by the resync is itself resynced', () => {
     // two lying tags back to back, each really 13 bytes (an IDR frame), then the tail
