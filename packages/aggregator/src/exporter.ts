@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
 import { Registry } from 'prom-client';
 import {
@@ -82,7 +83,8 @@ export class Exporter implements ExporterView {
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
-    this.content = new ContentScheduler(o.config.exporter.content_checks, false);
+    const threads = o.config.exporter.workers ?? availableParallelism();
+    this.content = new ContentScheduler(o.config.exporter.content_checks, false, threads);
     this.metrics = createMetrics({
       registry: this.registry,
       allowedTags: o.config.exporter.allowed_tags,
@@ -183,6 +185,7 @@ export class Exporter implements ExporterView {
       Object.assign(kept, { [key]: before[key] });
     }
     const timingChanged = before.check_interval !== after.check_interval;
+    const contentChanged = JSON.stringify(before.content_checks) !== JSON.stringify(after.content_checks);
     this.config = { ...next, exporter: kept };
     // discovery first (sources whose config is unchanged keep their lists), then one reconcile of both
     this.applying = true;
@@ -193,6 +196,7 @@ export class Exporter implements ExporterView {
       this.applying = false;
     }
     const diff = this.reconcile();
+    if (contentChanged) this.startContentChecks(true);
     if (timingChanged) {
       this.scheduler?.stop();
       const scheduler = this.createScheduler();
@@ -420,26 +424,26 @@ export class Exporter implements ExporterView {
     this.content.forget(key);
   }
 
-  /** SPEC §13: `auto` without ffmpeg logs one line and /status says so; `true` without it is an error. */
-  private startContentChecks(): void {
+  /**
+   * SPEC §13: `auto` without ffmpeg logs one line and /status says so; `true` without it is an error at
+   * start (a reload that asks for it keeps running with checks off, and says why).
+   */
+  private startContentChecks(reload = false): void {
     const c = this.config.exporter.content_checks;
-    if (c.enabled === false) {
-      this.contentOff = 'disabled in the config';
-      return;
-    }
-    if (!ffmpegAvailable(c.ffmpeg)) {
-      this.contentOff = `ffmpeg not found or not working (${c.ffmpeg})`;
-      if (c.enabled === true) {
+    let off: string | undefined;
+    if (c.enabled === false) off = 'disabled in the config';
+    else if (!ffmpegAvailable(c.ffmpeg)) {
+      off = `ffmpeg not found or not working (${c.ffmpeg})`;
+      if (c.enabled === true && !reload) {
         throw new ConfigError([
           `exporter.content_checks.enabled: true, but ffmpeg "${c.ffmpeg}" is not found or does not run`,
         ]);
       }
-      this.o.logger.info(`content checks off: ${this.contentOff}`);
-      return;
     }
-    this.content = new ContentScheduler(c, true);
-    this.contentOff = undefined;
-    this.o.logger.info('content checks on', { ffmpeg: c.ffmpeg, interval: c.interval, decode: c.decode });
+    this.contentOff = off;
+    this.content.reconfigure(c, off === undefined);
+    if (off !== undefined && (reload || c.enabled !== false)) this.o.logger.info(`content checks off: ${off}`);
+    else this.o.logger.info('content checks on', { ffmpeg: c.ffmpeg, interval: c.interval, decode: c.decode });
   }
 
   /** The latest thumbnail JPEG of a stream (SPEC §13), if a check made one. */

@@ -4,6 +4,8 @@ import { emptyResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-
 import { Piscina } from 'piscina';
 
 const require = createRequire(import.meta.url);
+/** an earlier batch on the same decoder, the check's own batch, and its run alone after a failed batch */
+const DECODER_RUNS_WAITED = 3;
 /** The built worker entry of @video-exporter/probe-worker. */
 export const WORKER_FILE = require.resolve('@video-exporter/probe-worker/worker');
 
@@ -49,8 +51,7 @@ export class ProbePool {
     this.inFlight++;
     let guard: NodeJS.Timeout | undefined;
     try {
-      // a content check runs after the probe, under its own decoder timeout (SPEC §13)
-      const waitMs = job.deadlineMs + GUARD_SLACK_MS + (job.content?.timeoutMs ?? 0);
+      const waitMs = job.deadlineMs + GUARD_SLACK_MS + contentWaitMs(job);
       const hung = new Promise<ProbeResult>((resolve) => {
         guard = setTimeout(
           () => resolve(failed(job, 'timeout', `no answer from the worker within ${waitMs} ms`)),
@@ -94,4 +95,13 @@ const GUARD_SLACK_MS = 2000;
 
 function failed(job: ProbeJob, reason: 'timeout' | 'worker_crash', message: string): ProbeResult {
   return { ...emptyResult(redactUrl(job.url)), reason, error: message };
+}
+
+/**
+ * A content check runs after the probe (SPEC §13): it may wait for company, then for a decoder that is
+ * busy with an earlier batch, then for its own batch, and once more alone if that batch failed.
+ */
+function contentWaitMs(job: ProbeJob): number {
+  const c = job.content;
+  return c ? c.batchWaitMs + DECODER_RUNS_WAITED * c.timeoutMs : 0;
 }

@@ -203,7 +203,10 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
       'exporter.content_checks.freeze_noise_db: must be a negative number of dB, got 10',
       'exporter.content_checks.thumbnail_width: must be even (JPEG chroma subsampling), got 321',
       'exporter.content_checks.max_decoders: unknown key (expected one of: enabled, ffmpeg, interval, decode, ' +
-        'max_concurrent, timeout, black_pixel_threshold, freeze_noise_db, silence_db, min_duration, thumbnail_width)',
+        'max_concurrent, timeout, black_pixel_threshold, freeze_noise_db, silence_db, min_duration, thumbnail_width, ' +
+        'batch_size, batch_wait)',
+      'exporter.content_checks.batch_size: must be at most 64 checks, got 65',
+      'exporter.content_checks.batch_wait: must be a number of seconds from 0 to 60, got -1',
       'streams.G01.CDN[0].content_checks: may only be false (opting this stream out of content checks), got true',
     ].join('\n'),
   },

@@ -27,14 +27,31 @@ describe('ContentScheduler (SPEC §13)', () => {
     expect(s.take(a, 300_000)).toBeDefined();
   });
 
-  it('at most max_concurrent decoders at once; a released slot is free again', () => {
-    const s = new ContentScheduler(config, true);
-    expect(s.take(stream('a'), 0)).toBeDefined();
-    expect(s.take(stream('b'), 0)).toBeDefined();
-    expect(s.take(stream('c'), 0)).toBeUndefined();
+  it('at most max_concurrent decoders of batch_size checks at once; a released slot is free again', () => {
+    const s = new ContentScheduler({ ...config, batch_size: 2 }, true);
+    for (const id of ['a', 'b', 'c', 'd']) expect(s.take(stream(id), 0)).toBeDefined();
+    expect(s.take(stream('e'), 0)).toBeUndefined();
     s.release('P/l/a', undefined);
-    expect(s.take(stream('c'), 0)).toBeDefined();
-    expect(s.running).toBe(2);
+    expect(s.take(stream('e'), 0)).toBeDefined();
+    expect(s.running).toBe(4);
+  });
+
+  it('the worker threads share the decoders, one each at least', () => {
+    const decoders = (max: number, threads: number) =>
+      new ContentScheduler({ ...config, max_concurrent: max }, true, threads).take(stream('a'), 0)?.decoders;
+    expect(decoders(4, 2)).toBe(2);
+    expect(decoders(2, 2)).toBe(1);
+    expect(decoders(1, 2)).toBe(1);
+  });
+
+  it('a reload changes the settings of the next checks and keeps each stream its interval', () => {
+    const s = new ContentScheduler(config, true);
+    expect(s.take(stream('a'), 0)?.thumbnailWidth).toBe(320);
+    s.reconfigure({ ...config, thumbnail_width: 160, batch_wait: 2 }, true);
+    expect(s.take(stream('a'), 1000)).toBeUndefined();
+    expect(s.take(stream('b'), 1000)).toMatchObject({ thumbnailWidth: 160, batchWaitMs: 2000 });
+    s.reconfigure(config, false);
+    expect(s.take(stream('c'), 1000)).toBeUndefined();
   });
 
   it('a probe that carried no check tries again on the next probe', () => {

@@ -30,9 +30,17 @@ export interface ContentChecksConfig {
   min_duration: number;
   /** 0: no thumbnails */
   thumbnail_width: number;
+  /** checks one decoder takes at once (one ffmpeg start shared by them) */
+  batch_size: number;
+  /** seconds a check may wait for others to share its decoder */
+  batch_wait: number;
 }
 
 const DECODE_MODES = ['keyframes', 'all'] as const;
+/** more inputs than this in one ffmpeg cost more memory than a start saves */
+const MAX_BATCH_SIZE = 64;
+/** a check that waits longer than this for company is late for nothing */
+const MAX_BATCH_WAIT_S = 60;
 /** a JPEG wider than this is no thumbnail */
 const MAX_THUMBNAIL_WIDTH = 3840;
 
@@ -49,6 +57,8 @@ export function defaultContentChecks(): ContentChecksConfig {
     silence_db: -50,
     min_duration: 2,
     thumbnail_width: 320,
+    batch_size: 8,
+    batch_wait: 5,
   };
 }
 
@@ -86,6 +96,15 @@ export function readContentChecks(raw: Mapping, path: string, problems: Problems
         problems.add(p, `must be at most ${MAX_THUMBNAIL_WIDTH} pixels, got ${n}`);
       else if (n !== undefined && n % 2 === 1) problems.add(p, `must be even (JPEG chroma subsampling), got ${n}`);
       else set('thumbnail_width', n);
+    },
+    batch_size: (v, p) => {
+      const n = readPositiveInteger(v, p, problems, ' (checks per decoder)');
+      if (n !== undefined && n > MAX_BATCH_SIZE) problems.add(p, `must be at most ${MAX_BATCH_SIZE} checks, got ${n}`);
+      else set('batch_size', n);
+    },
+    batch_wait: (v, p) => {
+      if (typeof v === 'number' && v >= 0 && v <= MAX_BATCH_WAIT_S) c.batch_wait = v;
+      else problems.add(p, `must be a number of seconds from 0 to ${MAX_BATCH_WAIT_S}, got ${describe(v)}`);
     },
   });
   return c;

@@ -7,7 +7,9 @@ const MS_PER_S = 1000;
 
 /**
  * SPEC §13 scheduling: one check per stream per `interval`, riding on a normal probe, at most
- * `max_concurrent` decoders at once. Keeps the latest thumbnail of each stream. Time is passed in.
+ * `max_concurrent` decoders at once, each taking up to `batch_size` checks (the worker threads share
+ * the decoders and gather the checks of their probes into batches). Keeps the latest thumbnail of each
+ * stream. Time is passed in.
  */
 export class ContentScheduler {
   private readonly lastStart = new Map<string, number>();
@@ -15,17 +17,29 @@ export class ContentScheduler {
   private inFlight = 0;
 
   constructor(
-    private readonly config: ContentChecksConfig,
+    private config: ContentChecksConfig,
     /** false: disabled, or `auto` without ffmpeg */
-    readonly active: boolean,
+    private isActive: boolean,
+    /** worker threads: each runs its share of the decoders */
+    private readonly threads = 1,
   ) {}
 
-  /** The check job when this stream's check is due and a decoder slot is free (taken by the call). */
+  get active(): boolean {
+    return this.isActive;
+  }
+
+  /** A reload's settings: checks in flight finish under the old ones, intervals and thumbnails stay. */
+  reconfigure(config: ContentChecksConfig, active: boolean): void {
+    this.config = config;
+    this.isActive = active;
+  }
+
+  /** The check job when this stream's check is due and a decoder has room (taken by the call). */
   take(stream: StreamConfig, nowMs: number): ContentCheckJob | undefined {
-    if (!this.active || stream.content_checks === false) return undefined;
+    if (!this.isActive || stream.content_checks === false) return undefined;
     const last = this.lastStart.get(stream.key);
     if (last !== undefined && nowMs - last < this.config.interval * MS_PER_S) return undefined;
-    if (this.inFlight >= this.config.max_concurrent) return undefined;
+    if (this.inFlight >= this.config.max_concurrent * this.config.batch_size) return undefined;
     this.inFlight++;
     this.lastStart.set(stream.key, nowMs);
     const c = this.config;
@@ -39,6 +53,10 @@ export class ContentScheduler {
       minDurationS: c.min_duration,
       thumbnailWidth: c.thumbnail_width,
       maxSampleBytes: DEFAULT_MAX_SAMPLE_BYTES,
+      batchSize: c.batch_size,
+      batchWaitMs: c.batch_wait * MS_PER_S,
+      // at least one per thread: with fewer decoders than threads, max_concurrent is a floor of one each
+      decoders: Math.max(1, Math.floor(c.max_concurrent / this.threads)),
     };
   }
 

@@ -1,49 +1,54 @@
+import type { PreparedCheck } from './prepare-check.js';
 import type { ContentCheckJob } from './settings.js';
 
-export interface CommandInputs {
-  /**
-   * the video: IVF (timestamps per frame) or, for HEVC, which FFmpeg 5.1's IVF reader does not map, raw
-   * Annex-B read at the sample's mean frame rate; null without video
-   */
-  video: { path: string; format: 'ivf' | 'hevc'; framerate: number } | null;
-  audio: { path: string; format: 'adts' | 'mp3' } | null;
-  /** where the JPEG goes; null: no thumbnail */
-  thumbnailPath: string | null;
-  /** decode-order index of the last keyframe: the one picture scaled and encoded (not every keyframe) */
-  lastKeyIndex: number;
-}
+/**
+ * Where check `i` of a batch finds what ffmpeg wrote, relative to the decoder's working directory (plain
+ * names: a path inside a filter graph would need two levels of escaping).
+ */
+export const batchFiles = (i: number) => ({ video: `v${i}.txt`, audio: `a${i}.txt`, thumbnail: `t${i}.jpg` });
 
 /**
- * The one ffmpeg command of a check: blackdetect and freezedetect on the pictures, the last keyframe
- * scaled into a JPEG, silencedetect and ebur128 on the sound. One thread each: many checks share the
- * machine with the probes. Inputs are files of bounded size, so the run is bounded too.
+ * The one ffmpeg command of a batch of checks: per check, blackdetect and freezedetect on the pictures and
+ * the last keyframe scaled into a JPEG, silencedetect and ebur128 on the sound. Each chain ends in a
+ * metadata printer writing its own file, so every figure is tied to its check (the log names filters
+ * only by address). One thread each: many checks share the machine with the probes. The JPEG output
+ * passes frames through as they come: at the muxer's default constant rate ffmpeg would encode a copy
+ * of the picture for every frame interval up to the last keyframe.
  */
-export function ffmpegArgs(c: ContentCheckJob, inputs: CommandInputs): string[] {
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-threads', '1'];
+export function ffmpegArgs(c: ContentCheckJob, checks: readonly PreparedCheck[]): string[] {
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
   const graph: string[] = [];
   const outputs: string[] = [];
-  let audioIndex = 0;
   const d = c.minDurationS;
-  if (inputs.video !== null) {
-    const v = inputs.video;
-    if (v.format === 'ivf') args.push('-f', 'ivf', '-i', v.path);
-    else args.push('-f', v.format, '-framerate', v.framerate.toFixed(3), '-i', v.path);
-    audioIndex = 1;
-    const detect = `blackdetect=d=${d}:pix_th=${c.blackPixelThreshold},freezedetect=n=${c.freezeNoiseDb}dB:d=${d}`;
-    if (inputs.thumbnailPath !== null) {
-      graph.push(`[0:v]${detect},select='eq(n\\,${inputs.lastKeyIndex})',scale=${c.thumbnailWidth}:-2[thumb]`);
-      outputs.push('-map', '[thumb]', '-update', '1', '-q:v', '5', '-f', 'image2', '-y', inputs.thumbnailPath);
-    } else {
-      graph.push(`[0:v]${detect}[v]`);
-      outputs.push('-map', '[v]', '-f', 'null', '-');
+  let input = 0;
+  checks.forEach((check, i) => {
+    const files = batchFiles(i);
+    const v = check.video;
+    if (v !== null) {
+      args.push('-threads', '1');
+      if (v.format === 'ivf') args.push('-f', 'ivf', '-i', v.path);
+      else args.push('-f', v.format, '-framerate', v.framerate.toFixed(3), '-i', v.path);
+      const detect =
+        `[${input++}:v]blackdetect=d=${d}:pix_th=${c.blackPixelThreshold},` +
+        `freezedetect=n=${c.freezeNoiseDb}dB:d=${d},metadata=mode=print:file=${files.video}`;
+      if (check.thumbnail) {
+        graph.push(`${detect},select='eq(n\\,${v.lastKeyIndex})',scale=${c.thumbnailWidth}:-2[t${i}]`);
+        outputs.push('-map', `[t${i}]`, '-fps_mode', 'passthrough', '-threads', '1', '-q:v', '5');
+        outputs.push('-update', '1', '-f', 'image2', '-y', files.thumbnail);
+      } else {
+        graph.push(`${detect}[v${i}]`);
+        outputs.push('-map', `[v${i}]`, '-f', 'null', '-');
+      }
     }
-  }
-  if (inputs.audio !== null) {
-    args.push('-f', inputs.audio.format === 'adts' ? 'aac' : 'mp3', '-i', inputs.audio.path);
-    // framelog=verbose: the per-100 ms lines stay out of the info log, the summary stays in
-    graph.push(`[${audioIndex}:a]silencedetect=n=${c.silenceDb}dB:d=${d},ebur128=framelog=verbose[a]`);
-    outputs.push('-map', '[a]', '-f', 'null', '-');
-  }
+    if (check.audio !== null) {
+      args.push('-f', check.audio.format === 'adts' ? 'aac' : 'mp3', '-i', check.audio.path);
+      graph.push(
+        `[${input++}:a]silencedetect=n=${c.silenceDb}dB:d=${d},ebur128=metadata=1:framelog=verbose,` +
+          `ametadata=mode=print:file=${files.audio}[a${i}]`,
+      );
+      outputs.push('-map', `[a${i}]`, '-f', 'null', '-');
+    }
+  });
   args.push('-filter_complex_threads', '1', '-filter_complex', graph.join(';'), ...outputs);
   return args;
 }

@@ -1,6 +1,7 @@
 /**
- * Reads what ffmpeg's blackdetect, freezedetect, silencedetect and ebur128 print to stderr. Pure.
- * A run still open when the media ends (freezedetect prints no freeze_end then) counts to the end.
+ * Reads what ffmpeg's blackdetect, freezedetect, silencedetect and ebur128 put on the frames, as a
+ * metadata printer writes it (`frame:N pts:… pts_time:…` lines, then `key=value` lines). Pure.
+ * A run still open when the media ends (no end is ever set then) counts to the end.
  */
 
 export interface DetectedContent {
@@ -8,7 +9,7 @@ export interface DetectedContent {
   blackS: number;
   frozenS: number;
   silentS: number;
-  /** integrated loudness, LUFS; undefined when ebur128 printed no summary */
+  /** integrated loudness, LUFS (ebur128's figure on the last frame); undefined when there was none */
   loudnessLufs?: number;
   /** lines that looked like a detector's but did not parse, for the log */
   garbage: number;
@@ -17,11 +18,10 @@ export interface DetectedContent {
 type Kind = 'black' | 'freeze' | 'silence';
 
 const NUM = String.raw`(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)`;
-const START = new RegExp(String.raw`\b(black|freeze|silence)_start:\s*${NUM}`, 'g');
-const END = new RegExp(String.raw`\b(black|freeze|silence)_end:\s*${NUM}`, 'g');
-const INTEGRATED = new RegExp(String.raw`^\s*I:\s*${NUM}\s*LUFS`, 'm');
-/** ffmpeg 5.1 may configure a filter graph twice: the first, empty graph prints a -70 LUFS summary too */
-const SUMMARY = 'Summary:';
+const START = new RegExp(String.raw`\b(black|freeze|silence)_start=${NUM}$`, 'gm');
+const END = new RegExp(String.raw`\b(black|freeze|silence)_end=${NUM}$`, 'gm');
+/** ebur128 sets the integrated loudness so far on every frame it passes: the last one is the summary's */
+const INTEGRATED = new RegExp(String.raw`^lavfi\.r128\.I=${NUM}$`, 'gm');
 
 class Runs {
   private open: number | undefined;
@@ -58,7 +58,8 @@ class Runs {
 }
 
 export function parseDetectors(
-  stderr: string,
+  videoMeta: string,
+  audioMeta: string,
   videoSpanS: number,
   audioSpanS: number,
   framesS: readonly number[] = [],
@@ -72,11 +73,13 @@ export function parseDetectors(
   let garbage = 0;
   // events in the order ffmpeg printed them: a start and an end may share a line (blackdetect)
   const events: { at: number; kind: Kind; edge: 'start' | 'end'; t: number }[] = [];
+  // the two files: sound events after the pictures' (each kind lives in one of them)
+  const text = `${videoMeta}\n${audioMeta}`;
   for (const [re, edge] of [
     [START, 'start'],
     [END, 'end'],
   ] as const) {
-    for (const m of stderr.matchAll(re)) {
+    for (const m of text.matchAll(re)) {
       const t = Number(m[2]);
       if (!Number.isFinite(t)) {
         garbage++;
@@ -96,10 +99,7 @@ export function parseDetectors(
     silentS: runs.silence.finish(),
     garbage,
   };
-  const summaryAt = stderr.lastIndexOf(SUMMARY);
-  if (summaryAt >= 0) {
-    const m = INTEGRATED.exec(stderr.slice(summaryAt));
-    if (m && Number.isFinite(Number(m[1]))) out.loudnessLufs = Number(m[1]);
-  }
+  const last = [...audioMeta.matchAll(INTEGRATED)].at(-1);
+  if (last && Number.isFinite(Number(last[1]))) out.loudnessLufs = Number(last[1]);
   return out;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 
 /** The most stderr kept from one decoder: the detector lines are few, a garbage printer is cut off. */
 const MAX_STDERR_BYTES = 1024 * 1024;
@@ -14,13 +15,15 @@ export interface FfmpegRun {
  * Runs one ffmpeg child with a hard timeout (SIGKILL when it passes) and bounded stderr. Never rejects:
  * a missing binary, a crash or a hang is an outcome, costing the one check that ran it.
  */
-export function runFfmpeg(binary: string, args: string[], timeoutMs: number): Promise<FfmpegRun> {
+export function runFfmpeg(binary: string, args: string[], timeoutMs: number, cwd?: string): Promise<FfmpegRun> {
   return new Promise((resolve) => {
     let stderr = '';
     let kept = 0;
     let timedOut = false;
     let settled = false;
-    const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // a relative path names a file from here, not from the decoder's working directory
+    const file = binary.includes('/') ? resolvePath(binary) : binary;
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');

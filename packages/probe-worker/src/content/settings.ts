@@ -19,6 +19,15 @@ export interface ContentCheckJob {
   thumbnailWidth: number;
   /** the most sample bytes kept for the check */
   maxSampleBytes: number;
+  /**
+   * checks one decoder takes at once: starting ffmpeg (linking its libraries) costs more CPU than
+   * decoding a keyframes-only sample, so checks that are due together share one process
+   */
+  batchSize: number;
+  /** ms a check waits for others to share its decoder; 0: it starts as soon as a decoder is free */
+  batchWaitMs: number;
+  /** decoders this worker thread runs at once (the exporter's max_concurrent shared by its threads) */
+  decoders: number;
 }
 
 /** SPEC §13: the sample kept for a check is bounded. */
@@ -34,4 +43,7 @@ export const DEFAULT_CONTENT_CHECK: ContentCheckJob = {
   minDurationS: 2,
   thumbnailWidth: 320,
   maxSampleBytes: DEFAULT_MAX_SAMPLE_BYTES,
+  batchSize: 8,
+  batchWaitMs: 0,
+  decoders: 1,
 };
