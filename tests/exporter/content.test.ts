@@ -167,7 +167,9 @@ describe('content checks through the exporter', () => {
         .locator('img')
         .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
       expect(width).toBe(THUMBNAIL_WIDTH);
-      expect(await page.locator('figure[data-key="P/noc/optout"] .none').count()).toBe(1);
+      const optout = page.locator('figure[data-key="P/noc/optout"] .none');
+      expect(await optout.count()).toBe(1);
+      expect(await optout.textContent()).toBe('no content checks');
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     } finally {

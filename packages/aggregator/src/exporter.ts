@@ -451,6 +451,10 @@ export class Exporter implements ExporterView {
     return this.content.thumbnail(key);
   }
 
+  contentChecked(key: string): boolean {
+    return this.content.active && this.streams.get(key)?.config.content_checks !== false;
+  }
+
   private async probe(key: string): Promise<void> {
     const tracked = this.streams.get(key);
     if (!tracked) return;

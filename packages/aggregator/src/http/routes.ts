@@ -78,7 +78,11 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     if (!parsed.ok) return jsonReply(400, { error: parsed.error, allowed: parsed.allowed });
     return jsonReply(200, { streams: selectStreams(d.view.snapshots(), parsed.filter).map(summarizeStream) });
   });
-  add('/wall', () => ({ status: 200, contentType: HTML_TYPE, body: renderWallPage(d.view.snapshots(), d.now()) }));
+  add('/wall', () => ({
+    status: 200,
+    contentType: HTML_TYPE,
+    body: renderWallPage(d.view.snapshots(), d.now(), (key) => d.view.contentChecked?.(key) ?? true),
+  }));
   add('/', () => ({
     status: 200,
     contentType: HTML_TYPE,

@@ -24,19 +24,26 @@ function verdict(s: StreamSnapshot): { cls: string; text: string } {
   return s.healthy ? { cls: 'ok', text: 'ok' } : { cls: 'warn', text: 'unhealthy' };
 }
 
-function tile(s: StreamSnapshot): string {
+function tile(s: StreamSnapshot, checked: boolean): string {
   const v = verdict(s);
   const url = thumbnailUrl(s);
   const name = `${s.stream.project} / ${s.stream.line} / ${s.stream.id}`;
   const picture = url
     ? `<img src="${escapeHtml(url)}" alt="${escapeHtml(name)}">`
-    : '<div class="none">no picture yet</div>';
+    : `<div class="none">${checked ? 'no picture yet' : 'no content checks'}</div>`;
   const caption = `<figcaption><b>${escapeHtml(v.text)}</b><span>${escapeHtml(name)}</span></figcaption>`;
   return `<figure class="tile ${v.cls}" data-key="${escapeHtml(s.stream.key)}">${picture}${caption}</figure>`;
 }
 
-export function renderWallPage(snapshots: readonly StreamSnapshot[], nowS: number): string {
-  const tiles = selectStreams(snapshots, {}).map(tile).join('\n');
+export function renderWallPage(
+  snapshots: readonly StreamSnapshot[],
+  nowS: number,
+  /** false: no check will ever bring this stream a picture (checks off, or the stream opted out) */
+  contentChecked: (key: string) => boolean = () => true,
+): string {
+  const tiles = selectStreams(snapshots, {})
+    .map((s) => tile(s, contentChecked(s.stream.key)))
+    .join('\n');
   const stamp = escapeHtml(new Date(nowS * 1000).toISOString());
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${REFRESH_SECONDS}">

@@ -108,4 +108,6 @@ export interface ExporterView {
   ready(): boolean;
   /** the latest content-check thumbnail (JPEG) of a stream (SPEC §13) */
   thumbnail?(key: string): Buffer | undefined;
+  /** whether content checks look at this stream at all (off globally, or the stream opted out) */
+  contentChecked?(key: string): boolean;
 }

@@ -73,21 +73,21 @@ async function writeVideo(dir: string, v: NonNullable<ElementaryStreams['video']
   };
   if (fourcc === HEVC_FOURCC) {
     const path = join(dir, 'video.hevc');
-    await writeFile(
-      path,
-      frames.map((f) => f.data),
-    );
+    await writeFile(path, joined(frames.map((f) => f.data)));
     return { path, format: 'hevc', ...common };
   }
   const parts: Uint8Array[] = [ivfFileHeader(fourcc, IVF_PLACEHOLDER_SIZE, IVF_PLACEHOLDER_SIZE, frames.length)];
   for (const f of frames) parts.push(ivfFrameHeader(f.data.length, f.ptsMs), f.data);
   const path = join(dir, 'video.ivf');
-  await writeFile(path, parts);
+  await writeFile(path, joined(parts));
   return { path, format: 'ivf', ...common };
 }
 
 async function writeAudio(dir: string, a: NonNullable<ElementaryStreams['audio']>): Promise<PreparedAudio> {
   const path = join(dir, a.format === 'adts' ? 'audio.aac' : 'audio.mp3');
-  await writeFile(path, a.chunks);
+  await writeFile(path, joined(a.chunks));
   return { path, format: a.format, spanS: a.spanMs / MS_PER_S };
 }
+
+/** One buffer per file: writeFile writes each element of an array on its own (hundreds of AAC frames). */
+const joined = (parts: readonly Uint8Array[]) => Buffer.concat(parts);
