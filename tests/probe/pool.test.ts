@@ -2,6 +2,7 @@
  * The Piscina probe pool under load and under worker failure (issue 3 item 5, "done when": 200 probes at
  * once, a tenth faulty, all on time with the right reasons).
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ProbePool } from '@video-exporter/aggregator';
 import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
@@ -141,6 +142,23 @@ describe('ProbePool', () => {
       expect(after.reason, after.error).toBeUndefined();
       expect(after.ok).toBe(true);
       expect(pool.stats().threads).toBe(1);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('sized by load: one thread until it holds its share of probes, then one more', async () => {
+    const cores = availableParallelism();
+    const pool = new ProbePool({ maxConcurrent: 6, probesPerThread: 3 });
+    try {
+      const probe = (name: string) => pool.run(job(`${src.url}/live/hd/${name}.flv`, { sampleMs: 1500 }));
+      const first = ['l1', 'l2', 'l3'].map(probe);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(pool.stats().threads).toBe(1);
+      const more = ['l4', 'l5', 'l6'].map(probe);
+      const results = await Promise.all([...first, ...more]);
+      expect(results.map((r) => r.reason)).toEqual(results.map(() => undefined));
+      expect(pool.stats().threads).toBe(Math.min(2, cores));
     } finally {
       await pool.destroy();
     }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import {
   CONFIG_SOURCE,
   type Config,
@@ -16,6 +16,7 @@ import { ContentScheduler } from './content/scheduler.js';
 import { DiscoveryManager } from './discovery/manager.js';
 import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js';
 import type { Logger } from './logging.js';
+import { ExpositionRegistry } from './metrics/exposition-registry.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
 import { ProbePool } from './probe-pool.js';
 import { buildJob, probeWithRetries } from './probe-runner.js';
@@ -52,7 +53,7 @@ const RESTART_ONLY_KEYS = ['listen_addr', 'allowed_tags', 'workers', 'max_concur
 
 /** Wires config, scheduler, pool, per-stream state, metrics and the HTTP server; applies reloads. */
 export class Exporter implements ExporterView {
-  readonly registry = new Registry();
+  readonly registry: Registry = new ExpositionRegistry();
   private readonly metrics: Metrics;
   private config: Config;
   private readonly streams = new Map<string, Tracked>();
@@ -64,6 +65,8 @@ export class Exporter implements ExporterView {
   private phase: ExporterStatus['status'] = 'starting';
   private readonly startedAt = Date.now();
   private lastReload = { ok: true, at: Date.now() / 1000 };
+  /** bumped by every reload (good or bad) and every change of the stream set: see generation() */
+  private changes = 0;
   private readonly shutdown = new AbortController();
   private intervalStats = { probes: 0, ok: 0, failed: 0 };
   private summaryTimer?: NodeJS.Timeout;
@@ -204,6 +207,7 @@ export class Exporter implements ExporterView {
       for (const [key, t] of this.streams) if (!t.gone) scheduler.add(key);
     }
     this.lastReload = { ok: true, at: Date.now() / 1000 };
+    this.changes++;
     this.metrics.reloadOk.set(1);
     this.metrics.reloadAt.set(this.lastReload.at);
     this.o.logger.info('config reloaded', {
@@ -220,6 +224,7 @@ export class Exporter implements ExporterView {
 
   reloadFailed(message: string): void {
     this.lastReload = { ok: false, at: this.lastReload.at };
+    this.changes++;
     this.metrics.reloadOk.set(0);
     this.o.logger.error(`config reload failed, keeping the running config: ${message}`);
   }
@@ -387,7 +392,12 @@ export class Exporter implements ExporterView {
    * alone (series and phase kept). A discovered stream that left its source goes down, unprobed, until
    * its gone_grace ends (it then arrives here as removed).
    */
+  generation(): number {
+    return this.changes;
+  }
+
   private reconcile(): StreamDiff {
+    this.changes++;
     const desired = this.allStreams().filter((s) => this.ownership.owns(s.key));
     const diff = diffStreams(
       [...this.streams.values()].map((t) => t.config),

@@ -10,34 +10,54 @@ const DECODER_RUNS_WAITED = 3;
 export const WORKER_FILE = require.resolve('@video-exporter/probe-worker/worker');
 
 export interface ProbePoolOptions {
-  /** worker threads; default: one per core */
+  /** worker threads, all started at once; default: sized by load, one to start with, up to one per core */
   threads?: number;
   /** probes in flight at once across the pool (SPEC max_concurrent) */
   maxConcurrent: number;
   workerFile?: string;
+  /** sized by load: probes a thread takes before the next one starts (default PROBES_PER_THREAD) */
+  probesPerThread?: number;
 }
 
 /**
- * Piscina pool of probe workers: one thread per core, many concurrent probes per thread (timeouts
- * live inside the worker, so no Piscina abort). A crashed or throwing worker yields `worker_crash` for
- * its probes; Piscina replaces the thread and other probes carry on.
+ * Probes one worker thread takes before the pool starts another (only when `workers` is not set). Measured
+ * with `pnpm bench` at N = 1000 (about 830 probes in flight): one thread uses 42 % of a core and peaks at
+ * 134 MB RSS, two threads 50 % and 167 MB (each thread has its own heap, JIT code and GC work); one
+ * thread's event loop stays far from saturated (docs/benchmarks.md).
+ */
+export const PROBES_PER_THREAD = 1000;
+
+/**
+ * Piscina pool of probe workers, many concurrent probes per thread (timeouts live inside the worker, so
+ * no Piscina abort). Without a configured thread count it starts with one thread and adds one (up to one
+ * per core) when every thread holds PROBES_PER_THREAD probes. A crashed or throwing worker yields
+ * `worker_crash` for its probes; Piscina replaces the thread and other probes carry on.
  */
 export class ProbePool {
+  /** the most threads the pool runs */
   readonly threads: number;
   readonly capacity: number;
   private readonly piscina: Piscina<ProbeJob, ProbeResult>;
   private inFlight = 0;
 
   constructor(o: ProbePoolOptions) {
+    const fixed = o.threads !== undefined;
     this.threads = Math.max(1, o.threads ?? availableParallelism());
-    const perThread = Math.max(1, Math.ceil(o.maxConcurrent / this.threads));
+    // fixed: the probes spread over every thread; by load: a thread fills up before the next one starts
+    const perThread = Math.max(
+      1,
+      Math.ceil(o.maxConcurrent / this.threads),
+      fixed ? 0 : Math.min(o.maxConcurrent, o.probesPerThread ?? PROBES_PER_THREAD),
+    );
     this.capacity = perThread * this.threads;
     this.piscina = new Piscina<ProbeJob, ProbeResult>({
       filename: o.workerFile ?? WORKER_FILE,
-      minThreads: this.threads,
+      minThreads: fixed ? this.threads : 1,
       maxThreads: this.threads,
       concurrentTasksPerWorker: perThread,
-      idleTimeout: Number.MAX_SAFE_INTEGER,
+      // a thread the load started and no probe has used for this long goes (never below minThreads); at most
+      // 2^31 - 1: Node turns a larger timer into 1 ms, which would end an extra thread as soon as it idles
+      idleTimeout: IDLE_THREAD_MS,
       // no per-task run/wait-time histograms: nothing reads them, and they cost on every probe
       recordTiming: false,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
@@ -89,6 +109,9 @@ export class ProbePool {
  * `pnpm bench` at N = 400 (docs/benchmarks.md "Profiling"): peak RSS 198 → 145 MB, CPU unchanged.
  */
 export const WORKER_YOUNG_GENERATION_MB = 4;
+
+/** A thread started for load that has had no probe for a minute ends. */
+const IDLE_THREAD_MS = 60_000;
 
 /** Extra time the main thread waits past a job's own deadline before declaring the worker hung. */
 const GUARD_SLACK_MS = 2000;

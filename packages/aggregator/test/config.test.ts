@@ -73,8 +73,8 @@ const BAD: { file: string; message: string; secrets?: string[] }[] = [
     message:
       'streams.G01.cdn[0].id: duplicate stream G01/cdn/room01' +
       ' (first defined at streams.G01.CDN[0]): give each stream ' +
-      'its own id. The Go exporter accepted this and merged both streams into one series, so one of them was never' +
-      ' visible',
+      'its own id. The Go exporter accepted this and wrote both streams into one series, which showed whichever was' +
+      ' probed last',
   },
   {
     file: 'unsupported-scheme.yml',

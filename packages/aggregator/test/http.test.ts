@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpServerHandle } from '../src/http/index.js';
 import { startHttpServer } from '../src/http/index.js';
+import { MAX_REUSE_MS } from '../src/http/metrics-route.js';
 import { renderStatusPage } from '../src/http/status-page.js';
 import type { ExporterStatus, ExporterView, StreamSnapshot } from '../src/state/types.js';
 
@@ -249,7 +250,7 @@ describe('probes and metrics routes', () => {
     expect(r.text).toContain('test_probe_gauge 42');
   });
 
-  it('concurrent scrapes share one render; a later scrape renders afresh', async () => {
+  it('concurrent scrapes share one render; a scrape after the reuse window renders afresh', async () => {
     let collects = 0;
     // the first render is held open until the test lets it go: 1 s after the five requests were sent,
     // ample time for them to reach a loopback server even on a busy machine (no race on a 50 ms window)
@@ -273,6 +274,7 @@ describe('probes and metrics routes', () => {
       const bodies = await Promise.all(pending);
       expect(collects).toBe(1);
       for (const b of bodies) expect(b).toContain('test_collects 1');
+      await new Promise((resolve) => setTimeout(resolve, MAX_REUSE_MS + 50));
       expect(await fetch(`${own.url}/metrics`).then((r) => r.text())).toContain('test_collects 2');
     } finally {
       await own.close();

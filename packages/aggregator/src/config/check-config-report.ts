@@ -32,7 +32,7 @@ export function summarizeConfig(c: Config): string {
   out.push(
     'exporter:',
     `  check_interval ${e.check_interval}s, sample_duration ${e.sample_duration}s, min_keyframes ${e.min_keyframes}`,
-    `  max_concurrent ${e.max_concurrent}, max_retries ${e.max_retries}, workers ${e.workers ?? 'one per core'}`,
+    `  max_concurrent ${e.max_concurrent}, max_retries ${e.max_retries}, workers ${e.workers ?? 'by load'}`,
     `  timeouts: connect ${e.connect_timeout_ms} ms, first byte ${e.first_byte_timeout_ms} ms, idle` +
       ` ${e.idle_timeout_ms} ms; stall threshold ${e.stall_threshold_ms} ms`,
     `  listen_addr ${e.listen_addr.text}, log_level ${e.log_level}`,

@@ -73,7 +73,7 @@ export interface ExporterConfig {
   listen_addr: ListenAddr;
   log_level: LogLevel;
   allowed_tags: string[];
-  /** Piscina threads; undefined = one per core */
+  /** Piscina threads; undefined = sized by load (one, up to one per core) */
   workers: number | undefined;
   connect_timeout_ms: number;
   first_byte_timeout_ms: number;

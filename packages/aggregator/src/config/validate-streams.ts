@@ -243,7 +243,7 @@ const LEGACY_TAG_KEY = 'tag';
 function duplicateMessage(key: string, first: string): string {
   return (
     `duplicate stream ${key} (first defined at ${first}): give each stream its own id. ` +
-    'The Go exporter accepted this and merged both streams into one series, so one of them was never visible'
+    'The Go exporter accepted this and wrote both streams into one series, which showed whichever was probed last'
   );
 }
 

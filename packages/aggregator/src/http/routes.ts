@@ -66,7 +66,7 @@ export function createRoutes(d: RouteDeps): { match(rawPath: string): { route: R
     fixed.set(template, { template, handle });
   };
 
-  add('/metrics', metricsHandler(d.registry));
+  add('/metrics', metricsHandler(d.registry, { generation: () => d.view.generation?.() ?? 0 }));
   // liveness: answering at all proves the process and its event loop run
   add('/healthz', () => jsonReply(200, { status: 'ok' }));
   add('/readyz', () =>

@@ -8,9 +8,30 @@ interface Row {
   identity: StreamIdentity;
   /** one frozen object per stream: prom-client escapes and joins `sharedLabels` once per object (WeakMap) */
   labels: Labels;
+  /** `labels` as exposition text, `{project="…",…}`, escaped once per stream */
+  labelText: string;
   /** STREAM_GAUGES order; undefined = not measured, no series */
   values: Array<number | undefined>;
   info: Labels | undefined;
+  /** the info series' labels (the stream's, then its own) as exposition text, once per change */
+  infoText: string;
+}
+
+/** prom-client's label value escaping (lib/registry.js escapeLabelValue), so both renderings are equal */
+const escapeLabelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+/** prom-client's HELP escaping (lib/registry.js escapeString) */
+const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+
+/** `{k="v",…}` in the labels' own order, or nothing without labels (as prom-client writes them) */
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+  return parts.length > 0 ? `{${parts.join(',')}}` : '';
+}
+
+/** A custom metric that can write its own exposition text (ExpositionRegistry uses it). */
+export interface TextRendered {
+  prometheusText(): string;
 }
 
 const NO_LABELS: Labels = Object.freeze({});
@@ -19,8 +40,10 @@ const NO_LABELS: Labels = Object.freeze({});
  * The per-stream gauge families (SPEC §6) as custom prom-client metrics over one row per stream.
  * prom-client's Gauge re-escapes every label of every series on each scrape (about 180 ms for 1000
  * streams × 44 series); rows hand the stream's labels over as `sharedLabels`, which the Registry
- * formats once per object and reuses, so a scrape costs a fraction of that. The Registry still renders
- * the text, so HELP/TYPE lines, escaping and the JSON form are prom-client's own.
+ * formats once per object and reuses, so a scrape costs a fraction of that. Each family also writes its own
+ * text (`prometheusText`, used by ExpositionRegistry): a line per row from the row's label text, escaped once
+ * per stream, and the value, with no object per series: the scrape then costs a few ms, not ~100 ms, at
+ * 1000 streams. A test holds both renderings equal; the JSON form stays prom-client's own.
  */
 export class StreamFamilies {
   private readonly rows = new Map<string, Row>();
@@ -38,6 +61,7 @@ export class StreamFamilies {
         'Codecs and encoder of the last probe (value 1)',
         (row) => (row.info ? 1 : undefined),
         (row) => row.info ?? NO_LABELS,
+        (row) => row.infoText,
       ),
     );
   }
@@ -46,7 +70,8 @@ export class StreamFamilies {
   publish(s: StreamSnapshot): void {
     let row = this.rows.get(s.stream.key);
     if (row === undefined || row.identity !== s.stream) {
-      row = { identity: s.stream, labels: Object.freeze(this.labelsOf(s.stream)), values: [], info: undefined };
+      const labels = Object.freeze(this.labelsOf(s.stream));
+      row = { identity: s.stream, labels, labelText: labelText(labels), values: [], info: undefined, infoText: '' };
       this.rows.set(s.stream.key, row);
     }
     row.values = STREAM_GAUGES.map(([, , value]) => {
@@ -55,6 +80,7 @@ export class StreamFamilies {
     });
     const info = infoLabels(s);
     row.info = info ? Object.freeze(info) : undefined;
+    row.infoText = info ? labelText({ ...row.labels, ...info }) : '';
   }
 
   /** Drops every series of the stream. */
@@ -67,6 +93,7 @@ export class StreamFamilies {
     help: string,
     value: (row: Row) => number | undefined,
     own: (row: Row) => Labels = () => NO_LABELS,
+    text: (row: Row) => string = (row) => row.labelText,
   ): Metric {
     const rows = this.rows;
     const collect = (shared: boolean) => {
@@ -93,6 +120,14 @@ export class StreamFamilies {
       get: async () => collect(false),
       // read by Registry#metrics() in preference to get(): the shared-label fast path
       getForPromString: async () => collect(true),
+      prometheusText: () => {
+        const lines = [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} gauge`];
+        for (const row of rows.values()) {
+          const v = value(row);
+          if (v !== undefined) lines.push(`${name}${text(row)} ${v}`);
+        }
+        return lines.join('\n');
+      },
       reset: () => {},
     };
     // prom-client types registerMetric() for its own classes; the Registry only uses the members above

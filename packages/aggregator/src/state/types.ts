@@ -108,6 +108,8 @@ export interface ExporterView {
   ready(): boolean;
   /** the latest content-check thumbnail (JPEG) of a stream (SPEC §13) */
   thumbnail?(key: string): Buffer | undefined;
+  /** changes whenever the config or the set of streams changes (a cached /metrics body is then stale) */
+  generation?(): number;
   /** whether content checks look at this stream at all (off globally, or the stream opted out) */
   contentChecked?(key: string): boolean;
 }

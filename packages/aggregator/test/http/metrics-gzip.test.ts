@@ -115,18 +115,25 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
   it('shares one render and one compression among concurrent gzip scrapes', async () => {
     const registry = new Registry();
     let renders = 0;
+    let clock = 0;
+    let generation = 0;
     new Gauge({
       name: 'test_renders',
       help: 'renders so far',
       registers: [registry],
       collect() {
         this.set(++renders);
+        clock += 100; // every render takes 100 clock ms
       },
     });
     let compressions = 0;
-    const handle = metricsHandler(registry, async (text) => {
-      compressions++;
-      return Buffer.from(`gz:${text}`);
+    const handle = metricsHandler(registry, {
+      compress: async (text) => {
+        compressions++;
+        return Buffer.from(`gz:${text}`);
+      },
+      now: () => clock,
+      generation: () => generation,
     });
     const gzipReq = { query: new URLSearchParams(), params: [], headers: { 'accept-encoding': 'gzip' } };
     const plainReq = { query: new URLSearchParams(), params: [], headers: {} };
@@ -135,10 +142,17 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
     expect(compressions).toBe(1);
     expect(replies.filter((r) => r.headers?.['Content-Encoding'] === 'gzip')).toHaveLength(3);
     expect(String(replies[2]!.body)).toContain('test_renders 1');
+    // a scrape within the render's own duration after it ends shares it (it waited for it)
+    clock = 110;
+    expect(String((await handle(plainReq)).body)).toContain('test_renders 1');
+    // a config change ends that at once
+    generation = 1;
+    expect(String((await handle(plainReq)).body)).toContain('test_renders 2');
     // a later scrape renders (and compresses) afresh
+    clock = 1_000;
     const later = await handle(gzipReq);
-    expect(renders).toBe(2);
+    expect(renders).toBe(3);
     expect(compressions).toBe(2);
-    expect(String(later.body)).toContain('test_renders 2');
+    expect(String(later.body)).toContain('test_renders 3');
   });
 });
