@@ -285,6 +285,9 @@ try {
 }
 
 if (rows.length > 0) {
+  // the raw figures first: a report that fails to render must not lose a ten-minute run
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-results/bench-rows.json'), `${JSON.stringify(rows, null, 1)}\n`);
   const report = renderReport(rows);
   console.log(`\n${report.console}`);
   if (WRITE && rows.some((r) => r.exporter)) {
@@ -861,7 +864,9 @@ function series(rows, value) {
   ];
 }
 
-const r2000Exporter = (rows) => rows.find((r) => r.n === 2000 && r.exporter)?.exporter;
+function r2000Exporter(rows) {
+  return rows.find((r) => r.n === 2000 && r.exporter)?.exporter;
+}
 
 function scrapeKind(x) {
   if (x.fresh) return `1, one scrape every ${FRESH_GAP_MS / 1000} s (fresh renders)`;
