@@ -83,7 +83,8 @@ class RtmpRun {
   ) {
     this.session = new RtmpSession(target, this.reader, {
       send: (bytes) => this.socket?.write(bytes),
-      playStarted: () => this.onPlayStarted(performance.now()),
+      // the read the status arrived in: media in the same read must not look earlier than it (SPEC §14)
+      playStarted: () => this.onPlayStarted(this.readNow),
       media: (type, timestamp, body) => this.onMedia(type, timestamp, body),
       rejected: (message) => this.fail('rtmp_rejected', message),
       failed: (message) => this.fail('parse_error', `RTMP: ${message}`),
