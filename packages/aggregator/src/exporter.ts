@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
 import type { Registry } from 'prom-client';
 import {
@@ -18,7 +17,7 @@ import { PROBE_LIMITS, startHttpServer, type WebSecurity } from './http/index.js
 import type { Logger } from './logging.js';
 import { ExpositionRegistry } from './metrics/exposition-registry.js';
 import { createMetrics, type Metrics } from './metrics/registry.js';
-import { ProbePool } from './probe-pool.js';
+import { maxPoolThreads, ProbePool } from './probe-pool.js';
 import { buildJob, probeWithRetries } from './probe-runner.js';
 import { LagWindow } from './scheduling/lag-window.js';
 import { Scheduler } from './scheduling/scheduler.js';
@@ -86,8 +85,12 @@ export class Exporter implements ExporterView {
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
-    const threads = o.config.exporter.workers ?? availableParallelism();
-    this.content = new ContentScheduler(o.config.exporter.content_checks, false, threads);
+    // the decoders are shared by the threads the pool may run
+    this.content = new ContentScheduler(
+      o.config.exporter.content_checks,
+      false,
+      maxPoolThreads(o.config.exporter.workers),
+    );
     this.metrics = createMetrics({
       registry: this.registry,
       allowedTags: o.config.exporter.allowed_tags,

@@ -42,7 +42,7 @@ export class ProbePool {
 
   constructor(o: ProbePoolOptions) {
     const fixed = o.threads !== undefined;
-    this.threads = Math.max(1, o.threads ?? availableParallelism());
+    this.threads = maxPoolThreads(o.threads);
     // fixed: the probes spread over every thread; by load: a thread fills up before the next one starts
     const perThread = Math.max(
       1,
@@ -109,6 +109,11 @@ export class ProbePool {
  * `pnpm bench` at N = 400 (docs/benchmarks.md "Profiling"): peak RSS 198 → 145 MB, CPU unchanged.
  */
 export const WORKER_YOUNG_GENERATION_MB = 4;
+
+/** The most worker threads a pool runs: `workers` when configured, else one per core. */
+export function maxPoolThreads(workers?: number): number {
+  return Math.max(1, workers ?? availableParallelism());
+}
 
 /** A thread started for load that has had no probe for a minute ends. */
 const IDLE_THREAD_MS = 60_000;
