@@ -14,7 +14,8 @@ import { relative } from 'node:path';
 const [file, statusArg, lintArg] = process.argv.slice(2);
 const vitestStatus = Number(statusArg ?? 0);
 const lintFailed = lintArg === '1' ? 1 : 0;
-if (lintFailed) console.log('suite failed: pnpm lint (Biome check and line length; see test-results/lint.log)');
+if (lintFailed)
+  console.log('suite failed: pnpm lint + typecheck (Biome, line length, tsc incl. tests; see test-results/lint.log)');
 
 if (!file || !existsSync(file)) {
   console.log(`suite failed: no vitest report at ${file} (vitest exit ${vitestStatus})`);

@@ -4,10 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 pnpm -s build || { echo "suite failed: the TypeScript build"; echo "0 passed, 1 failed"; exit 1; }
-# lint and format (Biome) and the 120-column rule: a failure is one failed suite, the tests still run
+# lint and format (Biome), the 120-column rule and the tests' types (vitest strips them unchecked): a
+# failure is one failed suite, the tests still run
 mkdir -p test-results
 lint_failed=0
-pnpm -s lint > test-results/lint.log 2>&1 || lint_failed=1
+{ pnpm -s lint && pnpm -s typecheck; } > test-results/lint.log 2>&1 || lint_failed=1
 report=test-results/vitest.json
 rm -f "$report"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report"

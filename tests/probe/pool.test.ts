@@ -5,7 +5,13 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ProbePool } from '@video-exporter/aggregator';
-import type { FailureReason, ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
+import {
+  type ContentResult,
+  DEFAULT_CONTENT_CHECK,
+  type FailureReason,
+  type ProbeJob,
+  type ProbeResult,
+} from '@video-exporter/probe-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LiveSourceProcess, startLiveSourceProcess } from '../support/live-source-process.js';
 import { job, LIVE_FIXTURE } from './helpers.js';
@@ -162,5 +168,69 @@ describe('ProbePool', () => {
     } finally {
       await pool.destroy();
     }
+  });
+  describe('a probe that carries a content check (SPEC §13)', () => {
+    /** the check waits this long for company before its decoder starts: the probe's result must not */
+    const BATCH_WAIT_MS = 2500;
+    const withCheck = (name: string, query = '') =>
+      ({
+        ...job(`${src.url}/live/hd/${name}.flv${query}`, { sampleMs: 1500 }),
+        content: { ...DEFAULT_CONTENT_CHECK, batchWaitMs: BATCH_WAIT_MS },
+      }) satisfies ProbeJob;
+    /** resolves with what onContent got, and when */
+    const contentOf = () => {
+      let settle!: (v: { c: ContentResult | undefined; at: number }) => void;
+      const got = new Promise<{ c: ContentResult | undefined; at: number }>((resolve) => (settle = resolve));
+      return { got, onContent: (c: ContentResult | undefined) => settle({ c, at: performance.now() }) };
+    };
+
+    it('the result comes when the sample ends; the check follows with its own figures and thumbnail', async () => {
+      const pool = new ProbePool({ threads: 1, maxConcurrent: 2 });
+      try {
+        const { got, onContent } = contentOf();
+        const result = await pool.run(withCheck('checked'), onContent);
+        const resultAt = performance.now();
+        expect(result.reason, result.error).toBeUndefined();
+        expect(result.content).toBeUndefined();
+        const { c, at } = await got;
+        expect(c?.result, c?.error).toBe('ok');
+        expect(c?.black_ratio).toBeTypeOf('number');
+        expect(c?.thumbnail?.byteLength).toBeGreaterThan(0);
+        // the decoder started only after its batch wait: the result did not wait for it (lower bound only)
+        expect(at - resultAt).toBeGreaterThanOrEqual(BATCH_WAIT_MS - 500);
+      } finally {
+        await pool.destroy();
+      }
+    });
+
+    it('no video, no check: onContent gets undefined once', async () => {
+      const pool = new ProbePool({ threads: 1, maxConcurrent: 2 });
+      try {
+        const calls: (ContentResult | undefined)[] = [];
+        const { got, onContent } = contentOf();
+        const result = await pool.run(withCheck('html', '?html=1'), (c) => {
+          calls.push(c);
+          onContent(c);
+        });
+        expect(result.reason).toBe('not_flv');
+        expect((await got).c).toBeUndefined();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(calls).toEqual([undefined]);
+      } finally {
+        await pool.destroy();
+      }
+    });
+
+    it('a thread that dies with the probe: onContent gets undefined (the port closed), not a hang', async () => {
+      const pool = new ProbePool({ threads: 1, maxConcurrent: 2, workerFile: HOOK_WORKER });
+      try {
+        const { got, onContent } = contentOf();
+        const crashed = await pool.run(withCheck('crash-check', '?test_hook=crash'), onContent);
+        expect(crashed.reason).toBe('worker_crash');
+        expect((await got).c).toBeUndefined();
+      } finally {
+        await pool.destroy();
+      }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
+import { type ContentResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
 import type { Registry } from 'prom-client';
 import {
   CONFIG_SOURCE,
@@ -476,36 +476,55 @@ export class Exporter implements ExporterView {
     const job = buildJob(tracked.config, e);
     const contentJob = this.content.take(tracked.config, Date.now());
     if (contentJob) job.content = contentJob;
-    let result: ProbeResult | undefined;
+    // each attempt that reached the media may have started the check; at most one did (retries end there)
+    const checks: Promise<ContentResult | undefined>[] = [];
+    const attempt = (j: ProbeJob) => {
+      if (!contentJob) return this.startedPool().run(j);
+      let settle!: (c: ContentResult | undefined) => void;
+      checks.push(new Promise((resolve) => (settle = resolve)));
+      return this.startedPool().run(j, settle);
+    };
     try {
-      result = await this.probeOnce(key, job, e);
+      const result = await this.probeOnce(key, job, e, attempt);
+      if (result) this.recordProbe(key, tracked, result, started);
     } finally {
-      if (contentJob) this.finishContent(key, result);
+      // the probe's figures are published already; the check's follow when its decoder is done
+      if (contentJob)
+        void Promise.all(checks).then((cs) =>
+          this.finishContent(
+            key,
+            tracked,
+            cs.find((c) => c !== undefined),
+          ),
+        );
     }
-    if (result) this.recordProbe(key, tracked, result, started);
   }
 
-  private finishContent(key: string, result: ProbeResult | undefined): void {
-    const c = result?.content;
+  private finishContent(key: string, tracked: Tracked, c: ContentResult | undefined): void {
     this.content.release(key, c);
     if (!c) return this.content.retryLater(key);
     this.metrics.content.checks.inc({ result: c.result });
     this.metrics.content.duration.observe(c.duration_ms / 1000);
     if (c.result !== 'ok')
       this.o.logger.warn('content check failed', { stream: key, result: c.result, error: c.error });
+    // stopped, reloaded or gone meanwhile: the check counts for nothing
+    if (this.shutdown.signal.aborted || this.streams.get(key) !== tracked || tracked.gone) return;
+    const snap = tracked.state.recordContent(c, Date.now(), this.config.exporter.scoring);
+    if (snap) this.metrics.publish(snap);
   }
 
   private async probeOnce(
     key: string,
-    job: ReturnType<typeof buildJob>,
+    job: ProbeJob,
     e: Config['exporter'],
+    attempt: (job: ProbeJob) => Promise<ProbeResult>,
   ): Promise<ProbeResult | undefined> {
     let result: ProbeResult;
     try {
       result = await probeWithRetries(
         job,
         e.max_retries,
-        (j) => this.startedPool().run(j),
+        attempt,
         (failed) => {
           this.metrics.retries.inc();
           if (this.o.logger.isDebugEnabled())
@@ -527,8 +546,6 @@ export class Exporter implements ExporterView {
     this.metrics.probeDuration.observe((performance.now() - started) / 1000);
     const before = tracked.state.snapshot;
     const snap = tracked.state.record(result, Date.now(), e.min_keyframes, e.scoring);
-    // the JPEG stays in the content scheduler: snapshots are JSON for the API
-    if (result.content) delete result.content.thumbnail;
     this.metrics.publish(snap);
     this.metrics.probes.inc({ result: result.ok ? 'success' : 'failure' });
     if (result.reason) this.metrics.probeErrors.inc({ reason: result.reason });

@@ -1,6 +1,14 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { emptyResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import {
+  type ContentResult,
+  emptyResult,
+  type ProbeJob,
+  type ProbeResult,
+  type ProbeTask,
+  redactUrl,
+} from '@video-exporter/probe-worker';
 import { Piscina } from 'piscina';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +45,7 @@ export class ProbePool {
   /** the most threads the pool runs */
   readonly threads: number;
   readonly capacity: number;
-  private readonly piscina: Piscina<ProbeJob, ProbeResult>;
+  private readonly piscina: Piscina<ProbeTask, ProbeResult>;
   private inFlight = 0;
 
   constructor(o: ProbePoolOptions) {
@@ -50,7 +58,7 @@ export class ProbePool {
       fixed ? 0 : Math.min(o.maxConcurrent, o.probesPerThread ?? PROBES_PER_THREAD),
     );
     this.capacity = perThread * this.threads;
-    this.piscina = new Piscina<ProbeJob, ProbeResult>({
+    this.piscina = new Piscina<ProbeTask, ProbeResult>({
       filename: o.workerFile ?? WORKER_FILE,
       minThreads: fixed ? this.threads : 1,
       maxThreads: this.threads,
@@ -60,26 +68,39 @@ export class ProbePool {
       idleTimeout: IDLE_THREAD_MS,
       // no per-task run/wait-time histograms: nothing reads them, and they cost on every probe
       recordTiming: false,
+      // 'sync' (Piscina's default) blocks an idle thread in Atomics.wait between tasks, which would freeze
+      // the content checks a thread keeps running after their probes returned (and their timers)
+      atomics: 'disabled',
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     // A worker that dies emits 'error' on the pool: it is handled per task below, never fatal.
     this.piscina.on('error', () => {});
   }
 
-  /** Runs one attempt; never rejects. A main-thread guard turns a hung worker into `timeout`. */
-  async run(job: ProbeJob): Promise<ProbeResult> {
+  /**
+   * Runs one attempt; never rejects. A main-thread guard turns a hung worker into `timeout`. A job with a
+   * content check needs `onContent`: it is called once, later than the probe's result, with the check's
+   * result or undefined when no check ran (no video, a lost worker).
+   */
+  async run(job: ProbeJob, onContent?: (c: ContentResult | undefined) => void): Promise<ProbeResult> {
     this.inFlight++;
     let guard: NodeJS.Timeout | undefined;
+    const { content, ...plain } = job;
+    const channel = content && onContent ? new MessageChannel() : undefined;
+    const task: ProbeTask = channel ? { ...plain, content, contentPort: channel.port2 } : plain;
+    if (channel && onContent) awaitContent(channel.port1, job, onContent);
     try {
-      const waitMs = job.deadlineMs + GUARD_SLACK_MS + contentWaitMs(job);
+      const waitMs = job.deadlineMs + GUARD_SLACK_MS;
       const hung = new Promise<ProbeResult>((resolve) => {
         guard = setTimeout(
           () => resolve(failed(job, 'timeout', `no answer from the worker within ${waitMs} ms`)),
           waitMs,
         );
       });
-      return await Promise.race([this.piscina.run(job), hung]);
+      const run = this.piscina.run(task, channel ? { transferList: [channel.port2] } : {});
+      return await Promise.race([run, hung]);
     } catch (err) {
+      channel?.port1.close();
       return failed(job, 'worker_crash', `probe worker failed: ${(err as Error).message}`);
     } finally {
       clearTimeout(guard);
@@ -131,5 +152,30 @@ function failed(job: ProbeJob, reason: 'timeout' | 'worker_crash', message: stri
  */
 function contentWaitMs(job: ProbeJob): number {
   const c = job.content;
-  return c ? c.batchWaitMs + DECODER_RUNS_WAITED * c.timeoutMs : 0;
+  return c ? job.deadlineMs + c.batchWaitMs + DECODER_RUNS_WAITED * c.timeoutMs + GUARD_SLACK_MS : 0;
+}
+
+/**
+ * The check's one message on its port: a result, null (no check ran), or nothing at all when the worker
+ * thread went away (the port closes) or hangs past every wait the check may have (the guard).
+ */
+function awaitContent(port: MessagePort, job: ProbeJob, onContent: (c: ContentResult | undefined) => void): void {
+  const waitMs = contentWaitMs(job);
+  let done = false;
+  const finish = (c: ContentResult | undefined) => {
+    if (done) return;
+    done = true;
+    clearTimeout(guard);
+    port.close();
+    onContent(c);
+  };
+  const guard = setTimeout(
+    () => finish({ result: 'timeout', error: `no answer from the worker within ${waitMs} ms`, duration_ms: waitMs }),
+    waitMs,
+  );
+  guard.unref();
+  port.once('message', (c: ContentResult | null) => finish(c ?? undefined));
+  port.once('close', () => finish(undefined));
+  // a check in flight does not hold the process open at shutdown
+  port.unref();
 }

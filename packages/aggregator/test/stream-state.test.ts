@@ -141,4 +141,23 @@ describe('metrics: absent, not zero', () => {
     expect(text).toContain('video_exporter_probes_total{result="failure"} 0');
     expect(text).toContain('video_exporter_streams{state="owned"} 0');
   });
+  it('a content check that arrives after its probe: counts while up, kept by later probes, gone when down', () => {
+    const s = new StreamState(identity);
+    s.record(good(2e6), 1000_000, 2, DEFAULT_THRESHOLDS);
+    const black = { result: 'ok' as const, duration_ms: 900, black_ratio: 1, frozen_ratio: 0.2 };
+    const snap = s.recordContent(black, 1003_500, DEFAULT_THRESHOLDS);
+    expect(snap?.content).toEqual({ result: 'ok', at: 1003, has_thumbnail: false, black_ratio: 1, frozen_ratio: 0.2 });
+    expect(snap?.healthy).toBe(false); // black ≥ max_black_ratio
+    // the next probe carries no check: the figures stand until the next check replaces them
+    expect(s.record(good(2e6), 1010_000, 2, DEFAULT_THRESHOLDS)).toMatchObject({
+      healthy: false,
+      content: { at: 1003 },
+    });
+    const fine = s.recordContent({ result: 'ok', duration_ms: 800, black_ratio: 0 }, 1012_000, DEFAULT_THRESHOLDS);
+    expect(fine).toMatchObject({ healthy: true, content: { black_ratio: 0, at: 1012 } });
+    // down: the figures go with the stream, and a check finishing late does not bring them back
+    expect(s.record(failed, 1020_000, 2, DEFAULT_THRESHOLDS).content).toBeUndefined();
+    expect(s.recordContent(black, 1021_000, DEFAULT_THRESHOLDS)).toBeUndefined();
+    expect(s.snapshot.content).toBeUndefined();
+  });
 });

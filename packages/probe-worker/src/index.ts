@@ -11,3 +11,4 @@ export { type Amf0Out, encodeAmf0 } from './rtmp/amf0-writer.js';
 export { ChunkReader, type MessageSink, type StreamingSink } from './rtmp/chunk-reader.js';
 export { encodeMessage } from './rtmp/chunk-writer.js';
 export { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, parseRtmpUrl, rtmpUrlProblem } from './rtmp/url.js';
+export type { ProbeTask } from './worker.js';

@@ -5,7 +5,7 @@ import {
   STREAM_CLOCK_SCRIPT_NAME,
   streamClockMs,
 } from '@video-exporter/flv-parser';
-import { runContentCheck } from './content/content-check.js';
+import { type ContentResult, runContentCheck } from './content/content-check.js';
 import { SampleRecorder } from './content/sample-recorder.js';
 import type { ProbeJob } from './job.js';
 import { LatencyTracker } from './latency.js';
@@ -31,7 +31,12 @@ const SAMPLE_COMPLETE = Object.freeze({ name: 'SampleComplete', message: 'sample
  * network phases, stalls and the viewer model, and return one plain result (no media bytes).
  * Never rejects on stream or network trouble: every failure is a reason from SPEC §4's closed set.
  */
-export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Promise<ProbeResult> {
+export async function runProbe(
+  job: ProbeJob,
+  externalSignal?: AbortSignal,
+  /** given: the content check is handed over running and the probe's result does not wait for it */
+  checkStarted?: (check: Promise<ContentResult>) => void,
+): Promise<ProbeResult> {
   // The hard deadline: a plain timer cleared when the probe ends. AbortSignal.timeout() would leave its
   // timer and signal alive until the deadline passes, past every probe that ends on time (all of them),
   // and AbortSignal.any() registers in a FinalizationRegistry per call.
@@ -195,8 +200,11 @@ export async function runProbe(job: ProbeJob, externalSignal?: AbortSignal): Pro
   }
   result.ok = failure === undefined;
   // a check needs pictures: a probe that failed before any video frame has nothing to decode
-  if (recorder && job.content && summary.video.frames > 0)
-    result.content = await runContentCheck(recorder.finish(), job.content);
+  if (recorder && job.content && summary.video.frames > 0) {
+    const check = runContentCheck(recorder.finish(), job.content);
+    if (checkStarted) checkStarted(check);
+    else result.content = await check;
+  }
   return result;
 }
 

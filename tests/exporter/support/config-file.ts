@@ -16,7 +16,11 @@ export interface StreamSpec {
   tags?: Record<string, string>;
 }
 
-export type ExporterKeys = Record<string, string | number | boolean | readonly string[]>;
+/** exporter keys; a nested section (content_checks) is written as a JSON flow mapping, which is YAML too */
+export type ExporterKeys = Record<
+  string,
+  string | number | boolean | readonly string[] | Readonly<Record<string, string | number | boolean>>
+>;
 
 export function configYaml(exporter: ExporterKeys, streams: readonly StreamSpec[]): string {
   const out: string[] = ['exporter:'];

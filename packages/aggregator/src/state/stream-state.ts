@@ -1,4 +1,4 @@
-import type { ProbeResult } from '@video-exporter/probe-worker';
+import type { ContentResult, ProbeResult } from '@video-exporter/probe-worker';
 import {
   contentHealthy,
   isHealthy,
@@ -75,7 +75,8 @@ export class StreamState {
     const stability = stabilityScore(this.bitrates, thresholds);
     const overall = overallScore(quality, stability, result.stalls?.ratio, thresholds);
     const previous = this.current;
-    const content = up ? (contentOf(result, nowMs) ?? previous.content) : undefined;
+    // SPEC §13: a check's figures count until the next check replaces them or the stream goes down
+    const content = up ? previous.content : undefined;
     const snapshot: StreamSnapshot = {
       stream: this.stream,
       state: up ? 'up' : 'down',
@@ -100,12 +101,25 @@ export class StreamState {
     this.current = snapshot;
     return snapshot;
   }
+
+  /**
+   * Folds in a content check that finished after its probe was recorded. A stream that went down
+   * meanwhile takes none (undefined): its content figures went with it.
+   */
+  recordContent(c: ContentResult, nowMs: number, thresholds: ScoringThresholds): StreamSnapshot | undefined {
+    const s = this.current;
+    if (!s.up || s.gone) return undefined;
+    const content = contentOf(c, nowMs);
+    const healthy =
+      isHealthy(s.up, s.playable, s.overall) &&
+      contentHealthy(content.result === 'ok' ? content : undefined, thresholds);
+    this.current = { ...s, content, healthy };
+    return this.current;
+  }
 }
 
-/** The snapshot's form of a probe's content result; undefined when no check rode on it. */
-function contentOf(result: ProbeResult, nowMs: number): StreamContent | undefined {
-  const c = result.content;
-  if (!c) return undefined;
+/** The snapshot's form of a check's result (the JPEG stays with the content scheduler). */
+function contentOf(c: ContentResult, nowMs: number): StreamContent {
   const out: StreamContent = {
     result: c.result,
     at: Math.floor(nowMs / 1000),
