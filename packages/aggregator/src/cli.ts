@@ -1,9 +1,5 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { checkConfigCommand } from './commands/check-config.js';
-import { discoverCommand } from './commands/discover.js';
-import { probeCommand } from './commands/probe.js';
-import { runCommand } from './commands/run.js';
 import { UsageError } from './commands/usage.js';
 import { VERSION } from './version.js';
 
@@ -37,6 +33,10 @@ function checkEnvironment(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/**
+ * Each command's modules load when it runs: `run` keeps only what a long-running exporter needs on its main
+ * thread (the parser and the transports live in the worker threads; issue 17, every module is memory kept).
+ */
 async function main(argv: string[]): Promise<number> {
   checkEnvironment(process.env);
   const [command, ...rest] = argv;
@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
         ...(values.thumbnail !== undefined ? { thumbnail: values.thumbnail } : {}),
       };
       const common = { target: positionals[0]!, json: values.json ?? false, minKeyframes, ...content };
+      const { probeCommand } = await import('./commands/probe.js');
       return probeCommand({ ...common, ...(durationS !== undefined ? { durationS } : {}) }, process.stdout);
     }
     case 'run': {
@@ -86,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       void positionals;
       const webConfigPath = values['web.config.file'];
       if (webConfigPath === '') throw new UsageError('--web.config.file needs a file name');
+      const { runCommand } = await import('./commands/run.js');
       const code = await runCommand({
         ...(values.config ? { configPath: values.config } : {}),
         ...(values.listen ? { listen: values.listen } : {}),
@@ -98,12 +100,14 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) throw new UsageError('check-config needs exactly one <file>');
+      const { checkConfigCommand } = await import('./commands/check-config.js');
       return checkConfigCommand(positionals[0]!, process.stdout, process.stderr);
     }
     case 'discover': {
       const options = { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } } as const;
       const { values } = parseArgs({ args: rest, allowPositionals: false, options });
       if (!values.config) throw new UsageError('discover needs -c config.yml');
+      const { discoverCommand } = await import('./commands/discover.js');
       return discoverCommand({ configPath: values.config, json: values.json ?? false }, process.stdout, process.stderr);
     }
     default:

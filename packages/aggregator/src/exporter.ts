@@ -1,4 +1,4 @@
-import { type ContentResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker';
+import { type ContentResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker/common';
 import type { Registry } from 'prom-client';
 import {
   CONFIG_SOURCE,

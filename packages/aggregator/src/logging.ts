@@ -1,4 +1,4 @@
-import { redactText } from '@video-exporter/probe-worker';
+import { redactText } from '@video-exporter/probe-worker/common';
 import winston from 'winston';
 
 export type Logger = winston.Logger;

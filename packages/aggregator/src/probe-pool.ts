@@ -8,7 +8,7 @@ import {
   type ProbeResult,
   type ProbeTask,
   redactUrl,
-} from '@video-exporter/probe-worker';
+} from '@video-exporter/probe-worker/common';
 import { Piscina } from 'piscina';
 
 const require = createRequire(import.meta.url);
@@ -28,12 +28,14 @@ export interface ProbePoolOptions {
 }
 
 /**
- * Probes one worker thread takes before the pool starts another (only when `workers` is not set). Measured
- * with `pnpm bench` at N = 1000 (about 830 probes in flight): one thread uses 42 % of a core and peaks at
- * 134 MB RSS, two threads 50 % and 167 MB (each thread has its own heap, JIT code and GC work); one
- * thread's event loop stays far from saturated (docs/benchmarks.md).
+ * Probes one worker thread takes before the pool starts another (only when `workers` is not set). Each
+ * thread is an isolate of its own (about 11 MB before any probe) with its own JIT code and GC work, so
+ * one busy thread beats two half-busy ones. Measured with `pnpm bench` (2.5 Mbit/s streams, about 83 %
+ * of them in flight): at N = 2000 one thread used 69 % of a core with every stream measured right (process
+ * 83 % CPU, RSS 188 / 209 MB) against 86 % and 204 / 227 MB with two; 1800 in flight keeps a thread near
+ * 75 % of a core, with room for its event loop to read on time (docs/benchmarks.md).
  */
-export const PROBES_PER_THREAD = 1000;
+export const PROBES_PER_THREAD = 1800;
 
 /**
  * Piscina pool of probe workers, many concurrent probes per thread (timeouts live inside the worker, so

@@ -1,4 +1,4 @@
-import type { ProbeJob, ProbeResult } from '@video-exporter/probe-worker';
+import type { ProbeJob, ProbeResult } from '@video-exporter/probe-worker/common';
 import pRetry from 'p-retry';
 import type { ExporterConfig, StreamConfig } from './config/index.js';
 

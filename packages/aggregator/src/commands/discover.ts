@@ -1,4 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker';
+import { redactUrl } from '@video-exporter/probe-worker/common';
 import {
   CONFIG_SOURCE,
   type Config,

@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { type Config, ConfigError, loadConfigFile, parseListenAddr } from '../config/index.js';
-import { startDemo } from '../demo.js';
+import type { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
 import { BasicAuth, loadWebConfigFile, WebConfigError, type WebSecurity } from '../http/index.js';
 import { createLogger, type Logger } from '../logging.js';
@@ -83,6 +83,8 @@ async function loadWebSecurity(path: string | undefined): Promise<WebSecurity | 
 /** The config file, or with none the embedded demo (its source started here). */
 async function loadRunConfig(path: string | undefined): Promise<{ config: Config; demo?: Demo } | number> {
   if (!path) {
+    // the demo's live source (and its FLV and RTMP code) loads only for the demo
+    const { startDemo } = await import('../demo.js');
     const demo = await startDemo();
     return { config: demo.config, demo };
   }

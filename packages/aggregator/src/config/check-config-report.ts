@@ -1,4 +1,4 @@
-import { redactUrl } from '@video-exporter/probe-worker';
+import { redactUrl } from '@video-exporter/probe-worker/common';
 import type { Config } from './types.js';
 
 /**

@@ -4,7 +4,7 @@
  * everything wrong with a file.
  */
 
-import { redactText } from '@video-exporter/probe-worker';
+import { redactText } from '@video-exporter/probe-worker/common';
 
 export class Problems {
   readonly list: string[] = [];

@@ -4,7 +4,7 @@ import {
   PROBE_URL_SCHEMES_TEXT,
   redactUrl,
   rtmpUrlProblem,
-} from '@video-exporter/probe-worker';
+} from '@video-exporter/probe-worker/common';
 import { encodeSegment, parseTemplate, renderTemplate, TEMPLATE_FIELDS } from '../discovery/template.js';
 import { type Env, expandEnv } from './env.js';
 import {

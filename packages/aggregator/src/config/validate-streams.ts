@@ -4,7 +4,7 @@ import {
   PROBE_URL_SCHEMES_TEXT,
   redactUrl,
   rtmpUrlProblem,
-} from '@video-exporter/probe-worker';
+} from '@video-exporter/probe-worker/common';
 import { type Env, expandEnv } from './env.js';
 import {
   childPath,

@@ -1,5 +1,5 @@
-import type { ContentCheckJob, ContentResult } from '@video-exporter/probe-worker';
-import { DEFAULT_MAX_SAMPLE_BYTES } from '@video-exporter/probe-worker';
+import type { ContentCheckJob, ContentResult } from '@video-exporter/probe-worker/common';
+import { DEFAULT_MAX_SAMPLE_BYTES } from '@video-exporter/probe-worker/common';
 import type { StreamConfig } from '../config/index.js';
 import type { ContentChecksConfig } from '../config/validate-content-checks.js';
 

@@ -3,7 +3,7 @@
  * clear error per way it can go wrong. Messages carry the redacted URL only, never headers or bodies
  * beyond a short redacted excerpt.
  */
-import { redactText, redactUrl, requestSecrets } from '@video-exporter/probe-worker';
+import { redactText, redactUrl, requestSecrets } from '@video-exporter/probe-worker/common';
 
 /** per request; a refresh may make several (pages, vhosts, a re-login) */
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -3,7 +3,7 @@
  * list and are inside their gone_grace, and the health /status and the metrics show. No timers here:
  * the manager decides when to refresh.
  */
-import { redactText } from '@video-exporter/probe-worker';
+import { redactText } from '@video-exporter/probe-worker/common';
 import { sameStream } from '../config/diff.js';
 import type { DiscoverySourceConfig, StreamConfig } from '../config/types.js';
 import type { Logger } from '../logging.js';

@@ -2,7 +2,7 @@
  * A minimal server-sent-events follower (only event names are needed): connects, reads `event:` lines,
  * reconnects after a pause when the stream ends or fails, until stopped.
  */
-import { redactUrl } from '@video-exporter/probe-worker';
+import { redactUrl } from '@video-exporter/probe-worker/common';
 
 export const SSE_RECONNECT_MS = 3_000;
 /** failures in a row double the pause up to this: a refused login must not hit NMS's login limits */

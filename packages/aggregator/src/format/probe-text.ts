@@ -1,4 +1,4 @@
-import type { ProbeResult } from '@video-exporter/probe-worker';
+import type { ProbeResult } from '@video-exporter/probe-worker/common';
 
 const kbps = (bps: number | undefined) => (bps === undefined ? '-' : `${(bps / 1000).toFixed(1)}kbps`);
 const ms = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(1)}ms`);

@@ -12,7 +12,6 @@
  * tell which user names exist.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import bcrypt from 'bcryptjs';
 
 export const AUTH_REALM = 'video-exporter';
 
@@ -62,7 +61,8 @@ export class BasicAuth {
     this.maxEntries = o.maxCacheEntries ?? BASIC_AUTH_DEFAULTS.maxCacheEntries;
     this.maxPending = o.maxPendingChecks ?? BASIC_AUTH_DEFAULTS.maxPendingChecks;
     this.now = o.now ?? Date.now;
-    this.compare = o.compare ?? ((password, hash) => bcrypt.compare(password, hash));
+    // bcryptjs loads with the first login: an exporter without basic auth never needs it
+    this.compare = o.compare ?? (async (password, hash) => (await import('bcryptjs')).default.compare(password, hash));
   }
 
   /** The verdict for a request's Authorization header (undefined when absent). Never rejects. */

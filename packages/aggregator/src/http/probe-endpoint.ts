@@ -29,7 +29,13 @@
 import dns from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
-import { emptyResult, type ProbeJob, type ProbeResult, redactText, redactUrl } from '@video-exporter/probe-worker';
+import {
+  emptyResult,
+  type ProbeJob,
+  type ProbeResult,
+  redactText,
+  redactUrl,
+} from '@video-exporter/probe-worker/common';
 import { Gauge, Registry } from 'prom-client';
 import type { ExporterConfig, StreamConfig } from '../config/index.js';
 import { INFO_LABELS, infoLabels, STREAM_GAUGES } from '../metrics/stream-series.js';

@@ -17,7 +17,12 @@
  * are the main thing an operator probes, and the names are the operator's own.
  */
 import net from 'node:net';
-import { isRtmpUrl, PROBE_URL_SCHEMES, PROBE_URL_SCHEMES_TEXT, rtmpUrlProblem } from '@video-exporter/probe-worker';
+import {
+  isRtmpUrl,
+  PROBE_URL_SCHEMES,
+  PROBE_URL_SCHEMES_TEXT,
+  rtmpUrlProblem,
+} from '@video-exporter/probe-worker/common';
 import ipaddr from 'ipaddr.js';
 
 export type AddressClass =

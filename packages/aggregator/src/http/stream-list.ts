@@ -1,5 +1,5 @@
 /** The /api/streams list: one flat summary per stream, the filters and the order. */
-import type { FailureReason } from '@video-exporter/probe-worker';
+import type { FailureReason } from '@video-exporter/probe-worker/common';
 import type { Score } from '../scoring/rules.js';
 import type { StreamIdentity, StreamSnapshot, StreamStateName } from '../state/types.js';
 

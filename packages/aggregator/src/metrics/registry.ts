@@ -1,4 +1,4 @@
-import { FAILURE_REASONS } from '@video-exporter/probe-worker';
+import { FAILURE_REASONS } from '@video-exporter/probe-worker/common';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DiscoverySourceStatus, StreamIdentity, StreamSnapshot } from '../state/types.js';
 import { contentMetrics } from './content-metrics.js';

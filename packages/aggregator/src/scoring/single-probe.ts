@@ -1,4 +1,4 @@
-import type { ProbeResult, ProbeScores } from '@video-exporter/probe-worker';
+import type { ProbeResult, ProbeScores } from '@video-exporter/probe-worker/common';
 import { DEFAULT_THRESHOLDS, isPlayable, isUp, overallScore, qualityScore, type ScoringThresholds } from './rules.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ContentResult, ProbeResult } from '@video-exporter/probe-worker';
+import type { ContentResult, ProbeResult } from '@video-exporter/probe-worker/common';
 import {
   contentHealthy,
   isHealthy,

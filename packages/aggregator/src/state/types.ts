@@ -1,4 +1,4 @@
-import type { FailureReason, ProbeResult } from '@video-exporter/probe-worker';
+import type { FailureReason, ProbeResult } from '@video-exporter/probe-worker/common';
 import type { StreamLabels } from '../config/types.js';
 import type { Score } from '../scoring/rules.js';
 
