@@ -30,12 +30,13 @@ export interface ProbePoolOptions {
 /**
  * Probes one worker thread takes before the pool starts another (only when `workers` is not set). Each
  * thread is an isolate of its own (about 11 MB before any probe) with its own JIT code and GC work, so
- * one busy thread beats two half-busy ones. Measured with `pnpm bench` (2.5 Mbit/s streams, about 83 %
- * of them in flight): at N = 2000 one thread used 69 % of a core with every stream measured right (process
- * 83 % CPU, RSS 188 / 209 MB) against 86 % and 204 / 227 MB with two; 1800 in flight keeps a thread near
- * 75 % of a core, with room for its event loop to read on time (docs/benchmarks.md).
+ * one busy thread beats two half-busy ones, up to a point: measured with `pnpm bench` (2.5 Mbit/s
+ * streams, about 83 % of them in flight), one thread reads 1000 streams at 42–46 % of a core (two: 50 %,
+ * and 25 MB more RSS); at 2000 streams on one thread it used 69 % of a core in one run and 87 % in the
+ * next, too close to a full core for reads to be timed right, and gained nothing stable over two threads
+ * (83 / 103 % CPU, 209 / 241 MB peak, against 86 % and 227 MB) (docs/benchmarks.md).
  */
-export const PROBES_PER_THREAD = 1800;
+export const PROBES_PER_THREAD = 1000;
 
 /**
  * Piscina pool of probe workers, many concurrent probes per thread (timeouts live inside the worker, so

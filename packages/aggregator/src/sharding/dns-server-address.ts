@@ -9,8 +9,7 @@ export function parseDnsServer(text: string): { ok: true; server: string } | { o
   const t = text.trim();
   const bad = {
     ok: false as const,
-    reason:
-      `${JSON.stringify(text)} is not an IP address with an optional port ` + '(e.g. "10.96.0.10" or "127.0.0.1:5353")',
+    reason: `${JSON.stringify(text)} is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")`,
   };
   let host: string;
   let port: string | undefined;
