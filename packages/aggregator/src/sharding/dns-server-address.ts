@@ -7,9 +7,10 @@ import { isIP } from 'node:net';
  */
 export function parseDnsServer(text: string): { ok: true; server: string } | { ok: false; reason: string } {
   const t = text.trim();
+  const example = '(e.g. "10.96.0.10" or "127.0.0.1:5353")';
   const bad = {
     ok: false as const,
-    reason: `${JSON.stringify(text)} is not an IP address with an optional port (e.g. "10.96.0.10" or "127.0.0.1:5353")`,
+    reason: `${JSON.stringify(text)} is not an IP address with an optional port ${example}`,
   };
   let host: string;
   let port: string | undefined;
