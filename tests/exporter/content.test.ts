@@ -3,8 +3,8 @@
  * from the project's live source (child process); content checks ride on the probes. Fixtures are made
  * by ffmpeg here, from lavfi sources of explicit duration.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,13 @@ function makeFlv(path: string, video: string, audio: string): void {
   );
 }
 
+/** the pid of a process that has ended */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
 describe('content checks through the exporter', () => {
+  const tmp = dir.file('tmp');
   let source: LiveSourceProcess;
   let exporter: ExporterProcess;
   let base: string;
@@ -96,7 +102,9 @@ describe('content checks through the exporter', () => {
       '        content_checks: false',
     ].join('\n');
     writeFileSync(dir.file('c.yml'), `${yaml}\n`);
-    exporter = ExporterProcess.spawn(dir.file('c.yml'));
+    // its own temp dir, with what a killed earlier run left there (a pid that no longer runs)
+    mkdirSync(join(tmp, `video-exporter-${deadPid()}-1764900000000`, 'exporter-1', 'content-x'), { recursive: true });
+    exporter = ExporterProcess.spawn(dir.file('c.yml'), { env: { TMPDIR: tmp } });
     base = await exporter.ready(30_000);
   }, 120_000);
 
@@ -176,4 +184,13 @@ describe('content checks through the exporter', () => {
       await browser.close();
     }
   }, 90_000);
+  it('check files live in its own directory: that of an earlier run is swept at start, its own removed at shutdown', async () => {
+    const own = new RegExp(`^video-exporter-${exporter.pid}-\\d+$`);
+    // the checks of the tests above made its directory; the earlier run's is gone
+    const names = readdirSync(tmp);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(own);
+    await exporter.stop();
+    expect(readdirSync(tmp)).toEqual([]);
+  });
 });

@@ -1,4 +1,13 @@
-import { type ContentResult, type ProbeJob, type ProbeResult, redactUrl } from '@video-exporter/probe-worker/common';
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  type ContentResult,
+  type ProbeJob,
+  type ProbeResult,
+  processTempRoot,
+  redactUrl,
+  sweepContentTempDirs,
+} from '@video-exporter/probe-worker/common';
 import type { Registry } from 'prom-client';
 import {
   CONFIG_SOURCE,
@@ -48,6 +57,9 @@ interface Tracked {
 }
 
 /** Exporter keys a reload cannot change in a running process: they take effect after a restart. */
+/** numbers the exporters of this process: each has its own directory of content check files */
+let exportersStarted = 0;
+
 const RESTART_ONLY_KEYS = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
 
 /** Wires config, scheduler, pool, per-stream state, metrics and the HTTP server; applies reloads. */
@@ -80,16 +92,20 @@ export class Exporter implements ExporterView {
   private applying = false;
   /** SPEC §13: which probe carries a content check; the latest thumbnails */
   private content!: ContentScheduler;
+  /** this exporter's directory for content check files (several exporters may share a process in tests) */
+  private readonly contentTempDir: string;
   /** why content checks are off, for /status; undefined while they run */
   private contentOff: string | undefined = 'not started';
 
   constructor(private readonly o: ExporterOptions) {
     this.config = o.config;
     // the decoders are shared by the threads the pool may run
+    this.contentTempDir = join(processTempRoot(), `exporter-${++exportersStarted}`);
     this.content = new ContentScheduler(
       o.config.exporter.content_checks,
       false,
       maxPoolThreads(o.config.exporter.workers),
+      this.contentTempDir,
     );
     this.metrics = createMetrics({
       registry: this.registry,
@@ -243,6 +259,10 @@ export class Exporter implements ExporterView {
     this.scheduler?.stop();
     this.shutdown.abort();
     await this.pool?.destroy().catch(() => {});
+    // the files of checks that the pool's end cut short
+    await rm(this.contentTempDir, { recursive: true, force: true }).catch(() => {});
+    // and the process's directory once empty (another exporter of this process may still use it)
+    await rmdir(dirname(this.contentTempDir)).catch(() => {});
     await this.http?.close();
   }
 
@@ -455,8 +475,15 @@ export class Exporter implements ExporterView {
     }
     this.contentOff = off;
     this.content.reconfigure(c, off === undefined);
+    if (off === undefined && !reload) void this.sweepContentFiles();
     if (off !== undefined && (reload || c.enabled !== false)) this.o.logger.info(`content checks off: ${off}`);
     else this.o.logger.info('content checks on', { ffmpeg: c.ffmpeg, interval: c.interval, decode: c.decode });
+  }
+
+  /** Files of content checks that earlier runs (killed, or a container restarted) left in the temp dir. */
+  private async sweepContentFiles(): Promise<void> {
+    const removed = await sweepContentTempDirs();
+    if (removed.length > 0) this.o.logger.info('removed content check files of earlier runs', { dirs: removed });
   }
 
   /** The latest thumbnail JPEG of a stream (SPEC §13), if a check made one. */

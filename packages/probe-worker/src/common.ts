@@ -5,6 +5,7 @@
  */
 export type { ContentResult } from './content/content-check.js';
 export { type ContentCheckJob, DEFAULT_MAX_SAMPLE_BYTES } from './content/settings.js';
+export { processTempRoot, sweepContentTempDirs } from './content/temp-dirs.js';
 export type { ProbeJob } from './job.js';
 export { emptyResult } from './media-fields.js';
 export { redactText, redactUrl, requestSecrets, urlSecrets } from './redact.js';

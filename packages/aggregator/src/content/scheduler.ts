@@ -22,6 +22,8 @@ export class ContentScheduler {
     private isActive: boolean,
     /** worker threads: each runs its share of the decoders */
     private readonly threads = 1,
+    /** where the checks write their files (the exporter removes it at shutdown); default: the OS temp dir */
+    private readonly tempDir?: string,
   ) {}
 
   get active(): boolean {
@@ -57,6 +59,7 @@ export class ContentScheduler {
       batchWaitMs: c.batch_wait * MS_PER_S,
       // at least one per thread: with fewer decoders than threads, max_concurrent is a floor of one each
       decoders: Math.max(1, Math.floor(c.max_concurrent / this.threads)),
+      ...(this.tempDir !== undefined ? { tempDir: this.tempDir } : {}),
     };
   }
 

@@ -1,10 +1,10 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { batchFiles, ffmpegArgs } from './ffmpeg-command.js';
 import type { PreparedCheck } from './prepare-check.js';
 import { runFfmpeg } from './run-ffmpeg.js';
 import type { ContentCheckJob } from './settings.js';
+import { makeContentTempDir } from './temp-dirs.js';
 
 /** What the decoder left for one check of a batch. */
 export type DecoderOutput =
@@ -34,7 +34,7 @@ async function decodeOnce(
   checks: readonly PreparedCheck[],
   job: ContentCheckJob,
 ): Promise<DecoderOutput[] | DecoderOutput> {
-  const cwd = await mkdtemp(join(tmpdir(), 'video-exporter-decoder-'));
+  const cwd = await makeContentTempDir(job.tempDir, 'decoder');
   try {
     const run = await runFfmpeg(job.ffmpeg, ffmpegArgs(job, checks), job.timeoutMs, cwd);
     if (run.outcome === 'timeout') return { outcome: 'timeout', error: `ffmpeg ran past ${job.timeoutMs} ms` };

@@ -1,9 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ElementaryStreams, extractElementaryStreams } from './elementary-streams.js';
 import { ivfFileHeader, ivfFrameHeader } from './ivf.js';
 import type { ContentCheckJob } from './settings.js';
+import { makeContentTempDir } from './temp-dirs.js';
 
 const MS_PER_S = 1000;
 /** IVF header picture size: the decoders take the real size from the bitstream */
@@ -53,7 +53,7 @@ export interface PreparedCheck {
 export async function prepareCheck(flv: Uint8Array, job: ContentCheckJob): Promise<PreparedCheck | string> {
   const es = extractElementaryStreams(flv, job.decode);
   if (!es.video && !es.audio) return 'no decodable media in the sample';
-  const dir = await mkdtemp(join(tmpdir(), 'video-exporter-content-'));
+  const dir = await makeContentTempDir(job.tempDir, 'content');
   const video = es.video ? await writeVideo(dir, es.video) : null;
   const audio = es.audio ? await writeAudio(dir, es.audio) : null;
   return { dir, video, audio, thumbnail: video !== null && job.thumbnailWidth > 0 };

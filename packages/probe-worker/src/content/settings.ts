@@ -24,6 +24,8 @@ export interface ContentCheckJob {
    * decoding a keyframes-only sample, so checks that are due together share one process
    */
   batchSize: number;
+  /** where the check's files go (a directory of the exporter's, removed at its shutdown); default: the OS temp dir */
+  tempDir?: string;
   /** ms a check waits for others to share its decoder; 0: it starts as soon as a decoder is free */
   batchWaitMs: number;
   /** decoders this worker thread runs at once (the exporter's max_concurrent shared by its threads) */
