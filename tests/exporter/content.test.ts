@@ -184,7 +184,7 @@ describe('content checks through the exporter', () => {
       await browser.close();
     }
   }, 90_000);
-  it('check files live in its own directory: that of an earlier run is swept at start, its own removed at shutdown', async () => {
+  it('check files in its own directory: earlier runs swept at start, its own removed at shutdown', async () => {
     const own = new RegExp(`^video-exporter-${exporter.pid}-\\d+$`);
     // the checks of the tests above made its directory; the earlier run's is gone
     const names = readdirSync(tmp);
