@@ -1,9 +1,13 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** video-exporter-<pid>-<process start, ms since the epoch> */
 const PROCESS_DIR = /^video-exporter-(\d+)-(\d+)$/;
+/** a check's or a decoder's own directory right in the temp dir (`probe --content`, and releases before 0.2) */
+const LOOSE_DIR = /^video-exporter-(content|decoder)-[A-Za-z0-9]{6}$/;
+/** no check runs this long (timeout ≤ 60 s, a few runs of it): a loose directory older than this is left over */
+const LOOSE_DIR_STALE_MS = 10 * 60 * 1000;
 
 /**
  * The directory of this process's content checks. A check removes its own files; what it could not (its
@@ -23,20 +27,28 @@ export async function makeContentTempDir(root: string | undefined, kind: 'conten
 }
 
 /**
- * Removes the directories of earlier processes: a pid that no longer runs, or this pid with another start
- * time. Best effort; returns the names removed.
+ * Removes the directories of earlier processes (a pid that no longer runs, or this pid with another start
+ * time) and loose check directories older than any check. Best effort; returns the names removed.
  */
 export async function sweepContentTempDirs(base = tmpdir(), alive = processAlive): Promise<string[]> {
   const own = processTempRoot(base);
   const removed: string[] = [];
+  const now = Date.now();
   for (const name of await readdir(base).catch(() => [] as string[])) {
+    const path = join(base, name);
     const m = PROCESS_DIR.exec(name);
-    if (!m || join(base, name) === own) continue;
-    if (Number(m[1]) !== process.pid && alive(Number(m[1]))) continue;
-    await rm(join(base, name), { recursive: true, force: true }).catch(() => {});
+    if (m) {
+      if (path === own || (Number(m[1]) !== process.pid && alive(Number(m[1])))) continue;
+    } else if (!LOOSE_DIR.test(name) || !(await olderThan(path, now - LOOSE_DIR_STALE_MS))) continue;
+    await rm(path, { recursive: true, force: true }).catch(() => {});
     removed.push(name);
   }
   return removed;
+}
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  const st = await stat(path).catch(() => undefined);
+  return st !== undefined && st.mtimeMs < ms;
 }
 
 function processAlive(pid: number): boolean {

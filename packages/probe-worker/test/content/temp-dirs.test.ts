@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,15 +22,20 @@ describe('content check temp dirs', () => {
       'video-exporter-424242-1700000000000', // dead
       `video-exporter-${process.pid}-1700000000000`, // this pid, an earlier start (restarted container)
       'video-exporter-77-1700000000000', // alive (as told)
-      'video-exporter-content-abc', // not a process dir (an old release's check dir): not ours to judge
+      'video-exporter-content-abc', // not a process dir, nor a check's (6 characters)
+      'video-exporter-decoder-Ab12Cd', // a loose check dir, fresh: a `probe --content` may be using it
       'other',
     ];
     for (const n of names) mkdirSync(join(b, n, 'exporter-1'), { recursive: true });
     mkdirSync(own);
+    // a loose check dir an hour old: left over
+    mkdirSync(join(b, 'video-exporter-content-Xy9zW1'));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(b, 'video-exporter-content-Xy9zW1'), hourAgo, hourAgo);
     writeFileSync(join(b, names[0]!, 'exporter-1', 'v0.h264'), 'x');
     const removed = await sweepContentTempDirs(b, (pid) => pid === 77);
-    expect(removed.sort()).toEqual([names[0], names[1]].sort());
-    expect(readdirSync(b).sort()).toEqual([names[2], names[3], 'other', own.slice(b.length + 1)].sort());
+    expect(removed.sort()).toEqual([names[0], names[1], 'video-exporter-content-Xy9zW1'].sort());
+    expect(readdirSync(b).sort()).toEqual([names[2], names[3], names[4], 'other', own.slice(b.length + 1)].sort());
   });
 
   it('makes a fresh directory under the given root, creating the root', async () => {
