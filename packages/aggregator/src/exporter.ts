@@ -59,6 +59,8 @@ interface Tracked {
 /** Exporter keys a reload cannot change in a running process: they take effect after a restart. */
 /** numbers the exporters of this process: each has its own directory of content check files */
 let exportersStarted = 0;
+/** names a log line shows of a long list */
+const LOGGED_EXAMPLES = 3;
 
 const RESTART_ONLY_KEYS = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
 
@@ -483,7 +485,11 @@ export class Exporter implements ExporterView {
   /** Files of content checks that earlier runs (killed, or a container restarted) left in the temp dir. */
   private async sweepContentFiles(): Promise<void> {
     const removed = await sweepContentTempDirs();
-    if (removed.length > 0) this.o.logger.info('removed content check files of earlier runs', { dirs: removed });
+    if (removed.length > 0)
+      this.o.logger.info('removed content check files of earlier runs', {
+        dirs: removed.length,
+        examples: removed.slice(0, LOGGED_EXAMPLES),
+      });
   }
 
   /** The latest thumbnail JPEG of a stream (SPEC §13), if a check made one. */
