@@ -208,6 +208,8 @@ if (!(NOMINAL.bitrate > 0) || !(NOMINAL.fps > 0)) {
 
 // ------------------------------------------------------------------------------------------ plan
 
+/** what the image and the systemd unit set (deploy/docker/Dockerfile): the exporter as deployed */
+const EXPORTER_NODE_OPTIONS = '--max-semi-space-size=1 --v8-pool-size=1';
 const EXPORTER_START_S = 8; // spawn, workers, /readyz, graceful stop
 const perN = (n) =>
   (EXPORTER_START_S * 1000 +
@@ -374,7 +376,7 @@ async function runN(n, row, token) {
     {
       cwd: ROOT,
       // as the image and the systemd unit run it (deploy/docker/Dockerfile)
-      env: { LOG_FORMAT: 'json', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-semi-space-size=1' },
+      env: { LOG_FORMAT: 'json', NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? EXPORTER_NODE_OPTIONS },
       onLine: (line) => {
         if (!line.startsWith('{')) return;
         warnings.count++;

@@ -4,6 +4,7 @@
  * entry point), the build context keeps what the build needs and drops what it must not copy, and the
  * Grafana / Prometheus files compose mounts fit together.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import { createRoutes, defaultExporterConfig } from '@video-exporter/aggregator';
@@ -113,6 +114,16 @@ describe('Dockerfile', () => {
         .map(parseCopy)
         .some((c) => c.dest.replace(/\/$/, '') === workdir),
     ).toBe(true);
+  });
+
+  it('the runtime NODE_OPTIONS are flags Node takes from the environment (some V8 flags it refuses there)', () => {
+    const env = one(final, 'ENV').args;
+    const value = /NODE_OPTIONS="([^"]+)"/.exec(env)?.[1];
+    expect(value).toContain('--max-semi-space-size=1');
+    expect(value).toContain('--v8-pool-size=1');
+    const run = spawnSync(process.execPath, ['-e', '0'], { env: { PATH: process.env.PATH, NODE_OPTIONS: value } });
+    expect(run.stderr.toString()).toBe('');
+    expect(run.status).toBe(0);
   });
 
   it('CMD reads the config from the documented path and listens on all interfaces at the default port', () => {
