@@ -1,7 +1,7 @@
 // Where a probe worker's memory is (issue 17): N probes of the live source at once on one pool thread, a
 // heap snapshot of that thread in the middle of the sample, summed by what V8 calls each object.
 //   node scripts/bench/worker-heap.mjs [N=800] [sample_s=10]
-// Prints the thread's heap figures and the largest groups (self size), and per probe in flight.
+// Prints the snapshot's total and the largest groups (self size), and per probe in flight.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProbePool } from '@video-exporter/aggregator';
@@ -36,7 +36,6 @@ const job = (i) => ({
 const thread = () => pool.piscina.threads[0];
 const probes = Array.from({ length: N }, (_, i) => pool.run(job(i)));
 await sleep((SAMPLE_S * 1000) / 2 + 1000);
-const heap = await thread().getHeapStatistics?.();
 const chunks = [];
 for await (const c of await thread().getHeapSnapshot()) chunks.push(c);
 writeFileSync(SNAPSHOT, Buffer.concat(chunks));
@@ -46,10 +45,6 @@ await stopAll();
 
 const ok = results.filter((r) => r.ok).length;
 console.log(`worker-heap: ${N} probes in flight, ${ok} ok; snapshot ${SNAPSHOT}`);
-if (heap) {
-  const mb = (b) => (b / 2 ** 20).toFixed(1);
-  console.log(`heap used ${mb(heap.used_heap_size)} MB of ${mb(heap.total_heap_size)} MB total`);
-}
 summarize(JSON.parse(readFileSync(SNAPSHOT, 'utf8')), N);
 
 /** Self sizes summed by node type and name (constructor for objects), largest first. */

@@ -56,12 +56,12 @@ interface Tracked {
   gone: boolean;
 }
 
-/** Exporter keys a reload cannot change in a running process: they take effect after a restart. */
 /** numbers the exporters of this process: each has its own directory of content check files */
 let exportersStarted = 0;
 /** names a log line shows of a long list */
 const LOGGED_EXAMPLES = 3;
 
+/** Exporter keys a reload cannot change in a running process: they take effect after a restart. */
 const RESTART_ONLY_KEYS = ['listen_addr', 'allowed_tags', 'workers', 'max_concurrent', 'sharding'] as const;
 
 /** Wires config, scheduler, pool, per-stream state, metrics and the HTTP server; applies reloads. */
@@ -522,15 +522,22 @@ export class Exporter implements ExporterView {
       if (result) this.recordProbe(key, tracked, result, started);
     } finally {
       // the probe's figures are published already; the check's follow when its decoder is done
-      if (contentJob)
-        void Promise.all(checks).then((cs) =>
-          this.finishContent(
-            key,
-            tracked,
-            cs.find((c) => c !== undefined),
-          ),
-        );
+      if (contentJob) void this.finishContentOf(key, tracked, checks);
     }
+  }
+
+  /** at most one attempt ran the check: its result, or undefined when none did */
+  private async finishContentOf(
+    key: string,
+    tracked: Tracked,
+    checks: Promise<ContentResult | undefined>[],
+  ): Promise<void> {
+    const results = await Promise.all(checks);
+    this.finishContent(
+      key,
+      tracked,
+      results.find((c) => c !== undefined),
+    );
   }
 
   private finishContent(key: string, tracked: Tracked, c: ContentResult | undefined): void {
