@@ -58,9 +58,9 @@ async function measure(name, n, urlOf) {
       connectTimeoutMs: 30_000,
       sink: {
         onRead() {},
-        onBytes(chunk) {
-          bytes += chunk.length;
-          demuxer.push(chunk);
+        onBytes(buf, start, end) {
+          bytes += end - start;
+          demuxer.push(buf, start, end);
           return 'continue';
         },
         onTag(type, ts, body) {

@@ -88,9 +88,9 @@ rows.push(
       url: `${base}${path(i)}`,
       signal: ac.signal,
       idleTimeoutMs: 60_000,
-      onBody: (chunk) => {
-        count(chunk.length);
-        demuxer.push(chunk);
+      onBody: (bytes, start, end) => {
+        count(end - start);
+        demuxer.push(bytes, start, end);
         return 'continue';
       },
     });

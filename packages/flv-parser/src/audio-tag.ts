@@ -32,6 +32,10 @@ export function isKnownAudioFourCc(fourcc: string): boolean {
   return KNOWN_AUDIO_FOURCCS.has(fourcc);
 }
 
+// AAC, nearly every stream's audio, reads the same two answers every tag: shared, not built per tag
+const AAC_CONFIG: AudioTagHeader = Object.freeze({ kind: 'config', codec: 'AAC', fourcc: null, headerLen: 2 });
+const AAC_FRAME: AudioTagHeader = Object.freeze({ kind: 'frame', codec: 'AAC', legacy: null });
+
 export function readAudioTagHeader(prefix: Uint8Array, dataSize: number): AudioTagHeader {
   const b0 = prefix[0]!;
   const soundFormat = b0 >> 4;
@@ -45,13 +49,13 @@ export function readAudioTagHeader(prefix: Uint8Array, dataSize: number): AudioT
     if (packetType === AudioPacketType.CodedFrames) return { kind: 'frame', codec, legacy: null };
     return { kind: 'info' };
   }
+  if (soundFormat === SOUND_FORMAT_AAC) {
+    if (dataSize < 2) return { kind: 'short', message: `AAC audio tag of ${dataSize} bytes has no AACPacketType` };
+    if (prefix[1] === 0) return AAC_CONFIG;
+    return AAC_FRAME;
+  }
   const header = parseLegacyAudioHeader(b0);
   const legacy: AudioConfig = { codec: header.codec, sampleSize: header.sampleSize, channels: header.channels };
   if (header.sampleRate !== undefined) legacy.sampleRate = header.sampleRate;
-  if (soundFormat === SOUND_FORMAT_AAC) {
-    if (dataSize < 2) return { kind: 'short', message: `AAC audio tag of ${dataSize} bytes has no AACPacketType` };
-    if (prefix[1] === 0) return { kind: 'config', codec: 'AAC', fourcc: null, headerLen: 2 };
-    return { kind: 'frame', codec: 'AAC', legacy: null };
-  }
   return { kind: 'frame', codec: header.codec, legacy };
 }

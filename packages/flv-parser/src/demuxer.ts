@@ -82,6 +82,15 @@ const enum Pending {
   AudioFrame,
 }
 
+/**
+ * Copies src[from, from + n) to dst at `at` and returns the new fill. A loop, not `set(subarray)`: the
+ * copies here are a few bytes (tag headers, body prefixes) and a view per copy was garbage per tag.
+ */
+function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, n: number): number {
+  for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
+  return at + n;
+}
+
 const KNOWN_VIDEO = new Set(['H.264', 'H.265', 'AV1', 'VP9', 'VP8']);
 /** Scratch for a resync candidate that straddles two chunks (module-wide: used synchronously only). */
 const WINDOW = new Uint8Array(TAG_HEADER_BYTES);
@@ -113,6 +122,8 @@ export class FlvDemuxer {
   private recordCodec = '';
   private bodyRemaining = 0;
   private base = 0;
+  /** during push: the stream offset of the chunk's index 0 (base minus the range's start) */
+  private origin = 0;
 
   // the tag being read
   private tagType = 0;
@@ -184,9 +195,15 @@ export class FlvDemuxer {
     return this.header.length + this.prefix.length + (this.record?.length ?? 0);
   }
 
-  push(chunk: Uint8Array): void {
-    const end = chunk.length;
-    let pos = 0;
+  /**
+   * Parses chunk[start, end). The range form lets a reader hand over a slice of its read buffer without
+   * building a view per read (a TypedArray view is an allocation, and per read they were the largest
+   * allocation site of a probe worker).
+   */
+  push(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    // stream offset of chunk[0]: `origin + pos` is the offset of chunk[pos]
+    this.origin = this.base - start;
+    let pos = start;
     while (pos < end && this.stage !== Stage.Fatal) {
       switch (this.stage) {
         case Stage.FileHeader:
@@ -206,8 +223,7 @@ export class FlvDemuxer {
           break;
         case Stage.Prefix: {
           const step = Math.min(this.prefixWant - this.prefixFill, end - pos);
-          this.prefix.set(chunk.subarray(pos, pos + step), this.prefixFill);
-          this.prefixFill += step;
+          this.prefixFill = copyInto(this.prefix, this.prefixFill, chunk, pos, step);
           pos += step;
           this.bodyRemaining -= step;
           if (this.prefixFill === this.prefixWant) this.onPrefix();
@@ -253,7 +269,7 @@ export class FlvDemuxer {
         }
       }
     }
-    this.base += end;
+    this.base += end - start;
   }
 
   /** Declares the end of a complete file: a tag cut short is reported as `truncated`. */
@@ -283,13 +299,7 @@ export class FlvDemuxer {
 
   private fill(chunk: Uint8Array, pos: number, end: number, want: number): number {
     const step = Math.min(want - this.headerFill, end - pos);
-    if (step === want) {
-      // Whole header in this chunk: the common case, one copy.
-      this.header.set(chunk.subarray(pos, pos + step), 0);
-    } else {
-      this.header.set(chunk.subarray(pos, pos + step), this.headerFill);
-    }
-    this.headerFill += step;
+    this.headerFill = copyInto(this.header, this.headerFill, chunk, pos, step);
     return pos + step;
   }
 
@@ -322,7 +332,7 @@ export class FlvDemuxer {
   private onTagHeader(pos: number, resynced = false): void {
     const h = this.header;
     this.headerFill = 0;
-    const at = this.base + pos - TAG_HEADER_BYTES;
+    const at = this.origin + pos - TAG_HEADER_BYTES;
     const previousTagSize = ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0;
     // After a resync the PreviousTagSize is what found the header: it matches by construction.
     if (!resynced && previousTagSize !== this.previousTagSize) {
@@ -561,7 +571,7 @@ export class FlvDemuxer {
       const need = j + TAG_HEADER_BYTES - carry;
       if (need > seg) break;
       for (let k = 0; k < TAG_HEADER_BYTES; k++) WINDOW[k] = j + k < carry ? h[j + k]! : chunk[start + j + k - carry]!;
-      if (this.isNextTagHeader(WINDOW, 0, this.base + start - carry + j)) {
+      if (this.isNextTagHeader(WINDOW, 0, this.origin + start - carry + j)) {
         h.set(WINDOW, 0);
         return start + need;
       }
@@ -570,7 +580,7 @@ export class FlvDemuxer {
     for (let k = start; k + TAG_HEADER_BYTES <= end; k++) {
       const type = chunk[k + 4];
       if (type !== TAG_VIDEO && type !== TAG_AUDIO && type !== TAG_SCRIPT) continue;
-      if (this.isNextTagHeader(chunk, k, this.base + k)) {
+      if (this.isNextTagHeader(chunk, k, this.origin + k)) {
         h.set(chunk.subarray(k, k + TAG_HEADER_BYTES), 0);
         return k + TAG_HEADER_BYTES;
       }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_RECORD_BYTES, FlvDemuxer } from '../src/demuxer.js';
 import type { FlvEvent } from '../src/types.js';
+import { hostileCases } from './hostile/cases.js';
 
 const corpus = (name: string) =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../../../tests/fixtures/corpus/${name}`, import.meta.url))));
@@ -49,6 +50,44 @@ describe('chunking invariance', () => {
     const cuts = Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
     expect(JSON.stringify(run(bytes, cuts).events)).toBe(JSON.stringify(run(bytes, []).events));
   });
+});
+
+/**
+ * Like `run`, but each piece is a range [start, end) of one shared read buffer that holds other bytes
+ * around it, as the probe's socket reader hands it over (`push(buffer, start, end)`).
+ */
+function runRanges(bytes: Uint8Array, cuts: number[]): FlvEvent[] {
+  const events: FlvEvent[] = [];
+  const d = new FlvDemuxer((e) => events.push(e));
+  const buffer = new Uint8Array(bytes.length + 64);
+  let start = 0;
+  for (const [i, cut] of [...cuts, bytes.length].entries()) {
+    buffer.fill(0xee);
+    // where the piece lands in the buffer moves from read to read
+    const at = (i * 7) % 64;
+    buffer.set(bytes.subarray(start, cut), at);
+    d.push(buffer, at, at + cut - start);
+    start = cut;
+  }
+  d.end();
+  return events;
+}
+
+describe('ranges of a shared buffer', () => {
+  const oversized = hostileCases().find((c) => c.name.startsWith('tag claiming a 16 MB body'))!;
+  const inputs = { avc: files.avc.subarray(0, 200_000), resync: oversized.bytes };
+  for (const [name, bytes] of Object.entries(inputs)) {
+    const whole = JSON.stringify(run(bytes, []).events);
+    it(`${name}: pieces pushed as ranges give the events (and offsets) of the bytes pushed whole`, () => {
+      expect(whole).toContain('"offset"');
+      fc.assert(
+        fc.property(cutsFor(bytes.length), (cuts) => {
+          expect(JSON.stringify(runRanges(bytes, cuts))).toBe(whole);
+        }),
+        { numRuns: 30 },
+      );
+    });
+  }
 });
 
 describe('damage', () => {

@@ -121,9 +121,9 @@ export async function runProbe(
           }
           stalls.onRead(at);
         },
-        onBytes(chunk) {
-          recorder?.bytes(chunk);
-          demuxer.push(chunk);
+        onBytes(bytes, start, end) {
+          recorder?.bytes(bytes.subarray(start, end));
+          demuxer.push(bytes, start, end);
           return afterMedia();
         },
         onTag(tagType, timestamp, body) {

@@ -26,8 +26,8 @@ async function probe(url: string, extra: Partial<HttpProbeOptions> = {}) {
     headersTimeoutMs: 2000,
     firstByteTimeoutMs: 2000,
     idleTimeoutMs: 2000,
-    onBody: (chunk, now) => {
-      parts.push(Buffer.from(chunk));
+    onBody: (bytes, start, end, now) => {
+      parts.push(Buffer.from(bytes.subarray(start, end)));
       readTimes.push(now);
       return 'continue';
     },

@@ -68,8 +68,8 @@ async function probe(url: string, extra: Partial<HttpProbeOptions> = {}) {
     signal: new AbortController().signal,
     connectTimeoutMs: 3000,
     headersTimeoutMs: 3000,
-    onBody: (chunk) => {
-      parts.push(Buffer.from(chunk));
+    onBody: (bytes, start, end) => {
+      parts.push(Buffer.from(bytes.subarray(start, end)));
       return 'continue';
     },
     ...extra,

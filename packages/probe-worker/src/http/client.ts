@@ -326,7 +326,7 @@ class ProbeRun {
       this.ttfbMs = this.readNow - this.t0;
     }
     this.bodyBytes += end - start;
-    const verdict = this.opts.onBody(chunk.subarray(start, end), this.readNow);
+    const verdict = this.opts.onBody(chunk, start, end, this.readNow);
     // the consumer may have stopped us from inside (e.g. by aborting stopSignal)
     return verdict !== 'stop' && !this.settled;
   };

@@ -48,12 +48,13 @@ export interface HttpProbeOptions {
    */
   connectAddress?: string;
   /**
-   * Called synchronously for every slice of body bytes (after chunked decoding), with the monotonic
-   * time of the socket read that delivered it (same clock as `t0`). The chunk is a view into a buffer
-   * that is reused for the next read of any socket on this thread: it is only valid during the call;
-   * copy what must be kept. Return 'stop' to end the probe (`endedBy: 'stopped'`).
+   * Called synchronously for every slice of body bytes (after chunked decoding): `bytes[start, end)`,
+   * with the monotonic time of the socket read that delivered it (same clock as `t0`). `bytes` is the
+   * buffer every socket on this thread reads into: its contents are only valid during the call; copy
+   * what must be kept. A range, not a view: a view per read was an allocation per read.
+   * Return 'stop' to end the probe (`endedBy: 'stopped'`).
    */
-  onBody: (chunk: Uint8Array, nowMs: number) => BodyVerdict;
+  onBody: (bytes: Uint8Array, start: number, end: number, nowMs: number) => BodyVerdict;
 }
 
 export interface HttpProbeOutcome {

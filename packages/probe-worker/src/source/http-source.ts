@@ -6,9 +6,9 @@ export function httpSource(opts: SourceOptions): Promise<SourceOutcome> {
   const { sink, ...rest } = opts;
   return httpProbe({
     ...rest,
-    onBody(chunk, at) {
+    onBody(bytes, start, end, at) {
       sink.onRead(at);
-      return sink.onBytes(chunk);
+      return sink.onBytes(bytes, start, end);
     },
   });
 }

@@ -11,8 +11,8 @@ export type { BodyVerdict };
 export interface MediaSink {
   /** A socket read delivered media at `nowMs` (monotonic); called before that read's bytes or tags. */
   onRead(nowMs: number): void;
-  /** FLV bytes (HTTP-FLV body); a view only valid during the call. */
-  onBytes(chunk: Uint8Array): BodyVerdict;
+  /** FLV bytes (HTTP-FLV body) `bytes[start, end)`; the buffer's contents are only valid during the call. */
+  onBytes(bytes: Uint8Array, start: number, end: number): BodyVerdict;
   /** One FLV tag body (8 audio, 9 video, 18 script data); a view only valid during the call. */
   onTag(tagType: number, timestamp: number, body: Uint8Array): BodyVerdict;
   /** A tag body of `size` bytes begins; it follows in pieces through onTagData (no copy to reassemble it). */
