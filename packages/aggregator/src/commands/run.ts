@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import { type Config, ConfigError, loadConfigFile, parseListenAddr } from '../config/index.js';
 import type { startDemo } from '../demo.js';
 import { Exporter } from '../exporter.js';
+import { preferSmallHeap } from '../heap-settings.js';
 import { BasicAuth, loadWebConfigFile, WebConfigError, type WebSecurity } from '../http/index.js';
 import { createLogger, type Logger } from '../logging.js';
 import { UsageError } from './usage.js';
@@ -33,6 +34,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   if (typeof loaded === 'number') return loaded;
   const { config, demo } = loaded;
 
+  preferSmallHeap();
   const logger = createLogger(config.exporter.log_level);
   if (demo) logger.info('no config given: running the embedded demo', { source: demo.source.url });
   if (o.webConfigPath) logWebConfig(logger, o.webConfigPath, web);

@@ -62,8 +62,17 @@ export function metricsHandler(
       .metrics()
       .then((text): Exposition => {
         const at = now();
-        last = { text, at, took: at - started, generation: startedGeneration };
-        return last;
+        const e: Exposition = { text, at, took: at - started, generation: startedGeneration };
+        last = e;
+        // Let go of it when it can no longer be reused: at 1000 streams the text (and its gzip) are several
+        // MB that would otherwise stay on the heap until the next scrape, 15 s or more later.
+        setTimeout(
+          () => {
+            if (last === e) last = undefined;
+          },
+          Math.min(e.took, MAX_REUSE_MS),
+        ).unref();
+        return e;
       })
       .finally(() => {
         rendering = undefined;

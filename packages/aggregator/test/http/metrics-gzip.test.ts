@@ -156,3 +156,28 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
     expect(String(later.body)).toContain('test_renders 3');
   });
 });
+
+describe('metricsHandler: a finished render is let go once it can no longer be reused', () => {
+  it('renders afresh after the reuse window has passed in real time, whatever the clock says', async () => {
+    const registry = new Registry();
+    let renders = 0;
+    new Gauge({
+      name: 'test_renders',
+      help: 'renders so far',
+      registers: [registry],
+      collect() {
+        this.set(++renders);
+      },
+    });
+    let clock = 0;
+    // every render "takes" 100 clock ms; the clock then stands still, so by it the render stays fresh
+    const handle = metricsHandler(registry, { now: () => (clock += 50) });
+    const req = { query: new URLSearchParams(), params: [], headers: {} };
+    await handle(req);
+    expect(renders).toBe(1);
+    clock = 0;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    clock = 0;
+    expect(String((await handle(req)).body)).toContain('test_renders 2');
+  });
+});
