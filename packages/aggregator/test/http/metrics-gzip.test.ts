@@ -111,20 +111,28 @@ describe('/metrics with Accept-Encoding: gzip', () => {
   });
 });
 
+/** A registry with one gauge that counts the renders (`test_renders N`); `onRender` runs in each. */
+function countingRegistry(onRender = () => {}) {
+  const registry = new Registry();
+  let count = 0;
+  new Gauge({
+    name: 'test_renders',
+    help: 'renders so far',
+    registers: [registry],
+    collect() {
+      this.set(++count);
+      onRender();
+    },
+  });
+  return { registry, renders: () => count };
+}
+
 describe('metricsHandler: concurrent scrapes render once and compress once', () => {
   it('shares one render and one compression among concurrent gzip scrapes', async () => {
-    const registry = new Registry();
-    let renders = 0;
     let clock = 0;
     let generation = 0;
-    new Gauge({
-      name: 'test_renders',
-      help: 'renders so far',
-      registers: [registry],
-      collect() {
-        this.set(++renders);
-        clock += 100; // every render takes 100 clock ms
-      },
+    const { registry, renders } = countingRegistry(() => {
+      clock += 100; // every render takes 100 clock ms
     });
     let compressions = 0;
     const handle = metricsHandler(registry, {
@@ -138,7 +146,7 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
     const gzipReq = { query: new URLSearchParams(), params: [], headers: { 'accept-encoding': 'gzip' } };
     const plainReq = { query: new URLSearchParams(), params: [], headers: {} };
     const replies = await Promise.all([handle(gzipReq), handle(gzipReq), handle(plainReq), handle(gzipReq)]);
-    expect(renders).toBe(1);
+    expect(renders()).toBe(1);
     expect(compressions).toBe(1);
     expect(replies.filter((r) => r.headers?.['Content-Encoding'] === 'gzip')).toHaveLength(3);
     expect(String(replies[2]!.body)).toContain('test_renders 1');
@@ -151,7 +159,7 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
     // a later scrape renders (and compresses) afresh
     clock = 1_000;
     const later = await handle(gzipReq);
-    expect(renders).toBe(3);
+    expect(renders()).toBe(3);
     expect(compressions).toBe(2);
     expect(String(later.body)).toContain('test_renders 3');
   });
@@ -159,22 +167,13 @@ describe('metricsHandler: concurrent scrapes render once and compress once', () 
 
 describe('metricsHandler: a finished render is let go once it can no longer be reused', () => {
   it('renders afresh after the reuse window has passed in real time, whatever the clock says', async () => {
-    const registry = new Registry();
-    let renders = 0;
-    new Gauge({
-      name: 'test_renders',
-      help: 'renders so far',
-      registers: [registry],
-      collect() {
-        this.set(++renders);
-      },
-    });
+    const { registry, renders } = countingRegistry();
     let clock = 0;
     // every render "takes" 100 clock ms; the clock then stands still, so by it the render stays fresh
     const handle = metricsHandler(registry, { now: () => (clock += 50) });
     const req = { query: new URLSearchParams(), params: [], headers: {} };
     await handle(req);
-    expect(renders).toBe(1);
+    expect(renders()).toBe(1);
     clock = 0;
     await new Promise((resolve) => setTimeout(resolve, 300));
     clock = 0;
