@@ -51,7 +51,7 @@ const shared = Buffer.allocUnsafe(64 * 1024);
 /** One floor read: connect, GET, read `SAMPLE_MS` from the first byte into the shared buffer, close. */
 const floorRead = (i) =>
   new Promise((resolve) => {
-    let timer;
+    let started = false;
     const s = net.connect({
       host: base.hostname,
       port: Number(base.port),
@@ -59,7 +59,9 @@ const floorRead = (i) =>
       onread: {
         buffer: shared,
         callback: () => {
-          timer ??= setTimeout(() => {
+          if (started) return;
+          started = true;
+          setTimeout(() => {
             s.destroy();
             resolve(true);
           }, SAMPLE_MS);
