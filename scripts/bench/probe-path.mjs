@@ -1,17 +1,21 @@
 // The probe path alone against the raw-socket floor, in one thread (issue 17): no pool, no main thread,
 // no metrics — what parsing and measuring every tag costs over reading the same bytes and throwing them away.
-//   node scripts/bench/probe-path.mjs [--n 500] [--seconds 8] [--rounds 3] [--alloc]
-// Each round runs N probes (runProbe, all at once, `seconds` of sample) of the live source, then N floor
-// reads (net.Socket + onread into one shared buffer, a hand-written GET, discard) of the same length; CPU is
-// this process's user + system time over the round, in % of one core. The first round warms the JIT and is
+//   node scripts/bench/probe-path.mjs [--n 500] [--seconds 8] [--rounds 3] [--alloc | --in-memory]
+// Each round runs N probes (runProbe, all at once, `seconds` of sample) of the live source, then N reads
+// by the probe's HTTP client alone (httpProbe, the body discarded: framing and deadlines, no parsing), then N
+// floor reads (net.Socket + onread into one shared buffer, a hand-written GET, discard) of the same length;
+// CPU is this process's user + system time over the round, in % of one core. The first round warms the JIT and is
 // not counted. --alloc: instead, one round of probes under V8's sampling heap profiler (objects collected
-// by minor and major GCs included) and the allocation sites by sampled bytes.
+// by minor and major GCs included) and the allocation sites by sampled bytes. --in-memory: no sockets: the
+// fixture in 16 KB reads (what a 50 ms tick of a 2.5 Mbit/s stream delivers) through demuxer, media summary,
+// stall tracker, viewer model and latency tracker, for 1 stream and for N streams read round-robin (each read
+// touches another stream's state, as in the worker), time per read and per tag; and the same reads unparsed.
 
 import { Session } from 'node:inspector/promises';
 import net from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runProbe } from '@video-exporter/probe-worker';
+import { httpProbe, runProbe } from '@video-exporter/probe-worker';
 import { spawnTracked, stopAll } from './lib-children.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,11 +25,17 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
     alloc: { type: 'boolean', default: false },
+    'in-memory': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.n);
 const SAMPLE_MS = Number(values.seconds) * 1000;
 const ROUNDS = Number(values.rounds);
+if (values['in-memory']) {
+  const { inMemory } = await import('./lib-parse-path.mjs');
+  for (const streams of [1, N, 1, N, 1, N]) inMemory(streams); // alternating; the JIT warms over the first two
+  process.exit(0);
+}
 
 const source = spawnTracked(process.execPath, [
   join(ROOT, 'packages/live-source/dist/main.js'),
@@ -72,18 +82,34 @@ const floorRead = (i) =>
     s.on('error', () => resolve(false));
   });
 
+/** The HTTP client alone: `SAMPLE_MS` of body from the first byte, discarded. */
+const clientRead = (i) => {
+  const stop = new AbortController();
+  let started = false;
+  const onBody = () => {
+    if (!started) {
+      started = true;
+      setTimeout(() => stop.abort(), SAMPLE_MS);
+    }
+    return 'continue';
+  };
+  const url = `${base.origin}/live/hd/c${i}.flv`;
+  return httpProbe({ url, signal: new AbortController().signal, stopSignal: stop.signal, onBody }).then(
+    (o) => o.endedBy === 'stopped',
+  );
+};
+const READERS = { probe: (i) => runProbe(job(i)).then((r) => r.ok), client: clientRead, floor: floorRead };
+
 async function round(kind) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const results = await Promise.all(
-    Array.from({ length: N }, (_, i) => (kind === 'probe' ? runProbe(job(i)).then((r) => r.ok) : floorRead(i))),
-  );
+  const results = await Promise.all(Array.from({ length: N }, (_, i) => READERS[kind](i)));
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const pct = (us) => (us / 10 / wall).toFixed(1);
   const ok = results.filter(Boolean).length;
   console.log(
-    `${kind.padEnd(5)} N=${N}: ${ok} ok, CPU ${pct(cpu.user + cpu.system)} % (user ${pct(cpu.user)},` +
+    `${kind.padEnd(6)} N=${N}: ${ok} ok, CPU ${pct(cpu.user + cpu.system)} % (user ${pct(cpu.user)},` +
       ` sys ${pct(cpu.system)}) over ${(wall / 1000).toFixed(1)} s`,
   );
   return (cpu.user + cpu.system) / wall;
@@ -100,14 +126,18 @@ if (values.alloc) {
   const { profile } = await session.post('HeapProfiler.stopSampling');
   printAllocationSites(profile);
 } else {
-  const ratios = [];
+  const ratios = { probe: [], client: [] };
   for (let r = 0; r <= ROUNDS; r++) {
     const probe = await round('probe');
+    const client = await round('client');
     const floor = await round('floor');
-    if (r > 0) ratios.push(probe / floor);
+    if (r === 0) continue;
+    ratios.probe.push(probe / floor);
+    ratios.client.push(client / floor);
   }
+  const list = (xs) => xs.map((x) => `${x.toFixed(2)}×`).join(', ');
   console.log(
-    `probe path / floor per round: ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} (first round warm-up)`,
+    `against the floor, per round: probe path ${list(ratios.probe)}; HTTP client alone ${list(ratios.client)}`,
   );
 }
 await stopAll();
