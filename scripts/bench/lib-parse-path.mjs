@@ -1,5 +1,7 @@
 // The probe's per-read media work without sockets (probe-path.mjs --in-memory): what parsing and measuring
-// cost per read and per tag, one stream hot in the caches against many read round-robin.
+// cost per read and per tag, one stream hot in the caches against many read round-robin. With `evictKb`, each
+// read first walks that much other memory (a cache line each), standing in for what a real thread's caches
+// lose between two reads of one stream: the kernel's socket buffers and TCP state, libuv, the other streams.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlvDemuxer, MediaSummaryBuilder } from '@video-exporter/flv-parser';
@@ -15,6 +17,8 @@ const FILE = new Uint8Array(readFileSync(join(ROOT, 'tests/fixtures/live/live_72
 const READ_BYTES = 16 * 1024;
 const READS = 200_000;
 const TICK_MS = 50;
+/** bytes per cache line: the eviction walk touches one int in each */
+const CACHE_LINE = 64;
 
 /** A probe's media state, fed as runProbe feeds it (probe.ts). */
 function stream() {
@@ -35,8 +39,11 @@ function stream() {
 }
 
 /** READS reads of READ_BYTES over `count` streams round-robin, parsed and not; prints µs per read and ns per tag. */
-export function inMemory(count) {
+export function inMemory(count, evictKb = 0) {
   const buffer = new Uint8Array(64 * 1024);
+  const other = new Int32Array((evictKb * 1024) / 4);
+  const stride = CACHE_LINE / 4;
+  let touched = 0;
   const run = (parse) => {
     const streams = Array.from({ length: count }, stream);
     let tags = 0;
@@ -52,6 +59,9 @@ export function inMemory(count) {
       buffer.set(FILE.subarray(s.at, s.at + n)); // the socket's read into the thread's buffer
       s.at += n;
       s.now += TICK_MS;
+      let sum = 0;
+      for (let k = 0; k < other.length; k += stride) sum += other[k]++;
+      touched ^= sum;
       if (!parse) continue;
       s.stalls.onRead(s.now);
       s.demuxer.push(buffer, 0, n);
@@ -63,8 +73,9 @@ export function inMemory(count) {
   const parsed = run(true);
   const perTagNs = ((parsed.us - bare.us) * READS * 1000) / parsed.tags;
   console.log(
-    `${String(count).padStart(5)} stream(s) round-robin: ${parsed.us.toFixed(2)} µs per read parsed and measured,` +
+    `${String(count).padStart(5)} stream(s) round-robin${evictKb ? `, ${evictKb} KB walked per read` : ''}: ${parsed.us.toFixed(2)} µs per read parsed and measured,` +
       ` ${bare.us.toFixed(2)} µs the read alone: ${(parsed.us - bare.us).toFixed(2)} µs per read,` +
       ` ${perTagNs.toFixed(0)} ns per tag (${(parsed.tags / READS).toFixed(1)} tags per read)`,
   );
+  return touched; // keeps the walk from being optimised away
 }

@@ -1,6 +1,6 @@
 // The probe path alone against the raw-socket floor, in one thread (issue 17): no pool, no main thread,
 // no metrics — what parsing and measuring every tag costs over reading the same bytes and throwing them away.
-//   node scripts/bench/probe-path.mjs [--n 500] [--seconds 8] [--rounds 3] [--alloc | --in-memory]
+//   node scripts/bench/probe-path.mjs [--n 500] [--seconds 8] [--rounds 3] [--alloc | --in-memory [--evict-kb K]]
 // Each round runs N probes (runProbe, all at once, `seconds` of sample) of the live source, then N reads
 // by the probe's HTTP client alone (httpProbe, the body discarded: framing and deadlines, no parsing), then N
 // floor reads (net.Socket + onread into one shared buffer, a hand-written GET, discard) of the same length;
@@ -10,6 +10,9 @@
 // fixture in 16 KB reads (what a 50 ms tick of a 2.5 Mbit/s stream delivers) through demuxer, media summary,
 // stall tracker, viewer model and latency tracker, for 1 stream and for N streams read round-robin (each read
 // touches another stream's state, as in the worker), time per read and per tag; and the same reads unparsed.
+// --evict-kb K (with --in-memory): before each read, walk K KB of other memory, as the kernel's network stack
+// and the other streams' reads do between two reads of one stream in the real thread (0 and 256 KB are
+// printed when K is not given).
 
 import { Session } from 'node:inspector/promises';
 import net from 'node:net';
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     alloc: { type: 'boolean', default: false },
     'in-memory': { type: 'boolean', default: false },
+    'evict-kb': { type: 'string' },
   },
 });
 const N = Number(values.n);
@@ -33,7 +37,11 @@ const SAMPLE_MS = Number(values.seconds) * 1000;
 const ROUNDS = Number(values.rounds);
 if (values['in-memory']) {
   const { inMemory } = await import('./lib-parse-path.mjs');
-  for (const streams of [1, N, 1, N, 1, N]) inMemory(streams); // alternating; the JIT warms over the first two
+  const evictions = values['evict-kb'] === undefined ? [0, 256] : [Number(values['evict-kb'])];
+  for (const evictKb of evictions) {
+    // alternating; the JIT warms over the first two
+    for (const streams of [1, N, 1, N, 1, N]) inMemory(streams, evictKb);
+  }
   process.exit(0);
 }
 
