@@ -14,14 +14,15 @@ export const enum AudioPacketType {
   ModEx = 7,
 }
 
+/** Read-only: the answers for AAC, nearly every tag of nearly every stream, are shared frozen objects. */
 export type AudioTagHeader =
   /** a sequence header whose record follows from headerLen (AAC AudioSpecificConfig, Enhanced SequenceStart) */
-  | { kind: 'config'; codec: string; fourcc: string | null; headerLen: number }
+  | { readonly kind: 'config'; readonly codec: string; readonly fourcc: string | null; readonly headerLen: number }
   /** a coded frame; `legacy` carries what a legacy header says about the format */
-  | { kind: 'frame'; codec: string; legacy: AudioConfig | null }
-  | { kind: 'info' }
-  | { kind: 'complex' }
-  | { kind: 'short'; message: string };
+  | { readonly kind: 'frame'; readonly codec: string; readonly legacy: Readonly<AudioConfig> | null }
+  | { readonly kind: 'info' }
+  | { readonly kind: 'complex' }
+  | { readonly kind: 'short'; readonly message: string };
 
 /** 1 + FourCC */
 export const AUDIO_PREFIX_BYTES = 5;

@@ -201,6 +201,11 @@ export class FlvDemuxer {
    * allocation site of a probe worker).
    */
   push(chunk: Uint8Array, start = 0, end = chunk.length): void {
+    // a range reaching outside the chunk reads the bytes there are (as `subarray` clamps): never bytes that do
+    // not exist, which would read as zeros and move every later offset
+    if (end > chunk.length) end = chunk.length;
+    if (start < 0) start = 0;
+    if (start >= end) return;
     // stream offset of chunk[0]: `origin + pos` is the offset of chunk[pos]
     this.origin = this.base - start;
     let pos = start;

@@ -90,6 +90,30 @@ describe('ranges of a shared buffer', () => {
   }
 });
 
+describe('ranges reaching outside the chunk', () => {
+  const bytes = files.avc.subarray(0, 200_000);
+  const whole = run(bytes, []).events;
+
+  it('a range past the end reads only the bytes there are: the same events and offset as the chunk whole', () => {
+    const events: FlvEvent[] = [];
+    const d = new FlvDemuxer((e) => events.push(e));
+    d.push(bytes, 0, bytes.length + 100);
+    expect(d.offset).toBe(bytes.length);
+    expect(JSON.stringify(events)).toBe(JSON.stringify(whole));
+  });
+
+  it('a negative start reads from the chunk start; an empty or inverted range reads nothing', () => {
+    const events: FlvEvent[] = [];
+    const d = new FlvDemuxer((e) => events.push(e));
+    d.push(bytes, 10, 10);
+    d.push(bytes, 20, 5);
+    expect(d.offset).toBe(0);
+    d.push(bytes, -5, bytes.length);
+    expect(d.offset).toBe(bytes.length);
+    expect(JSON.stringify(events)).toBe(JSON.stringify(whole));
+  });
+});
+
 describe('damage', () => {
   const mutated = fc.record({
     flips: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), {
