@@ -1,12 +1,13 @@
 // Where a process's CPU goes, by thread and by kind of code, from `perf` samples (issue 17's part-by-part view).
 //   perf record -e cpu-clock -F 999 -g -p PID -o perf.data -- sleep 20      (node started with --perf-basic-prof)
 //   perf script -i perf.data -F tid,ip,sym,dso | node scripts/bench/perf-threads.mjs [--hz 999] [--seconds 20]
-// Only each sample's innermost frame counts (its self time). Kinds: the kernel; JavaScript by package (the
-// project's packages, node_modules, Node's own `node:` modules); V8's garbage collector, compiler, inline-cache
-// handlers and other builtins; Node/libuv C++; libc. Prints, per thread with at least 1 % of the samples, each
-// kind's share of the thread and, with --hz and --seconds, of one core.
+// Only each sample's innermost frame counts (its self time). Kinds: the kernel; JavaScript by where it lives
+// (lib-profile.mjs's categories: the project's packages, each dependency, Node's core); V8's garbage collector,
+// compiler, inline-cache handlers and other builtins; Node/libuv C++; libc. Prints, per thread with at least 1 %
+// of the samples, each kind's share of the thread and, with --hz and --seconds, of one core.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { category } from './lib-profile.mjs';
 
 const { values } = parseArgs({ options: { hz: { type: 'string' }, seconds: { type: 'string' } } });
 const coreSamples = values.hz && values.seconds ? Number(values.hz) * Number(values.seconds) : undefined;
@@ -16,14 +17,12 @@ const GC =
 const COMPILER = /compiler::|Maglev|Compile|Parser::|Bytecode|Zone::/;
 const IC = /IC_Megamorphic|LoadIC|StoreIC|KeyedLoad|KeyedStore|StubCache/;
 
-/** The kind of code a frame belongs to. */
-export function kindOf(sym, dso) {
+/** The kind of code a frame belongs to; JavaScript by where it lives, as the .cpuprofile summaries say it. */
+function kindOf(sym, dso) {
   if (dso.includes('kernel')) return 'kernel';
   if (sym.startsWith('JS:')) {
-    const where = /((?:file:\/\/)?\/\S+?|node:\S+?):\d+/.exec(sym)?.[1] ?? '';
-    if (where.startsWith('node:')) return 'JS node: (Node internals)';
-    const pkg = /packages\/([^/]+)\//.exec(where)?.[1] ?? /node_modules\/(?:\.pnpm\/)?([^/@]+)/.exec(where)?.[1];
-    return `JS ${pkg ?? 'other'}`;
+    const url = /((?:file:\/\/)?\/\S+?|node:\S+?):\d+/.exec(sym)?.[1] ?? '';
+    return `JS ${category(url, '')}`;
   }
   if (GC.test(sym)) return 'V8 GC';
   if (COMPILER.test(sym)) return 'V8 compiler';
@@ -40,10 +39,13 @@ let tid;
 let expectTop = false;
 const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
-  const head = /^\s*(\d+)\s*$/.exec(line) ?? /^\S.*?\s(\d+)\s*$/.exec(line);
-  if (head && !/^\s+[0-9a-f]+ /.test(line)) {
-    tid = head[1];
-    expectTop = true;
+  // a sample: a header line ([comm] tid), then its frames, each indented by a tab, innermost first
+  if (!line.startsWith('\t')) {
+    const header = /(\d+)\s*$/.exec(line);
+    if (header) {
+      tid = header[1];
+      expectTop = true;
+    }
     return;
   }
   if (!expectTop) return;
@@ -56,9 +58,9 @@ rl.on('line', (line) => {
   counts.set(tid, perThread);
 });
 rl.on('close', () => {
-  const total = [...counts.values()].reduce((a, m) => a + [...m.values()].reduce((x, y) => x + y, 0), 0);
-  for (const [t, kinds] of [...counts].sort((a, b) => sum(b[1]) - sum(a[1]))) {
-    const n = sum(kinds);
+  const threads = [...counts].map(([t, kinds]) => ({ t, kinds, n: sum(kinds.values()) })).sort((a, b) => b.n - a.n);
+  const total = sum(threads.map((x) => x.n));
+  for (const { t, kinds, n } of threads) {
     if (n < total / 100) continue;
     console.log(`thread ${t}: ${n} samples${coreSamples ? `, ${pct(n, coreSamples)} % of a core` : ''}`);
     for (const [k, c] of [...kinds].sort((a, b) => b[1] - a[1])) {
@@ -69,8 +71,10 @@ rl.on('close', () => {
   }
 });
 
-function sum(m) {
-  return [...m.values()].reduce((a, b) => a + b, 0);
+function sum(xs) {
+  let total = 0;
+  for (const x of xs) total += x;
+  return total;
 }
 function pct(a, b) {
   return ((100 * a) / b).toFixed(1);
