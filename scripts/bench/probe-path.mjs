@@ -22,25 +22,27 @@ import { httpProbe, runProbe } from '@video-exporter/probe-worker';
 import { spawnTracked, stopAll } from './lib-children.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const { values } = parseArgs({
-  options: {
-    n: { type: 'string', default: '500' },
-    seconds: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
-    alloc: { type: 'boolean', default: false },
-    'in-memory': { type: 'boolean', default: false },
-    'evict-kb': { type: 'string' },
-  },
+const values = parseFlags({
+  n: { type: 'string', default: '500' },
+  seconds: { type: 'string', default: '8' },
+  rounds: { type: 'string', default: '3' },
+  alloc: { type: 'boolean', default: false },
+  'in-memory': { type: 'boolean', default: false },
+  'evict-kb': { type: 'string' },
 });
 const N = Number(values.n);
 const SAMPLE_MS = Number(values.seconds) * 1000;
 const ROUNDS = Number(values.rounds);
 if (values['in-memory']) {
   const { inMemory } = await import('./lib-parse-path.mjs');
-  const evictions = values['evict-kb'] === undefined ? [0, 256] : [Number(values['evict-kb'])];
-  for (const evictKb of evictions) {
+  const evictKb = values['evict-kb'];
+  if (evictKb !== undefined && !/^\d{1,6}$/.test(evictKb)) {
+    usageError(`--evict-kb must be a whole number of KB (0 to 999999), got ${JSON.stringify(evictKb)}`);
+  }
+  const evictions = evictKb === undefined ? [0, 256] : [Number(evictKb)];
+  for (const kb of evictions) {
     // alternating; the JIT warms over the first two
-    for (const streams of [1, N, 1, N, 1, N]) inMemory(streams, evictKb);
+    for (const streams of [1, N, 1, N, 1, N]) inMemory(streams, kb);
   }
   process.exit(0);
 }
@@ -166,4 +168,18 @@ function printAllocationSites(profile) {
   console.log(`sampled ${(total / 2 ** 20).toFixed(1)} MiB allocated by ${N} probes of ${SAMPLE_MS / 1000} s`);
   for (const [key, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 20))
     console.log(`${((bytes / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+}
+
+/** The command line, or one line on stderr and exit 2. */
+function parseFlags(options) {
+  try {
+    return parseArgs({ options }).values;
+  } catch (err) {
+    usageError(err.message.split('\n')[0]);
+  }
+}
+
+function usageError(message) {
+  console.error(`probe-path: ${message}`);
+  process.exit(2);
 }
